@@ -1,0 +1,75 @@
+// Package app inspects a Python web application's source: what it is (Django,
+// plain WSGI, a start script), which Python it asks for, which requirement files
+// it installs, and the `.warpdrive/` configuration it carries.
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Marker is one kind of file that identifies a Python web application.
+type Marker struct {
+	// Path is relative to the application directory.
+	Path string
+	// Describe says what finding it means, for the detect log.
+	Describe string
+	// Found reports whether the marker is present in dir.
+	Found func(dir string) bool
+}
+
+// Markers lists, in the order warpdrive checks them, the files whose presence
+// makes detection pass.
+var Markers = []Marker{
+	{".warpdrive", ".warpdrive/ configuration directory", isDir(".warpdrive")},
+	{"app.sh", "start script app.sh", isFile("app.sh")},
+	{"app.py", "Python start script app.py", isFile("app.py")},
+	{"manage.py", "Django project (manage.py naming DJANGO_SETTINGS_MODULE)", func(dir string) bool {
+		_, ok := DjangoSettingsModule(dir)
+		return ok
+	}},
+	{"wsgi.py", "WSGI entry point wsgi.py", isFile("wsgi.py")},
+	{"wsgi/__init__.py", "WSGI entry point package wsgi/", isFile("wsgi/__init__.py")},
+	{"requirements.txt", "pip requirements file", isFile("requirements.txt")},
+}
+
+// FoundMarkers returns the markers present in dir, in Markers order.
+func FoundMarkers(dir string) []Marker {
+	var found []Marker
+	for _, m := range Markers {
+		if m.Found(dir) {
+			found = append(found, m)
+		}
+	}
+	return found
+}
+
+// MarkerPaths names every marker, for "looked for" messages.
+func MarkerPaths() string {
+	names := make([]string, len(Markers))
+	for i, m := range Markers {
+		names[i] = m.Path
+	}
+	return strings.Join(names, ", ")
+}
+
+func isFile(rel string) func(string) bool {
+	return func(dir string) bool {
+		fi, err := os.Stat(filepath.Join(dir, rel))
+		return err == nil && fi.Mode().IsRegular()
+	}
+}
+
+func isDir(rel string) func(string) bool {
+	return func(dir string) bool {
+		fi, err := os.Stat(filepath.Join(dir, rel))
+		return err == nil && fi.IsDir()
+	}
+}
+
+// FileExists reports whether a regular file exists at path.
+func FileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}

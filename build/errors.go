@@ -1,0 +1,168 @@
+package build
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/layers"
+)
+
+// PythonUnavailableError: the requested Python version is not one the
+// buildpack provides.
+type PythonUnavailableError struct {
+	Request   app.VersionRequest
+	Available []string
+}
+
+func (e PythonUnavailableError) Error() string {
+	return fmt.Sprintf("Python %s (from %s) is not available", e.Request.Version, e.Request.Source)
+}
+
+// Message is an error as the user reads it: a title, what happened, and how
+// to fix it.
+type Message struct {
+	Title  string
+	Detail []string
+	Fix    []string
+}
+
+// Format renders the message for the build log.
+func (m Message) Format() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n\033[31;1m[Error: %s]\033[0m\n", m.Title)
+	for _, l := range m.Detail {
+		fmt.Fprintf(&b, "\033[31m%s\033[0m\n", l)
+	}
+	if len(m.Fix) > 0 {
+		b.WriteString("\nHow to fix it:\n")
+		for _, l := range m.Fix {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// buildEnvFix is the advice for values the build needs from the environment.
+var buildEnvFix = []string{
+	"Pass build-time variables with `pack build --env NAME=value` (or a project.toml [[io.buildpacks.build.env]]),",
+	"or put NAME=value lines in .warpdrive/environment (they apply to the build and the running app).",
+}
+
+// Explain turns any build error into a user message: the one place where
+// errors get their titles and advice.
+func Explain(err error) Message {
+	var (
+		version     app.VersionError
+		unavailable PythonUnavailableError
+		choice      app.ChoiceError
+		home        app.HomeError
+		entry       app.EntryPointError
+		notExec     app.NotExecutableError
+		pip         layers.PipInstallError
+		venv        layers.VenvError
+		apache      layers.ApacheMissingError
+		modwsgi     layers.ModWSGIBuildError
+		settings    layers.DjangoSettingsError
+		collect     layers.CollectstaticError
+		runtime     layers.RuntimeInstallError
+	)
+	switch {
+	case errors.As(err, &version):
+		return Message{Title: "Invalid Python version",
+			Detail: []string{version.Error() + "."},
+			Fix:    []string{fmt.Sprintf("Write a version such as 3.13 or 3.13.5 in %s.", version.Source)}}
+	case errors.As(err, &unavailable):
+		return Message{Title: "Requested Python version is not available",
+			Detail: []string{fmt.Sprintf("%s asks for Python %s, but this buildpack provides: %s.",
+				unavailable.Request.Source, unavailable.Request.Version, strings.Join(unavailable.Available, ", "))},
+			Fix: []string{fmt.Sprintf("Change %s to one of those versions (a major version such as %s picks its newest release).",
+				unavailable.Request.Source, minorOf(unavailable.Available))}}
+	case errors.As(err, &choice):
+		return Message{Title: "Unknown " + choice.Setting,
+			Detail: []string{fmt.Sprintf("%s %q was given by %s.", strings.Title(choice.Setting), choice.Value, choice.Source)}, //nolint:staticcheck
+			Fix:    []string{"Use one of: " + strings.Join(choice.Valid, ", ") + "."}}
+	case errors.As(err, &home):
+		return Message{Title: "Application home directory not found",
+			Detail: []string{home.Error() + "."},
+			Fix:    []string{"Make .warpdrive/home name a subdirectory of the source (e.g. `src`), or remove the file."}}
+	case errors.As(err, &notExec):
+		return Message{Title: "app.sh is not executable",
+			Detail: []string{"The deploy mode runs app.sh, but the file has no execute permission."},
+			Fix: []string{"Run `chmod +x app.sh`; in git, `git update-index --chmod=+x app.sh` and commit,",
+				"since a checkout restores the mode git recorded."}}
+	case errors.As(err, &entry):
+		return Message{Title: "No WSGI entry point found",
+			Detail: []string{fmt.Sprintf("Deploy mode %s found no application to run. Looked for: %s.", entry.Mode, strings.Join(entry.LookedFor, ", "))},
+			Fix: []string{"Add a wsgi.py that defines `application`, or a Django manage.py,",
+				"or set the deploy mode (.warpdrive/deploy_mode or WARPDRIVE_DEPLOY_MODE) to match the app,",
+				"or set WARPDRIVE_WSGI_MODULE_NAME to your WSGI module's name."}}
+	case errors.As(err, &pip):
+		return explainPip(pip)
+	case errors.As(err, &venv):
+		return Message{Title: "Unable to create the virtual environment",
+			Detail: append([]string{venv.Err.Error()}, venv.Output...)}
+	case errors.As(err, &apache):
+		return Message{Title: "Apache development files are missing",
+			Detail: []string{"The server type is mod_wsgi, which is compiled against the builder's Apache,",
+				"but this builder has no apxs (looked for " + strings.Join(apache.LookedFor, ", ") + ")."},
+			Fix: []string{"Build with a builder that has Apache and its development files (Debian: apache2-dev),",
+				"such as this project's warpdrive/builder:bookworm,",
+				"or choose another server: .warpdrive/server_type (or WARPDRIVE_SERVER_TYPE) gunicorn, uwsgi or waitress."}}
+	case errors.As(err, &modwsgi):
+		return Message{Title: "mod_wsgi failed to build",
+			Detail: append([]string{modwsgi.Error(), "The end of pip's output:"}, modwsgi.Tail...),
+			Fix:    []string{"Set BP_MOD_WSGI_VERSION to a version that builds with this Python, or list mod_wsgi in requirements.txt."}}
+	case errors.As(err, &settings):
+		return Message{Title: "Unable to import the Django settings",
+			Detail: append([]string{fmt.Sprintf("Importing %s failed; the end of the traceback:", settings.SettingsModule)}, settings.Tail...),
+			Fix: append([]string{"Fix the error above. If the settings need a variable at build time (a secret key, a database URL),"},
+				buildEnvFix...)}
+	case errors.As(err, &collect):
+		return Message{Title: "collectstatic failed",
+			Detail: append([]string{"`manage.py collectstatic --noinput` failed; the end of its output:"}, collect.Tail...),
+			Fix:    append([]string{"Fix the error above, or skip the step with DISABLE_COLLECTSTATIC=1."}, buildEnvFix...)}
+	case errors.As(err, &runtime):
+		return Message{Title: "Unable to install Python",
+			Detail: []string{runtime.Error()},
+			Fix: []string{"Check that the builder can reach the download (or configure BP_DEPENDENCY_MIRROR),",
+				"then build again."}}
+	}
+	return Message{Title: "Build failed", Detail: []string{err.Error()}}
+}
+
+func explainPip(e layers.PipInstallError) Message {
+	detail := []string{"pip could not install the application's requirements:"}
+	detail = append(detail, e.Errors...)
+	if len(e.Locations) > 0 {
+		detail = append(detail, "", "The requirements involved:")
+		for _, l := range e.Locations {
+			detail = append(detail, fmt.Sprintf("  %s line %d: %s", l.Path, l.Line, l.Text))
+		}
+	}
+	detail = append(detail, "", "The end of pip's output:")
+	for _, l := range e.Tail {
+		detail = append(detail, "  "+l)
+	}
+	var files []string
+	for _, f := range e.Files {
+		files = append(files, f.Path)
+	}
+	return Message{Title: "Failed to install the application's Python packages",
+		Detail: detail,
+		Fix: []string{fmt.Sprintf("Correct the requirement in %s: check the name and that the versions exist and agree.", strings.Join(files, ", ")),
+			"Then build again: the Python runtime and pip's download cache are kept."}}
+}
+
+func minorOf(versions []string) string {
+	if len(versions) == 0 {
+		return "3.13"
+	}
+	parts := strings.SplitN(versions[len(versions)-1], ".", 3)
+	if len(parts) < 2 {
+		return versions[0]
+	}
+	return parts[0] + "." + parts[1]
+}

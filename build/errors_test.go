@@ -1,0 +1,47 @@
+package build
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/layers"
+)
+
+func TestExplainGivesTitleAndFix(t *testing.T) {
+	tests := []struct {
+		name  string
+		err   error
+		title string
+		says  []string
+	}{
+		{"unavailable python", PythonUnavailableError{Request: app.VersionRequest{Version: "3.9", Source: ".python-version"}, Available: []string{"3.11.2", "3.13.5"}},
+			"Requested Python version is not available", []string{".python-version asks for Python 3.9", "3.11.2, 3.13.5"}},
+		{"pip", layers.PipInstallError{Errors: []string{"ERROR: No matching distribution found for nosuch==1.0"},
+			Locations: []app.RequirementLocation{{Path: "requirements.txt", Line: 3, Text: "nosuch==1.0"}}, Files: []app.RequirementFile{{Path: "requirements.txt"}}},
+			"Failed to install the application's Python packages", []string{"No matching distribution found for nosuch==1.0", "requirements.txt line 3: nosuch==1.0"}},
+		{"django settings", layers.DjangoSettingsError{SettingsModule: "mysite.settings", Tail: []string{"KeyError: 'SECRET_KEY'"}},
+			"Unable to import the Django settings", []string{"KeyError: 'SECRET_KEY'", "pack build --env"}},
+		{"entry point", app.EntryPointError{Mode: "auto", LookedFor: []string{"app.sh", "wsgi.py"}},
+			"No WSGI entry point found", []string{"Looked for: app.sh, wsgi.py"}},
+		{"no apache", layers.ApacheMissingError{LookedFor: []string{"apxs", "apxs2"}},
+			"Apache development files are missing", []string{"apxs, apxs2", "gunicorn, uwsgi or waitress"}},
+		{"not executable", app.NotExecutableError{Path: "app.sh"}, "app.sh is not executable", []string{"chmod +x", "git update-index --chmod=+x"}},
+		{"unknown server", app.ChoiceError{Setting: "server type", Source: "WARPDRIVE_SERVER_TYPE", Value: "nginx", Valid: app.Servers},
+			"Unknown server type", []string{"mod_wsgi, gunicorn, uwsgi, waitress"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := Explain(tt.err)
+			if m.Title != tt.title {
+				t.Errorf("title = %q, want %q", m.Title, tt.title)
+			}
+			text := m.Format()
+			for _, s := range tt.says {
+				if !strings.Contains(text, s) {
+					t.Errorf("message lacks %q:\n%s", s, text)
+				}
+			}
+		})
+	}
+}

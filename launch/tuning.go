@@ -1,0 +1,109 @@
+package launch
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// modWSGIFlag maps one MOD_WSGI_* variable to its mod_wsgi-express flag.
+// mod_wsgi-express reads no options from the environment itself; warpdrive
+// translates these at every start, so a `docker run -e` changes them without a
+// rebuild.
+type modWSGIFlag struct {
+	Env  string
+	Flag string
+	// Switch flags take no value: set to anything but "", "0", "false", "no" turns them on.
+	Switch bool
+	// Extra flags that come with a switch.
+	Extra []string
+	// Count values must be positive integers.
+	Count bool
+}
+
+var modWSGIFlags = []modWSGIFlag{
+	{Env: "MOD_WSGI_PROCESSES", Flag: "--processes", Count: true},
+	{Env: "MOD_WSGI_THREADS", Flag: "--threads", Count: true},
+	{Env: "MOD_WSGI_MAX_CLIENTS", Flag: "--max-clients", Count: true},
+	{Env: "MOD_WSGI_INITIAL_WORKERS", Flag: "--initial-workers"},
+	{Env: "MOD_WSGI_MINIMUM_SPARE_WORKERS", Flag: "--minimum-spare-workers"},
+	{Env: "MOD_WSGI_MAXIMUM_SPARE_WORKERS", Flag: "--maximum-spare-workers"},
+	{Env: "MOD_WSGI_LIMIT_REQUEST_BODY", Flag: "--limit-request-body"},
+	{Env: "MOD_WSGI_MAXIMUM_REQUESTS", Flag: "--maximum-requests"},
+	{Env: "MOD_WSGI_INACTIVITY_TIMEOUT", Flag: "--inactivity-timeout"},
+	{Env: "MOD_WSGI_REQUEST_TIMEOUT", Flag: "--request-timeout"},
+	{Env: "MOD_WSGI_CONNECT_TIMEOUT", Flag: "--connect-timeout"},
+	{Env: "MOD_WSGI_SOCKET_TIMEOUT", Flag: "--socket-timeout"},
+	{Env: "MOD_WSGI_QUEUE_TIMEOUT", Flag: "--queue-timeout"},
+	{Env: "MOD_WSGI_HEADER_TIMEOUT", Flag: "--header-timeout"},
+	{Env: "MOD_WSGI_HEADER_MAX_TIMEOUT", Flag: "--header-max-timeout"},
+	{Env: "MOD_WSGI_HEADER_MIN_RATE", Flag: "--header-min-rate"},
+	{Env: "MOD_WSGI_BODY_TIMEOUT", Flag: "--body-timeout"},
+	{Env: "MOD_WSGI_BODY_MAX_TIMEOUT", Flag: "--body-max-timeout"},
+	{Env: "MOD_WSGI_BODY_MIN_RATE", Flag: "--body-min-rate"},
+	{Env: "MOD_WSGI_SERVER_BACKLOG", Flag: "--server-backlog"},
+	{Env: "MOD_WSGI_DAEMON_BACKLOG", Flag: "--daemon-backlog"},
+	{Env: "MOD_WSGI_SERVER_MPM", Flag: "--server-mpm"},
+	{Env: "MOD_WSGI_LOG_LEVEL", Flag: "--log-level"},
+	{Env: "MOD_WSGI_ACCESS_LOG", Flag: "--access-log", Switch: true},
+	{Env: "MOD_WSGI_RELOAD_ON_CHANGES", Flag: "--reload-on-changes", Switch: true},
+	{Env: "MOD_WSGI_ENABLE_DEBUGGER", Flag: "--debug-mode", Switch: true, Extra: []string{"--enable-debugger"}},
+	{Env: "MOD_WSGI_WORKING_DIRECTORY", Flag: "--working-directory"},
+	{Env: "MOD_WSGI_APPLICATION_TYPE", Flag: "--application-type"},
+	{Env: "MOD_WSGI_ENTRY_POINT", Flag: "--entry-point"},
+	{Env: "MOD_WSGI_CALLABLE_OBJECT", Flag: "--callable-object"},
+	{Env: "MOD_WSGI_SERVER_STATUS", Flag: "--server-status", Switch: true},
+}
+
+// SettingError says a tuning variable holds a value the server cannot use.
+type SettingError struct {
+	Name, Value, Want string
+}
+
+func (e SettingError) Error() string {
+	return fmt.Sprintf("%s=%q is not valid: %s", e.Name, e.Value, e.Want)
+}
+
+// positiveCount parses a worker or thread count.
+func positiveCount(name, value string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(value))
+	if err != nil || n < 1 {
+		return 0, SettingError{Name: name, Value: value, Want: "it must be a whole number of 1 or more"}
+	}
+	return n, nil
+}
+
+func enabled(value string) bool {
+	switch strings.ToLower(strings.TrimSpace(value)) {
+	case "", "0", "false", "no", "off":
+		return false
+	}
+	return true
+}
+
+// ModWSGIFlags turns the MOD_WSGI_* variables that are set into
+// mod_wsgi-express flags, in the table's order.
+func ModWSGIFlags(getenv func(string) (string, bool)) ([]string, error) {
+	var flags []string
+	for _, f := range modWSGIFlags {
+		v, ok := getenv(f.Env)
+		if !ok || v == "" {
+			continue
+		}
+		switch {
+		case f.Switch:
+			if enabled(v) {
+				flags = append(append(flags, f.Flag), f.Extra...)
+			}
+		case f.Count:
+			n, err := positiveCount(f.Env, v)
+			if err != nil {
+				return nil, err
+			}
+			flags = append(flags, f.Flag, strconv.Itoa(n))
+		default:
+			flags = append(flags, f.Flag, v)
+		}
+	}
+	return flags, nil
+}

@@ -1,0 +1,86 @@
+package layers
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// DjangoSettings are the values warpdrive reads from an application's settings.
+type DjangoSettings struct {
+	SettingsModule  string `json:"settings_module"`
+	WSGIApplication string `json:"wsgi_application"`
+	StaticURL       string `json:"static_url"`
+	StaticRoot      string `json:"static_root"`
+	// StaticFiles is true when django.contrib.staticfiles is installed.
+	StaticFiles bool `json:"staticfiles"`
+}
+
+// probeScript imports the settings the way manage.py would and prints the
+// values as one JSON line after a marker (the settings may print too).
+const probeScript = `
+import json, os, sys
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", sys.argv[1])
+from django.conf import settings
+root = getattr(settings, "STATIC_ROOT", None)
+print("WARPDRIVE-DJANGO " + json.dumps({
+    "settings_module": settings.SETTINGS_MODULE,
+    "wsgi_application": getattr(settings, "WSGI_APPLICATION", None) or "",
+    "static_url": getattr(settings, "STATIC_URL", None) or "",
+    "static_root": str(root) if root else "",
+    "staticfiles": "django.contrib.staticfiles" in settings.INSTALLED_APPS,
+}))
+`
+
+// ProbeDjango imports the application's settings with the venv's interpreter.
+func ProbeDjango(python, home, settingsModule string) (DjangoSettings, error) {
+	if settingsModule == "" {
+		settingsModule = "settings"
+	}
+	out, err := Command{Path: python, Args: []string{"-c", probeScript, settingsModule}, Dir: home, Quiet: true}.Run(nil)
+	if err != nil {
+		return DjangoSettings{}, DjangoSettingsError{SettingsModule: settingsModule, Tail: out.Tail(12), Err: err}
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, "WARPDRIVE-DJANGO "); ok {
+			var s DjangoSettings
+			if err := json.Unmarshal([]byte(rest), &s); err != nil {
+				return DjangoSettings{}, fmt.Errorf("unable to read the Django probe's output %q\n%w", rest, err)
+			}
+			s.StaticURL = NormalizeStaticURL(s.StaticURL)
+			return s, nil
+		}
+	}
+	return DjangoSettings{}, DjangoSettingsError{SettingsModule: settingsModule, Tail: out.Tail(12), Err: fmt.Errorf("the settings probe printed no result")}
+}
+
+// NormalizeStaticURL makes STATIC_URL a path the server can alias: empty means
+// /static/ (Django's own default), a relative "static/" (startproject's default
+// since Django 4) is served at /static/, and a trailing slash is ensured. An
+// absolute URL (a CDN) is returned as "", since nothing local serves it.
+func NormalizeStaticURL(u string) string {
+	switch {
+	case u == "":
+		return "/static/"
+	case strings.Contains(u, "://") || strings.HasPrefix(u, "//"):
+		return ""
+	}
+	if !strings.HasPrefix(u, "/") {
+		u = "/" + u
+	}
+	if !strings.HasSuffix(u, "/") {
+		u += "/"
+	}
+	return u
+}
+
+// SplitWSGIApplication splits "mysite.wsgi.application" at the last dot into
+// module and callable.
+func SplitWSGIApplication(s string) (module, callable string, ok bool) {
+	i := strings.LastIndex(s, ".")
+	if i <= 0 || i == len(s)-1 {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}

@@ -1,0 +1,112 @@
+package layers
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+)
+
+// ModWSGI contributes mod_wsgi, compiled against the runtime and the
+// builder's Apache, in a layer of its own keyed by the mod_wsgi, Python and
+// Apache versions and the target, so a requirements change does not recompile
+// it. The venv sees it through a .pth file (see Packages.PthPaths), which also
+// makes it importable inside Apache.
+type ModWSGI struct {
+	Version string
+	Runtime Runtime
+	// Venv is the packages layer: its interpreter runs pip and mod_wsgi-express.
+	Venv     string
+	PipCache string
+	Target   string
+	Logger   log.Logger
+}
+
+// SitePackages is where mod_wsgi is installed inside its layer.
+func ModWSGISitePackages(layerPath string, rt Runtime) string {
+	return filepath.Join(layerPath, "lib", "python"+rt.MinorVersion(), "site-packages")
+}
+
+// Apache is the builder's Apache development setup.
+type Apache struct {
+	APXS    string
+	Version string
+}
+
+// apxsCandidates are the names Apache's extension tool has on common distributions.
+var apxsCandidates = []string{"apxs", "apxs2", "/usr/bin/apxs", "/usr/sbin/apxs"}
+
+// FindApache locates apxs and reads the Apache version from its headers.
+func FindApache() (Apache, error) {
+	if env := os.Getenv("APXS"); env != "" {
+		apxsCandidates = append([]string{env}, apxsCandidates...)
+	}
+	for _, name := range apxsCandidates {
+		path, err := exec.LookPath(name)
+		if err != nil {
+			continue
+		}
+		out, err := Command{Path: path, Args: []string{"-q", "INCLUDEDIR"}, Quiet: true}.Run(nil)
+		if err != nil {
+			continue
+		}
+		version, err := apacheVersion(filepath.Join(strings.TrimSpace(out.String()), "ap_release.h"))
+		if err != nil {
+			return Apache{}, err
+		}
+		return Apache{APXS: path, Version: version}, nil
+	}
+	return Apache{}, ApacheMissingError{LookedFor: apxsCandidates}
+}
+
+var releaseDefine = regexp.MustCompile(`#define\s+AP_SERVER_(MAJOR|MINOR|PATCH)_NUMBER\s+(\d+)`)
+
+func apacheVersion(header string) (string, error) {
+	src, err := os.ReadFile(header)
+	if err != nil {
+		return "", ApacheMissingError{LookedFor: []string{header}}
+	}
+	parts := map[string]string{}
+	for _, m := range releaseDefine.FindAllStringSubmatch(string(src), -1) {
+		parts[m[1]] = m[2]
+	}
+	if len(parts) != 3 {
+		return "", fmt.Errorf("unable to read the Apache version from %s", header)
+	}
+	return parts["MAJOR"] + "." + parts["MINOR"] + "." + parts["PATCH"], nil
+}
+
+// Contribute builds mod_wsgi, or reuses it.
+func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (libcnb.Layer, error) {
+	return Contribute(layers, m.Logger, Cached{
+		Name:  "mod_wsgi",
+		Title: fmt.Sprintf("mod_wsgi %s", m.Version),
+		Metadata: Metadata{
+			"mod_wsgi_version": m.Version,
+			"python_version":   m.Runtime.Version,
+			"apache_version":   apache.Version,
+			"target":           m.Target,
+		},
+		Types: libcnb.LayerTypes{Launch: true, Cache: true},
+	}, func(layer *libcnb.Layer) error {
+		m.Logger.Bodyf("Compiling mod_wsgi %s against Python %s and Apache %s (%s)", m.Version, m.Runtime.Version, apache.Version, apache.APXS)
+		out, err := Command{Path: VenvPython(m.Venv), Args: []string{"-m", "pip", "install",
+			"--disable-pip-version-check", "--no-input", "--progress-bar", "off", "--no-deps",
+			"--prefix", layer.Path, "mod_wsgi==" + m.Version},
+			Env: map[string]string{"PIP_CACHE_DIR": m.PipCache, "APXS": apache.APXS}}.Run(indent(m.Logger))
+		if err != nil {
+			return ModWSGIBuildError{Version: m.Version, Tail: out.Tail(25), Err: err}
+		}
+		out, err = Command{Path: filepath.Join(layer.Path, "bin", "mod_wsgi-express"), Args: []string{"module-location"}, Quiet: true}.Run(nil)
+		if err != nil {
+			return ModWSGIBuildError{Version: m.Version, Tail: out.Tail(25), Err: fmt.Errorf("mod_wsgi-express does not run: %w", err)}
+		}
+		m.Logger.Bodyf("Apache module: %s", strings.TrimSpace(out.String()))
+		return nil
+	})
+}

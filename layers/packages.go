@@ -1,0 +1,181 @@
+package layers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
+)
+
+// Packages contributes the application's packages: a venv created from the
+// runtime and filled by `pip install -r` of each requirements file. It is
+// rebuilt from scratch (no stale packages) whenever any input changes: the
+// content of every requirements file including nested -r/-c ones, the
+// wheelhouse, PIP_* settings, the Python and pip versions and the target.
+type Packages struct {
+	Runtime Runtime
+	// Home is the application directory pip runs in.
+	Home string
+	// Roots are the top-level requirement files (relative to Home).
+	Roots []string
+	// Files are Roots plus everything they include.
+	Files []app.RequirementFile
+	// Wheelhouse, when set, is passed as --find-links.
+	Wheelhouse string
+	// Extra are packages the chosen server needs that the app did not list.
+	Extra []string
+	// PthPaths are extra site directories the venv should see (the mod_wsgi layer).
+	PthPaths []string
+	PipCache string
+	Target   string
+	Logger   log.Logger
+}
+
+// Metadata is exactly what invalidates the venv.
+func (p Packages) Metadata() (Metadata, error) {
+	names := make([]string, len(p.Files))
+	for i, f := range p.Files {
+		names[i] = f.Path
+	}
+	wheelhouse := "none"
+	if p.Wheelhouse != "" {
+		h, err := app.TreeHash(p.Wheelhouse)
+		if err != nil {
+			return nil, err
+		}
+		wheelhouse = h
+	}
+	return Metadata{
+		"python_version":    p.Runtime.Version,
+		"pip_version":       p.Runtime.PipVersion,
+		"target":            p.Target,
+		"requirement_files": strings.Join(names, " "),
+		"requirements":      app.HashRequirements(p.Home, p.Files),
+		"wheelhouse":        wheelhouse,
+		"pip_settings":      pipSettingsHash(os.Environ()),
+		"extra_packages":    strings.Join(p.Extra, " "),
+		"site_paths":        strings.Join(p.PthPaths, " "),
+	}, nil
+}
+
+// pipSettingsHash hashes the PIP_* variables given to the build (values may be
+// credentials, so only a hash is stored).
+func pipSettingsHash(environ []string) string {
+	var pip []string
+	for _, kv := range environ {
+		if strings.HasPrefix(kv, "PIP_") && !strings.HasPrefix(kv, "PIP_CACHE_DIR=") {
+			pip = append(pip, kv)
+		}
+	}
+	if len(pip) == 0 {
+		return "none"
+	}
+	sort.Strings(pip)
+	sum := sha256.Sum256([]byte(strings.Join(pip, "\n")))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Contribute creates or reuses the venv.
+func (p Packages) Contribute(layers *libcnb.Layers) (libcnb.Layer, Metadata, error) {
+	md, err := p.Metadata()
+	if err != nil {
+		return libcnb.Layer{}, nil, err
+	}
+	layer, err := Contribute(layers, p.Logger, Cached{
+		Name:     "packages",
+		Title:    "Python packages",
+		Metadata: md,
+		Types:    libcnb.LayerTypes{Build: true, Launch: true, Cache: true},
+	}, p.install)
+	if err != nil {
+		return libcnb.Layer{}, nil, err
+	}
+	layer.SharedEnvironment.Override("VIRTUAL_ENV", layer.Path)
+	return layer, md, nil
+}
+
+// Python is the venv's interpreter.
+func VenvPython(venv string) string { return filepath.Join(venv, "bin", "python") }
+
+func (p Packages) install(layer *libcnb.Layer) error {
+	p.Logger.Bodyf("Creating a virtual environment with Python %s", p.Runtime.Version)
+	if out, err := (Command{Path: p.Runtime.Interpreter(), Args: []string{"-m", "venv", layer.Path}, Quiet: true}).Run(nil); err != nil {
+		return VenvError{Output: out.Tail(10), Err: err}
+	}
+	if err := p.writePth(layer.Path); err != nil {
+		return err
+	}
+
+	args := []string{"-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar", "off"}
+	if p.Wheelhouse != "" {
+		args = append(args, "--find-links", p.Wheelhouse)
+		p.Logger.Bodyf("Using the wheelhouse %s", p.Wheelhouse)
+	}
+	for _, r := range p.Roots {
+		args = append(args, "-r", r)
+	}
+	args = append(args, p.Extra...)
+	if len(p.Roots) == 0 && len(p.Extra) == 0 {
+		p.Logger.Body("No requirements file: nothing to install")
+		return nil
+	}
+	p.Logger.Bodyf("Running pip install %s", strings.Join(args[3:], " "))
+	out, err := Command{Path: VenvPython(layer.Path), Args: args, Dir: p.Home,
+		Env: map[string]string{"PIP_CACHE_DIR": p.PipCache}}.Run(indent(p.Logger))
+	if err != nil {
+		return p.explain(out, err)
+	}
+	return nil
+}
+
+// writePth makes extra site directories (the mod_wsgi layer) importable by the
+// venv's interpreter, including the one Apache embeds.
+func (p Packages) writePth(venv string) error {
+	if len(p.PthPaths) == 0 {
+		return nil
+	}
+	site, err := filepath.Glob(filepath.Join(venv, "lib", "python3.*", "site-packages"))
+	if err != nil || len(site) != 1 {
+		return fmt.Errorf("unable to find the venv's site-packages in %s", venv)
+	}
+	return os.WriteFile(filepath.Join(site[0], "_warpdrive_layers.pth"), []byte(strings.Join(p.PthPaths, "\n")+"\n"), 0o644)
+}
+
+var wordPattern = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._-]*`)
+
+// explain turns pip's failure into a PipInstallError naming the requirement
+// lines (file and line) of every package pip's error output mentions.
+func (p Packages) explain(out *Output, err error) error {
+	e := PipInstallError{Files: p.Files, Errors: out.Lines("ERROR:"), Tail: out.Tail(25), Err: err}
+	mentioned := map[string]bool{}
+	for _, line := range out.Tail(40) {
+		for _, w := range wordPattern.FindAllString(line, -1) {
+			mentioned[app.NormalizeName(w)] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range p.Files {
+		if f.Missing {
+			continue
+		}
+		src, _ := os.ReadFile(filepath.Join(p.Home, f.Path))
+		for i, line := range strings.Split(string(src), "\n") {
+			name := app.RequirementName(strings.TrimSpace(line))
+			key := fmt.Sprintf("%s:%d", f.Path, i+1)
+			if name != "" && mentioned[name] && !seen[key] {
+				seen[key] = true
+				e.Locations = append(e.Locations, app.RequirementLocation{Path: f.Path, Line: i + 1, Text: strings.TrimSpace(line)})
+			}
+		}
+	}
+	return e
+}

@@ -1,0 +1,208 @@
+package layers
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/paketo-buildpacks/libpak/v2/crush"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+)
+
+// BuildPrefix is where python-build-standalone (and the test builds made the
+// same way) were configured to install; it remains in the build-time data.
+const BuildPrefix = "/install"
+
+// Python contributes the CPython runtime: a relocatable python-build-standalone
+// archive, downloaded through libpak's dependency cache, verified, unpacked,
+// and with the build-time prefix rewritten so C extensions compile against it.
+type Python struct {
+	Dependency libpak.BuildModuleDependency
+	Cache      libpak.DependencyCache
+	Target     string
+	Logger     log.Logger
+}
+
+// Runtime is what later layers need to know about the installed interpreter.
+type Runtime struct {
+	// Home is the layer path: bin/python3 lives there.
+	Home string
+	// Version is the full version, e.g. 3.13.5.
+	Version string
+	// PipVersion is the version of the pip bundled with it.
+	PipVersion string
+}
+
+// Interpreter is the runtime's python3.
+func (r Runtime) Interpreter() string { return filepath.Join(r.Home, "bin", "python3") }
+
+// MinorVersion is "3.13" for "3.13.5".
+func (r Runtime) MinorVersion() string {
+	parts := strings.SplitN(r.Version, ".", 3)
+	if len(parts) < 2 {
+		return r.Version
+	}
+	return parts[0] + "." + parts[1]
+}
+
+// Contribute installs the runtime, or reuses it when the dependency's checksum
+// and the target are unchanged.
+func (p Python) Contribute(layers *libcnb.Layers) (libcnb.Layer, Runtime, error) {
+	layer, err := Contribute(layers, p.Logger, Cached{
+		Name:  "python",
+		Title: fmt.Sprintf("CPython %s", p.Dependency.Version),
+		Metadata: Metadata{
+			"version":  p.Dependency.Version,
+			"checksum": p.Dependency.Checksum.Hash(),
+			"target":   p.Target,
+		},
+		Types: libcnb.LayerTypes{Build: true, Launch: true, Cache: true},
+	}, p.install)
+	if err != nil {
+		return libcnb.Layer{}, Runtime{}, err
+	}
+	// Output of Python programs reaches the container log at once.
+	layer.SharedEnvironment.Default("PYTHONUNBUFFERED", "1")
+	rt := Runtime{Home: layer.Path, Version: p.Dependency.Version}
+	if rt.PipVersion, err = BundledPipVersion(layer.Path); err != nil {
+		return libcnb.Layer{}, Runtime{}, err
+	}
+	return layer, rt, nil
+}
+
+func (p Python) install(layer *libcnb.Layer) error {
+	p.Logger.Bodyf("Downloading %s", p.Dependency.URI)
+	artifact, err := p.Cache.Artifact(p.Dependency)
+	if err != nil {
+		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI, Err: err}
+	}
+	defer artifact.Close()
+	p.Logger.Bodyf("Verified sha256 %s; unpacking", p.Dependency.Checksum.Hash())
+	// The archive holds python/...; strip it so the layer is the prefix.
+	if err := crush.Extract(artifact, layer.Path, 1); err != nil {
+		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI, Err: err}
+	}
+	rewritten, err := RelocateRuntime(layer.Path)
+	if err != nil {
+		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI, Err: err}
+	}
+	p.Logger.Bodyf("Rewrote the build-time prefix %s to %s in %s", BuildPrefix, layer.Path, strings.Join(rewritten, ", "))
+	out, err := Command{Path: filepath.Join(layer.Path, "bin", "python3"), Args: []string{"-c",
+		"import sys, sysconfig; print(sys.version.split()[0], sysconfig.get_config_var('LIBDIR'))"}, Quiet: true}.Run(nil)
+	if err != nil {
+		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI,
+			Err: fmt.Errorf("the unpacked interpreter does not run: %w\n%s", err, out.String())}
+	}
+	p.Logger.Bodyf("Python %s (LIBDIR %s)", strings.Fields(out.String())[0], strings.TrimSpace(strings.Join(strings.Fields(out.String())[1:], " ")))
+	return nil
+}
+
+// relocatedFiles are the files that record the build-time prefix and compiler
+// and are read when something compiles against the runtime.
+var relocatedFiles = []string{
+	"lib/python3.*/_sysconfigdata_*.py",
+	"lib/python3.*/_sysconfig_vars_*.json",
+	"lib/python3.*/config-3.*/Makefile",
+	"bin/python3.*-config",
+	"lib/pkgconfig/python*.pc",
+}
+
+// RelocateRuntime rewrites the build-time prefix to home (and clang to cc) in
+// the runtime's build configuration, returning the files it changed (relative).
+func RelocateRuntime(home string) ([]string, error) {
+	var changed []string
+	for _, pattern := range relocatedFiles {
+		matches, err := filepath.Glob(filepath.Join(home, pattern))
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range matches {
+			fi, err := os.Lstat(path)
+			if err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return nil, err
+			}
+			out := RewriteBuildConfig(string(src), BuildPrefix, home)
+			if out == string(src) {
+				continue
+			}
+			if err := os.WriteFile(path, []byte(out), fi.Mode().Perm()); err != nil {
+				return nil, err
+			}
+			rel, _ := filepath.Rel(home, path)
+			changed = append(changed, rel)
+		}
+	}
+	return changed, nil
+}
+
+var (
+	compilerClangxx = regexp.MustCompile(`(^|[\s'"=])clang\+\+([\s'"]|$)`)
+	compilerClang   = regexp.MustCompile(`(^|[\s'"=])clang([\s'"]|$)`)
+	// python-build-standalone records its toolchain's archiver by absolute path.
+	toolchainAr = regexp.MustCompile(`/tools/[^\s'"]*/llvm-ar`)
+)
+
+// RewriteBuildConfig replaces the build prefix with home wherever it is a whole
+// path (not the tail of a longer one such as /usr/install), and the clang
+// compiler with the system's cc, in the text of a build-configuration file.
+func RewriteBuildConfig(text, prefix, home string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(text, prefix)
+		if i < 0 {
+			b.WriteString(text)
+			break
+		}
+		end := i + len(prefix)
+		if wholePath(text[:i], text[end:]) {
+			b.WriteString(text[:i])
+			b.WriteString(home)
+		} else {
+			b.WriteString(text[:end])
+		}
+		text = text[end:]
+	}
+	text = b.String()
+	for i := 0; i < 2; i++ { // adjacent matches share a delimiter
+		text = compilerClangxx.ReplaceAllString(text, "${1}c++${2}")
+		text = compilerClang.ReplaceAllString(text, "${1}cc${2}")
+	}
+	return toolchainAr.ReplaceAllString(text, "ar")
+}
+
+// wholePath: the prefix found between before and after is a path of its own:
+// followed by a separator, quote, space or the end, and not preceded by
+// another path component (flags such as -L or -I may precede it).
+func wholePath(before, after string) bool {
+	if after != "" && !strings.ContainsRune("/'\" \t\n:;,)", rune(after[0])) {
+		return false
+	}
+	j := len(before)
+	for j > 0 && (isWordByte(before[j-1]) || before[j-1] == '.' || before[j-1] == '-') {
+		j--
+	}
+	return j == 0 || before[j-1] != '/'
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// BundledPipVersion reads the version of the pip wheel ensurepip installs from
+// the runtime, without running Python.
+func BundledPipVersion(home string) (string, error) {
+	wheels, _ := filepath.Glob(filepath.Join(home, "lib", "python3.*", "ensurepip", "_bundled", "pip-*.whl"))
+	if len(wheels) == 0 {
+		return "", fmt.Errorf("the Python runtime in %s has no bundled pip (ensurepip/_bundled/pip-*.whl)", home)
+	}
+	name := filepath.Base(wheels[0])
+	return strings.SplitN(strings.TrimPrefix(name, "pip-"), "-", 2)[0], nil
+}

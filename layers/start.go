@@ -1,0 +1,71 @@
+package layers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+)
+
+// Start contributes warpdrive-start, the launch helper every process runs
+// through (see package launch): the buildpack's own binary, which dispatches on
+// its name. Reused while the binary is unchanged.
+type Start struct {
+	// Binary is the buildpack's executable.
+	Binary string
+	Logger log.Logger
+}
+
+// Contribute copies the binary into a launch layer's bin/ (on PATH at launch).
+func (s Start) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
+	sum, err := fileSHA256(s.Binary)
+	if err != nil {
+		return libcnb.Layer{}, err
+	}
+	return Contribute(layers, s.Logger, Cached{
+		Name:     "start",
+		Title:    "Launch helper warpdrive-start",
+		Metadata: Metadata{"sha256": sum},
+		Types:    libcnb.LayerTypes{Launch: true},
+	}, func(layer *libcnb.Layer) error {
+		bin := filepath.Join(layer.Path, "bin")
+		if err := os.MkdirAll(bin, 0o755); err != nil {
+			return err
+		}
+		return copyFile(s.Binary, filepath.Join(bin, "warpdrive-start"), 0o755)
+	})
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

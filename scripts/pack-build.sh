@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds an application directory into a local image with the offline builder,
+# setting up whatever is missing on first use.
+#
+#   scripts/pack-build.sh IMAGE APP_DIR [pack build flags...]
+#
+# pip installs only from the local package index (PIP_INDEX_URL), which the
+# build reaches over loopback (--network host).
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+(($# >= 2)) || die "usage: scripts/pack-build.sh IMAGE APP_DIR [pack build flags...]"
+image=$1 app=$2; shift 2
+[[ -d $app ]] || die "no application directory at $app"
+
+"$WARPDRIVE_ROOT/scripts/setup.sh" >&2
+pack="$("$WARPDRIVE_ROOT/scripts/harness/tools.sh")/pack"
+exec "$pack" build "$image" --path "$app" --builder "$WARPDRIVE_BUILDER" \
+  --pull-policy never --trust-builder --network host \
+  --env "PIP_INDEX_URL=$WARPDRIVE_INDEX_URL/simple/" "$@"
