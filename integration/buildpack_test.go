@@ -1,0 +1,150 @@
+//go:build integration
+
+package integration
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// assertServesDjango checks the admin login page and its stylesheet through
+// Apache/mod_wsgi, as a non-root user.
+func assertServesDjango(t *testing.T, c *Container) {
+	t.Helper()
+	resp, body := c.Get("/admin/login/")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /admin/login/ = %d\n%s\ncontainer log:\n%s", resp.StatusCode, body, c.Logs())
+	}
+	assertContains(t, "login page", body, "Django administration", "/static/admin/css/base.css")
+	assertServer(t, resp)
+	css, cssBody := c.Get("/static/admin/css/base.css")
+	if css.StatusCode != http.StatusOK || !strings.HasPrefix(css.Header.Get("Content-Type"), "text/css") {
+		t.Fatalf("GET /static/admin/css/base.css = %d %q", css.StatusCode, css.Header.Get("Content-Type"))
+	}
+	assertContains(t, "base.css", cssBody, "DJANGO Admin styles")
+}
+
+// assertServer: Apache with mod_wsgi answered.
+func assertServer(t *testing.T, resp *http.Response) {
+	t.Helper()
+	if s := resp.Header.Get("Server"); !strings.Contains(s, "Apache") || !strings.Contains(s, "mod_wsgi") {
+		t.Errorf("Server header = %q, want Apache with mod_wsgi", s)
+	}
+}
+
+func assertNonRoot(t *testing.T, c *Container) {
+	t.Helper()
+	if uid := c.Exec("id", "-u"); uid == "0" || uid == "" {
+		t.Errorf("the container runs as uid %q, want a non-root user", uid)
+	}
+	// The server itself (PID 1 after the exec chain) is not root either.
+	if owner := c.Exec("stat", "-c", "%u", "/proc/1"); owner == "0" {
+		t.Errorf("PID 1 runs as root")
+	}
+}
+
+func assertStopsQuickly(t *testing.T, c *Container) {
+	t.Helper()
+	took, code := c.Stop()
+	if took > 10*time.Second {
+		t.Errorf("docker stop took %s, want under 10 s (the server must receive SIGTERM)", took)
+	}
+	t.Logf("docker stop: %s, exit code %s", took.Round(100*time.Millisecond), code)
+}
+
+var reusing = func(title string) string { return title + ": Reusing cached layer" }
+
+func contributing(log, title string) bool {
+	return regexp.MustCompile(regexp.QuoteMeta(title) + `[^:\n]*: Contributing to layer`).MatchString(log)
+}
+
+func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
+	a := NewApp(t, "django_startproject")
+
+	log := a.MustBuild()
+	for _, title := range []string{"CPython", "Python packages", "mod_wsgi", "Django static files"} {
+		if !contributing(log, title) {
+			t.Errorf("first build must contribute %s; log:\n%s", title, log)
+		}
+	}
+	assertContains(t, "build log", log,
+		"Python 3.13", "requested 3.13 by the buildpack default",
+		"Build Configuration:", "BP_PYTHON_VERSION",
+		"Deploy mode: wsgi (auto: found manage.py (Django))",
+		"STATIC_ROOT is not set in mysite.settings",
+		"static files copied to",
+		"Completed in")
+
+	inspect := a.PackInspect()
+	assertContains(t, "pack inspect", inspect, "web (default)", "warpdrive-start",
+		"--entry-point mysite.wsgi", "--callable-object application", "--url-alias /static/", "--port $PORT")
+
+	c := a.Run(8080)
+	assertServesDjango(t, c)
+	assertNonRoot(t, c)
+	assertContains(t, "startup log", c.Logs(), "Executing server command 'mod_wsgi-express start-server", "--port 8080")
+	assertStopsQuickly(t, c)
+
+	// The platform's $PORT moves the server (Cloud Run, Heroku).
+	c9000 := a.Run(9000, "-e", "PORT=9000")
+	assertServesDjango(t, c9000)
+	assertContains(t, "startup log", c9000.Logs(), "--port 9000")
+
+	// Unchanged: every layer is reused, neither pip nor collectstatic runs.
+	log = a.MustBuild()
+	for _, title := range []string{"CPython 3.13.5", "Python packages", "mod_wsgi 5.0.2", "Django static files"} {
+		assertContains(t, "unchanged rebuild", log, reusing(title))
+	}
+	assertNotContains(t, "unchanged rebuild", log, "Running pip install", "static files copied")
+
+	// A requirements change rebuilds the packages and what depends on them only.
+	a.Write("requirements.txt", "Django==4.2.*\nwhitenoise\n")
+	log = a.MustBuild()
+	assertContains(t, "rebuild after a requirements change", log,
+		reusing("CPython 3.13.5"), reusing("mod_wsgi 5.0.2"),
+		"Python packages: Contributing to layer (requirements changed)",
+		"Django static files: Contributing to layer (application changed, packages changed)")
+	assertServesDjango(t, a.Run(8080))
+}
+
+func TestPlainWSGIAppServesPageAndStaticFiles(t *testing.T) {
+	a := NewApp(t, "wsgi_plain")
+	log := a.MustBuild()
+	assertContains(t, "build log", log, "Deploy mode: wsgi (auto: found wsgi.py)", "No requirements file: nothing to install",
+		"served at /static/")
+	assertContains(t, "pack inspect", a.PackInspect(), "--entry-point wsgi", "--callable-object application")
+
+	c := a.Run(8080)
+	resp, body := c.Get("/")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET / = %d\n%s", resp.StatusCode, body)
+	}
+	assertContains(t, "page", body, "Hello from a plain WSGI app", "Python 3.13.5")
+	assertServer(t, resp)
+	css, cssBody := c.Get("/static/admin/css/base.css")
+	if css.StatusCode != http.StatusOK || !strings.HasPrefix(css.Header.Get("Content-Type"), "text/css") {
+		t.Fatalf("GET /static/admin/css/base.css = %d %q", css.StatusCode, css.Header.Get("Content-Type"))
+	}
+	assertContains(t, "base.css", cssBody, "font-family")
+	assertNonRoot(t, c)
+	assertStopsQuickly(t, c)
+
+	c9000 := a.Run(9000, "-e", "PORT=9000")
+	if resp, _ := c9000.Get("/"); resp.StatusCode != http.StatusOK {
+		t.Errorf("with PORT=9000: GET / = %d", resp.StatusCode)
+	}
+}
+
+func TestPythonVersionFromPythonVersionFile(t *testing.T) {
+	a := NewApp(t, "wsgi_plain")
+	a.Write(".python-version", "# the older runtime\n3.11\n")
+	log := a.MustBuild()
+	assertContains(t, "build log", log, "Python 3.11.2: requested 3.11 by .python-version", "Rewrote the build-time prefix /install")
+	resp, body := a.Run(8080).Get("/")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Python 3.11.2") {
+		t.Errorf("GET / = %d %s", resp.StatusCode, body)
+	}
+}

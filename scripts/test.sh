@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The project's test command: unit tests, then the integration tests, which
+# build real applications with `pack build` and run them with `docker run`.
+#   scripts/test.sh               # everything
+#   scripts/test.sh -run Django   # integration tests matching a pattern
+# First run on a fresh machine: about 35 minutes (it builds the offline world);
+# then about 15 minutes.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$WARPDRIVE_ROOT"
+
+step "Unit tests"
+go vet ./...
+go vet -tags integration ./integration/
+go test ./...
+
+step "Integration tests"
+"$WARPDRIVE_ROOT/scripts/integration.sh" "$@"
