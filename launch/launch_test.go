@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -25,7 +26,7 @@ func TestPreparePort(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := Prepare(modWSGI, tt.env, nil)
+			plan, err := Prepare(modWSGI, Options{Env: tt.env})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -33,7 +34,7 @@ func TestPreparePort(t *testing.T) {
 			if !reflect.DeepEqual(plan.Argv, want) {
 				t.Errorf("argv = %v, want %v", plan.Argv, want)
 			}
-			if !contains(plan.Env, "PORT="+tt.port) {
+			if plan.Env["PORT"] != tt.port {
 				t.Errorf("the server's environment lacks PORT=%s", tt.port)
 			}
 		})
@@ -43,12 +44,12 @@ func TestPreparePort(t *testing.T) {
 func TestPrepareInsertsTuningAndServerArgsBeforeDerived(t *testing.T) {
 	env := MapEnv{"MOD_WSGI_PROCESSES": "2", "MOD_WSGI_THREADS": "4", "MOD_WSGI_ACCESS_LOG": "1",
 		"MOD_WSGI_ENABLE_DEBUGGER": "true", "MOD_WSGI_RELOAD_ON_CHANGES": "0", "MOD_WSGI_REQUEST_TIMEOUT": "30"}
-	plan, err := Prepare(modWSGI, env, func(mode string) ([]string, error) {
+	plan, err := Prepare(modWSGI, Options{Env: env, ServerArgs: func(mode string) ([]string, error) {
 		if mode != "mod_wsgi" {
 			t.Errorf("server_args asked for mode %q", mode)
 		}
 		return []string{"--max-clients", "20"}, nil
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestPrepareRejectsBadCounts(t *testing.T) {
 	for _, tt := range []struct{ name, value string }{
 		{"MOD_WSGI_PROCESSES", "0"}, {"MOD_WSGI_PROCESSES", "-1"}, {"MOD_WSGI_THREADS", "lots"}, {"WEB_CONCURRENCY", "two"},
 	} {
-		_, err := Prepare(modWSGI, MapEnv{tt.name: tt.value}, nil)
+		_, err := Prepare(modWSGI, Options{Env: MapEnv{tt.name: tt.value}})
 		var se SettingError
 		if !errors.As(err, &se) || se.Name != tt.name || !strings.Contains(err.Error(), tt.name) {
 			t.Errorf("%s=%s: err = %v, want a SettingError naming the variable", tt.name, tt.value, err)
@@ -72,7 +73,7 @@ func TestPrepareRejectsBadCounts(t *testing.T) {
 }
 
 func TestModWSGIFlagsIgnoredForOtherServers(t *testing.T) {
-	plan, err := Prepare([]string{"gunicorn", "--bind", "0.0.0.0:$PORT", "--", "wsgi:application"}, MapEnv{"MOD_WSGI_PROCESSES": "3"}, nil)
+	plan, err := Prepare([]string{"gunicorn", "--bind", "0.0.0.0:$PORT", "--", "wsgi:application"}, Options{Env: MapEnv{"MOD_WSGI_PROCESSES": "3"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,4 +153,145 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestLimitsWorkers(t *testing.T) {
+	tests := []struct {
+		cpus float64
+		mem  int64
+		want int
+	}{
+		{1, 512, 2},     // --cpus 1 --memory 512m: memory-bound
+		{1, 4096, 3},    // 2*1+1
+		{0.5, 4096, 3},  // a fraction of a CPU rounds up
+		{2, 24576, 5},   // this machine without limits
+		{16, 65536, 12}, // capped
+		{4, 200, 1},     // never below one
+	}
+	for _, tt := range tests {
+		if got := (Limits{CPUs: tt.cpus, MemoryMiB: tt.mem}).Workers(); got != tt.want {
+			t.Errorf("Workers(%g CPUs, %d MiB) = %d, want %d", tt.cpus, tt.mem, got, tt.want)
+		}
+	}
+}
+
+func TestReadLimits(t *testing.T) {
+	write := func(root string, files map[string]string) {
+		for rel, v := range files {
+			os.MkdirAll(filepath.Join(root, filepath.Dir(rel)), 0o755)
+			os.WriteFile(filepath.Join(root, rel), []byte(v+"\n"), 0o644)
+		}
+	}
+	meminfo := filepath.Join(t.TempDir(), "meminfo")
+	os.WriteFile(meminfo, []byte("MemTotal:       2097152 kB\n"), 0o644)
+	tests := []struct {
+		name   string
+		files  map[string]string
+		cpus   float64
+		memMiB int64
+		source string
+	}{
+		{"cgroup v2 limits", map[string]string{"cpu.max": "150000 100000", "memory.max": "536870912"}, 1.5, 512, "cgroup v2 cpu.max"},
+		{"cgroup v2 unlimited", map[string]string{"cpu.max": "max 100000", "memory.max": "max"}, float64(runtime.NumCPU()), 2048, "host"},
+		{"cgroup v1 limits", map[string]string{"cpu/cpu.cfs_quota_us": "100000", "cpu/cpu.cfs_period_us": "100000",
+			"memory/memory.limit_in_bytes": "536870912"}, 1, 512, "cgroup v1 cpu.cfs_quota_us"},
+		{"cgroup v1 unlimited", map[string]string{"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000",
+			"memory/memory.limit_in_bytes": "9223372036854771712"}, float64(runtime.NumCPU()), 2048, "host"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			write(root, tt.files)
+			l := ReadLimits(root, meminfo)
+			if l.CPUs != tt.cpus || l.MemoryMiB != tt.memMiB || l.CPUSource != tt.source {
+				t.Errorf("got %+v", l)
+			}
+		})
+	}
+}
+
+func TestConcurrencyPerServer(t *testing.T) {
+	limits := func() Limits { return Limits{CPUs: 1, CPUSource: "test", MemoryMiB: 512, MemorySource: "test"} }
+	tests := []struct {
+		name     string
+		args     []string
+		env      MapEnv
+		argv     string
+		envWant  map[string]string
+		noteWant string
+	}{
+		{"mod_wsgi derived", modWSGI, MapEnv{}, "mod_wsgi-express start-server --port 8080 --processes 2 --entry-point mysite.wsgi", nil,
+			"2 mod_wsgi processes (derived: 2 = max(1, min(2 x 1 CPUs (test) + 1, 512 MiB (test) / 256, 12))"},
+		{"mod_wsgi WEB_CONCURRENCY", modWSGI, MapEnv{"WEB_CONCURRENCY": "4"}, "mod_wsgi-express start-server --port 8080 --processes 4 --entry-point mysite.wsgi", nil, "4 from WEB_CONCURRENCY"},
+		{"MOD_WSGI_PROCESSES wins", modWSGI, MapEnv{"WEB_CONCURRENCY": "4", "MOD_WSGI_PROCESSES": "3"}, "mod_wsgi-express start-server --port 8080 --processes 3 --entry-point mysite.wsgi", nil, "MOD_WSGI_PROCESSES=3"},
+		{"gunicorn reads WEB_CONCURRENCY", []string{"gunicorn", "--bind", ":$PORT"}, MapEnv{}, "gunicorn --bind :8080", map[string]string{"WEB_CONCURRENCY": "2"}, "2 gunicorn workers"},
+		{"uwsgi reads UWSGI_PROCESSES", []string{"uwsgi", "--http-socket", ":$PORT"}, MapEnv{}, "uwsgi --http-socket :8080", map[string]string{"UWSGI_PROCESSES": "2"}, "2 uwsgi processes"},
+		{"user's UWSGI_PROCESSES kept", []string{"uwsgi"}, MapEnv{"UWSGI_PROCESSES": "7"}, "uwsgi", map[string]string{"UWSGI_PROCESSES": "7"}, "UWSGI_PROCESSES=7"},
+		{"waitress threads from WEB_CONCURRENCY", []string{"waitress-serve", "--port=$PORT", "--threads=5", "--", "wsgi:application"}, MapEnv{"WEB_CONCURRENCY": "8"},
+			"waitress-serve --port=8080 --threads=5 --threads=8 wsgi:application", nil, "waitress with 8 threads"},
+		{"app.py gets WEB_CONCURRENCY", []string{"python", "app.py"}, MapEnv{}, "python app.py", map[string]string{"WEB_CONCURRENCY": "2"}, "WEB_CONCURRENCY=2 for the application"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := Prepare(tt.args, Options{Env: tt.env, Limits: limits})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(plan.Argv, " "); got != tt.argv {
+				t.Errorf("argv = %s, want %s", got, tt.argv)
+			}
+			for k, v := range tt.envWant {
+				if plan.Env[k] != v {
+					t.Errorf("env %s = %q, want %q", k, plan.Env[k], v)
+				}
+			}
+			if !strings.Contains(strings.Join(plan.Notes, "\n"), tt.noteWant) {
+				t.Errorf("notes %q lack %q", plan.Notes, tt.noteWant)
+			}
+		})
+	}
+}
+
+func TestSourceEnvHook(t *testing.T) {
+	dir := t.TempDir()
+	hook := filepath.Join(dir, "deploy-env")
+	os.WriteFile(hook, []byte("FOO=bar\nexport BAZ=\"$FOO-qux\"\necho sourced\n"), 0o644) // *-env hooks need not be executable
+	var log strings.Builder
+	env, err := SourceEnvHook(hook, MapEnv{"PATH": os.Getenv("PATH"), "KEEP": "1"}, &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env["FOO"] != "bar" || env["BAZ"] != "bar-qux" || env["KEEP"] != "1" {
+		t.Errorf("env = %v", env)
+	}
+	if !strings.Contains(log.String(), "sourced") {
+		t.Errorf("the hook's output must reach the log, got %q", log.String())
+	}
+	if same, _ := SourceEnvHook(filepath.Join(dir, "missing"), MapEnv{"A": "1"}, &log); same["A"] != "1" {
+		t.Error("a missing hook must leave the environment unchanged")
+	}
+}
+
+func TestHooksRunOnceAndSkipNonExecutable(t *testing.T) {
+	dir := t.TempDir()
+	counter := filepath.Join(dir, "count")
+	os.WriteFile(filepath.Join(dir, "deploy-cfg"), []byte("#!/bin/sh\necho x >> "+counter+"\n"), 0o755)
+	os.WriteFile(filepath.Join(dir, "deploy"), []byte("#!/bin/sh\nexit 0\n"), 0o644)
+	var log strings.Builder
+	h := Hooks{Dir: dir, Log: &log, CfgMarker: filepath.Join(dir, "marker")}
+	env := MapEnv{"PATH": os.Getenv("PATH")}
+	for i := 0; i < 2; i++ {
+		if err := h.DeployCfg(env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := os.ReadFile(counter); string(got) != "x\n" {
+		t.Errorf("deploy-cfg ran %q times, want once", got)
+	}
+	if err := h.Run("deploy", env); err != nil || !strings.Contains(log.String(), "deploy is not executable; skipping") {
+		t.Errorf("non-executable deploy: err %v, log %q", err, log.String())
+	}
+	if _, err := h.Runnable("migrate"); err == nil || !strings.Contains(err.Error(), "no action hook migrate") {
+		t.Errorf("Runnable(missing) = %v", err)
+	}
 }

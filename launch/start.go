@@ -25,31 +25,38 @@ const marker = "--"
 // Plan is the final command line and environment, ready to exec.
 type Plan struct {
 	Argv []string
-	Env  []string
+	Env  MapEnv
+	// Notes are printed to the startup log before the server starts.
+	Notes []string
 }
 
-// Env is the launch environment, read-only to Prepare.
-type Env interface {
-	Lookup(name string) (string, bool)
-}
-
-// MapEnv is an Env backed by a map (used by tests and built from os.Environ).
+// MapEnv is an environment as a map.
 type MapEnv map[string]string
 
+// Lookup is os.LookupEnv for the map.
 func (m MapEnv) Lookup(name string) (string, bool) { v, ok := m[name]; return v, ok }
+
+// Options are Prepare's inputs besides the process arguments.
+type Options struct {
+	Env MapEnv
+	// ServerArgs returns `.warpdrive/server_args` for a mode.
+	ServerArgs func(mode string) ([]string, error)
+	// Limits reads the container's CPU and memory limits.
+	Limits func() Limits
+}
 
 // Prepare computes the command to exec from the process arguments (server
 // command, the marker, derived arguments) and the environment.
-func Prepare(args []string, env MapEnv, serverArgs func(mode string) ([]string, error)) (Plan, error) {
+func Prepare(args []string, o Options) (Plan, error) {
 	if len(args) == 0 {
 		return Plan{}, errors.New("no command given: warpdrive-start COMMAND [ARGS...]")
 	}
-	env = copyEnv(env)
+	env := copyEnv(o.Env)
 	env["PORT"] = resolvePort(env)
-
 	baseArgs, derivedArgs := splitAtMarker(args)
+
 	mode := ModeOf(baseArgs[0])
-	var inserted []string
+	var inserted, notes []string
 	if mode == "mod_wsgi" {
 		flags, err := ModWSGIFlags(env.Lookup)
 		if err != nil {
@@ -57,13 +64,19 @@ func Prepare(args []string, env MapEnv, serverArgs func(mode string) ([]string, 
 		}
 		inserted = append(inserted, flags...)
 	}
-	if err := checkConcurrency(env); err != nil {
+	workers, err := concurrency(mode, env, o.Limits)
+	if err != nil {
 		return Plan{}, err
 	}
-	if serverArgs != nil {
-		extra, err := serverArgs(mode)
+	inserted = append(inserted, workers.flags...)
+	notes = append(notes, workers.notes...)
+	if o.ServerArgs != nil {
+		extra, err := o.ServerArgs(mode)
 		if err != nil {
 			return Plan{}, err
+		}
+		if len(extra) > 0 {
+			notes = append(notes, "Adding .warpdrive/server_args: "+strings.Join(extra, " "))
 		}
 		inserted = append(inserted, extra...)
 	}
@@ -72,17 +85,7 @@ func Prepare(args []string, env MapEnv, serverArgs func(mode string) ([]string, 
 	for i, a := range argv {
 		argv[i] = expand(a, env)
 	}
-	return Plan{Argv: argv, Env: env.List()}, nil
-}
-
-// checkConcurrency rejects a WEB_CONCURRENCY that no server can use.
-func checkConcurrency(env MapEnv) error {
-	if v, ok := env["WEB_CONCURRENCY"]; ok && v != "" {
-		if _, err := positiveCount("WEB_CONCURRENCY", v); err != nil {
-			return err
-		}
-	}
-	return nil
+	return Plan{Argv: argv, Env: env, Notes: notes}, nil
 }
 
 // resolvePort: the platform's PORT (Cloud Run, Heroku), else warpdrive's
@@ -167,26 +170,95 @@ func EnvFromOS() MapEnv {
 }
 
 // Main is warpdrive-start's entry point; it returns only on failure.
+//
+//	warpdrive-start SERVER ARGS... [-- DERIVED...]  the web process
+//	warpdrive-start --hook NAME [ARGS...]            an action hook as a process type
+//	warpdrive-start --exec COMMAND [ARGS...]         any command in the app's environment
 func Main(args []string, stderr io.Writer) int {
 	env := EnvFromOS()
 	root := env["WARPDRIVE_SRC_ROOT"]
 	if root == "" {
 		root, _ = os.Getwd()
 	}
-	plan, err := Prepare(args, env, func(mode string) ([]string, error) {
-		return ServerArgs(root, mode, env)
+	hooks := Hooks{Dir: filepath.Join(root, ".warpdrive", "action_hooks"), Log: stderr}
+	fail := func(code int, format string, a ...interface{}) int {
+		fmt.Fprintf(stderr, "ERROR: warpdrive-start: "+format+"\n", a...)
+		return code
+	}
+
+	env["WARPDRIVE_PHASE"] = "deploy"
+	env, err := hooks.DeployEnv(env)
+	if err != nil {
+		return fail(1, "%s", err)
+	}
+	if len(args) >= 1 && (args[0] == "--hook" || args[0] == "--exec") {
+		if len(args) < 2 {
+			return fail(2, "%s needs an argument", args[0])
+		}
+		argv := args[1:]
+		if args[0] == "--hook" {
+			if err := hooks.DeployCfg(env); err != nil {
+				return fail(1, "%s", err)
+			}
+			path, err := hooks.Runnable(args[1])
+			if err != nil {
+				return fail(1, "%s", err)
+			}
+			fmt.Fprintf(stderr, "-----> Running action hook %s\n", args[1])
+			argv = append([]string{path}, args[2:]...)
+		}
+		return execve(argv, env.List(), stderr)
+	}
+
+	plan, err := Prepare(args, Options{
+		Env:        env,
+		ServerArgs: func(mode string) ([]string, error) { return ServerArgs(root, mode, env) },
+		Limits:     func() Limits { return ReadLimits("/sys/fs/cgroup", "/proc/meminfo") },
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "ERROR: warpdrive-start: %s\n", err)
-		return 1
+		return fail(1, "%s", err)
 	}
-	path, err := exec.LookPath(plan.Argv[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "ERROR: warpdrive-start: cannot run %s: %s\n", plan.Argv[0], err)
-		return 127
+	if err := hooks.DeployCfg(plan.Env); err != nil {
+		return fail(1, "%s", err)
+	}
+	if err := hooks.Run("deploy", plan.Env); err != nil {
+		return fail(1, "%s", err)
+	}
+	for _, n := range plan.Notes {
+		fmt.Fprintf(stderr, "-----> %s\n", n)
 	}
 	fmt.Fprintf(stderr, "-----> Executing server command '%s'\n", strings.Join(plan.Argv, " "))
-	err = syscall.Exec(path, plan.Argv, plan.Env)
+	return execve(plan.Argv, plan.Env.List(), stderr)
+}
+
+// execve replaces this process with argv[0] (found on PATH), so the server or
+// hook is the process that receives signals.
+func execve(argv, env []string, stderr io.Writer) int {
+	path := argv[0]
+	if !strings.Contains(path, "/") {
+		p, err := lookPath(path, env)
+		if err != nil {
+			fmt.Fprintf(stderr, "ERROR: warpdrive-start: cannot run %s: %s\n", argv[0], err)
+			return 127
+		}
+		path = p
+	}
+	err := syscall.Exec(path, argv, env)
 	fmt.Fprintf(stderr, "ERROR: warpdrive-start: exec %s: %s\n", path, err)
 	return 126
+}
+
+// lookPath searches the PATH of env (which deploy-env may have changed).
+func lookPath(name string, env []string) (string, error) {
+	for _, kv := range env {
+		if dirs, ok := strings.CutPrefix(kv, "PATH="); ok {
+			for _, dir := range filepath.SplitList(dirs) {
+				p := filepath.Join(dir, name)
+				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+					return p, nil
+				}
+			}
+		}
+	}
+	return exec.LookPath(name)
 }

@@ -27,10 +27,8 @@ type ModWSGI struct {
 	Logger   log.Logger
 }
 
-// SitePackages is where mod_wsgi is installed inside its layer.
-func ModWSGISitePackages(layerPath string, rt Runtime) string {
-	return filepath.Join(layerPath, "lib", "python"+rt.MinorVersion(), "site-packages")
-}
+// ModWSGISitePackages is where mod_wsgi is installed inside its layer.
+func ModWSGISitePackages(layerPath string, rt Runtime) string { return SitePackages(layerPath, rt) }
 
 // Apache is the builder's Apache development setup.
 type Apache struct {
@@ -64,7 +62,8 @@ func FindApache() (Apache, error) {
 	return Apache{}, ApacheMissingError{LookedFor: apxsCandidates}
 }
 
-var releaseDefine = regexp.MustCompile(`#define\s+AP_SERVER_(MAJOR|MINOR|PATCH)_NUMBER\s+(\d+)`)
+// ap_release.h: #define AP_SERVER_MAJORVERSION_NUMBER 2 (MINORVERSION, PATCHLEVEL likewise).
+var releaseDefine = regexp.MustCompile(`#define\s+AP_SERVER_(MAJORVERSION|MINORVERSION|PATCHLEVEL)_NUMBER\s+(\d+)`)
 
 func apacheVersion(header string) (string, error) {
 	src, err := os.ReadFile(header)
@@ -78,7 +77,7 @@ func apacheVersion(header string) (string, error) {
 	if len(parts) != 3 {
 		return "", fmt.Errorf("unable to read the Apache version from %s", header)
 	}
-	return parts["MAJOR"] + "." + parts["MINOR"] + "." + parts["PATCH"], nil
+	return parts["MAJORVERSION"] + "." + parts["MINORVERSION"] + "." + parts["PATCHLEVEL"], nil
 }
 
 // Contribute builds mod_wsgi, or reuses it.
@@ -107,6 +106,7 @@ func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (libcnb.Layer,
 			return ModWSGIBuildError{Version: m.Version, Tail: out.Tail(25), Err: fmt.Errorf("mod_wsgi-express does not run: %w", err)}
 		}
 		m.Logger.Bodyf("Apache module: %s", strings.TrimSpace(out.String()))
+		CompileBytecode(VenvPython(m.Venv), m.Logger, ModWSGISitePackages(layer.Path, m.Runtime))
 		return nil
 	})
 }

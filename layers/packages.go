@@ -126,6 +126,7 @@ func (p Packages) install(layer *libcnb.Layer) error {
 	args = append(args, p.Extra...)
 	if len(p.Roots) == 0 && len(p.Extra) == 0 {
 		p.Logger.Body("No requirements file: nothing to install")
+		CompileBytecode(VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
 		return nil
 	}
 	p.Logger.Bodyf("Running pip install %s", strings.Join(args[3:], " "))
@@ -134,6 +135,7 @@ func (p Packages) install(layer *libcnb.Layer) error {
 	if err != nil {
 		return p.explain(out, err)
 	}
+	CompileBytecode(VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
 	return nil
 }
 

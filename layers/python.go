@@ -97,6 +97,8 @@ func (p Python) install(layer *libcnb.Layer) error {
 		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI,
 			Err: fmt.Errorf("the unpacked interpreter does not run: %w\n%s", err, out.String())}
 	}
+	CompileBytecode(filepath.Join(layer.Path, "bin", "python3"), p.Logger,
+		filepath.Join(layer.Path, "lib", "python"+Runtime{Version: p.Dependency.Version}.MinorVersion()))
 	p.Logger.Bodyf("Python %s (LIBDIR %s)", strings.Fields(out.String())[0], strings.TrimSpace(strings.Join(strings.Fields(out.String())[1:], " ")))
 	return nil
 }

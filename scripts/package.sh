@@ -68,8 +68,9 @@ cat > "$root/package.toml" <<TOML
 TOML
 
 mkdir -p "$(dirname "$output")"
-"$pack" buildpack package "$output.tmp" --config "$root/package.toml" --format file --target "linux/$arch" >&2 \
+partial="${output%.cnb}.partial.cnb"
+"$pack" buildpack package "$partial" --config "$root/package.toml" --format file --target "linux/$arch" >&2 \
   || die "pack buildpack package failed (output above)."
-mv "$output.tmp" "$output"
+mv "$partial" "$output"
 info "packaged $output"
 echo "$output"

@@ -10,6 +10,7 @@ package server
 
 import (
 	"path/filepath"
+	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 )
@@ -82,6 +83,11 @@ func Command(s Spec) []string {
 // Derived returns the arguments derived from the application for wsgi mode.
 func Derived(s Spec) []string {
 	static := s.StaticURL != "" && s.StaticDir != ""
+	staticDir := s.StaticDir
+	if strings.HasSuffix(s.StaticURL, "/") && !strings.HasSuffix(staticDir, "/") {
+		// Apache's Alias maps "/static/x" to DIR + "x": the slashes must match.
+		staticDir += "/"
+	}
 	entry := s.Module + ":" + s.Callable
 	if s.WrapperModule != "" {
 		entry = s.WrapperModule + ":application"
@@ -92,7 +98,7 @@ func Derived(s Spec) []string {
 	case app.ServerUWSGI:
 		args := []string{"--chdir", s.Home, "--module", s.Module, "--callable", s.Callable}
 		if static {
-			args = append(args, "--static-map", s.StaticURL+"="+s.StaticDir)
+			args = append(args, "--static-map", s.StaticURL+"="+staticDir)
 		}
 		return args
 	case app.ServerWaitress:
@@ -101,7 +107,7 @@ func Derived(s Spec) []string {
 		args := []string{"--application-type", "module", "--entry-point", s.Module,
 			"--callable-object", s.Callable}
 		if static {
-			args = append(args, "--url-alias", s.StaticURL, s.StaticDir)
+			args = append(args, "--url-alias", s.StaticURL, staticDir)
 		}
 		return append(args, "--working-directory", s.Home)
 	}

@@ -25,7 +25,7 @@ func TestCommand(t *testing.T) {
 		{"mod_wsgi Django with static files", with(django, app.ServerModWSGI),
 			"warpdrive-start mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --port $PORT -- " +
 				"--application-type module --entry-point mysite.wsgi --callable-object application " +
-				"--url-alias /static/ /layers/warpdrive/static/django_static_root --working-directory /workspace"},
+				"--url-alias /static/ /layers/warpdrive/static/django_static_root/ --working-directory /workspace"},
 		{"mod_wsgi plain WSGI without static files", with(plain, app.ServerModWSGI),
 			"warpdrive-start mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --port $PORT -- " +
 				"--application-type module --entry-point wsgi --callable-object application --working-directory /workspace"},
@@ -35,7 +35,7 @@ func TestCommand(t *testing.T) {
 			"warpdrive-start gunicorn --log-file - --bind 0.0.0.0:$PORT -- --chdir /workspace warpdrive_whitenoise:application"},
 		{"uwsgi with a static map", with(django, app.ServerUWSGI),
 			"warpdrive-start uwsgi --master --http-socket :$PORT --enable-threads --threads=5 --thunder-lock --single-interpreter --die-on-term -- " +
-				"--chdir /workspace --module mysite.wsgi --callable application --static-map /static/=/layers/warpdrive/static/django_static_root"},
+				"--chdir /workspace --module mysite.wsgi --callable application --static-map /static/=/layers/warpdrive/static/django_static_root/"},
 		{"waitress", with(plain, app.ServerWaitress),
 			"warpdrive-start waitress-serve --port=$PORT --threads=5 -- wsgi:application"},
 		{"paste.ini", Spec{Launch: app.Launch{Mode: app.ModePaste}, Home: "/workspace"},

@@ -74,6 +74,8 @@ tar -C "$work/out" --owner=0 --group=0 -czf "$work/out/lifecycle.tgz" lifecycle.
 rm -rf "$work/out/lifecycle" "$work/out/lifecycle.toml"
 
 mkdir -p "$(dirname "$out")"
+# Tools from older recipes are no longer used.
+find "$(dirname "$out")" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
 rm -rf "$out"
 mv "$work/out" "$out"
 info "tools ready in $out ($(elapsed "$start"))"

@@ -41,7 +41,7 @@ recipe_key() {
     if [[ $1 == -- ]]; then shift; strings=("$@"); break; fi
     files+=("$1"); shift
   done
-  { for f in "${files[@]}"; do printf '%s\n' "$f"; cat "$f"; done
+  { for f in "${files[@]}"; do printf '%s\n' "$(basename "$f")"; cat "$f"; done
     printf '%s\n' "${strings[@]+"${strings[@]}"}"; } | sha256sum | cut -c1-16
 }
 

@@ -1,0 +1,201 @@
+package launch
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// Limits are the CPU and memory the container may use.
+type Limits struct {
+	// CPUs is the CPU quota in cores (fractional), or the host's CPU count.
+	CPUs float64
+	// CPUSource says where CPUs came from.
+	CPUSource string
+	// MemoryMiB is the memory limit, or the host's memory.
+	MemoryMiB int64
+	// MemorySource says where MemoryMiB came from.
+	MemorySource string
+}
+
+// MemoryPerWorkerMiB is the memory budget of one worker process.
+const MemoryPerWorkerMiB = 256
+
+// MaxWorkers caps the derived worker count.
+const MaxWorkers = 12
+
+// Workers is the derived worker-process count:
+//
+//	max(1, min(2 × CPUs + 1, memory MiB / 256, 12))
+//
+// with CPUs rounded up: enough processes to keep the CPUs busy while some wait
+// on I/O, but never more than the memory can hold.
+func (l Limits) Workers() int {
+	cpus := int(math.Ceil(l.CPUs))
+	if cpus < 1 {
+		cpus = 1
+	}
+	n := 2*cpus + 1
+	if byMemory := int(l.MemoryMiB / MemoryPerWorkerMiB); byMemory < n {
+		n = byMemory
+	}
+	if n > MaxWorkers {
+		n = MaxWorkers
+	}
+	if n < 1 {
+		n = 1
+	}
+	return n
+}
+
+// Explain shows the formula with this container's numbers, for the startup log.
+func (l Limits) Explain() string {
+	return fmt.Sprintf("%d = max(1, min(2 x %g CPUs (%s) + 1, %d MiB (%s) / %d, %d))",
+		l.Workers(), math.Ceil(l.CPUs), l.CPUSource, l.MemoryMiB, l.MemorySource, MemoryPerWorkerMiB, MaxWorkers)
+}
+
+// ReadLimits reads the cgroup (v2, else v1) limits under root (normally
+// /sys/fs/cgroup), falling back to the host's CPUs and memory.
+func ReadLimits(root, meminfo string) Limits {
+	l := Limits{CPUs: float64(runtime.NumCPU()), CPUSource: "host"}
+	if cpus, ok := cgroupV2CPU(root); ok {
+		l.CPUs, l.CPUSource = cpus, "cgroup v2 cpu.max"
+	} else if cpus, ok := cgroupV1CPU(root); ok {
+		l.CPUs, l.CPUSource = cpus, "cgroup v1 cpu.cfs_quota_us"
+	}
+	if mib, ok := readMemoryLimit(filepath.Join(root, "memory.max")); ok {
+		l.MemoryMiB, l.MemorySource = mib, "cgroup v2 memory.max"
+	} else if mib, ok := readMemoryLimit(filepath.Join(root, "memory", "memory.limit_in_bytes")); ok {
+		l.MemoryMiB, l.MemorySource = mib, "cgroup v1 memory.limit_in_bytes"
+	} else {
+		l.MemoryMiB, l.MemorySource = hostMemoryMiB(meminfo), "host"
+	}
+	return l
+}
+
+func cgroupV2CPU(root string) (float64, bool) {
+	fields := strings.Fields(readTrimmed(filepath.Join(root, "cpu.max")))
+	if len(fields) != 2 || fields[0] == "max" {
+		return 0, false
+	}
+	return ratio(fields[0], fields[1])
+}
+
+func cgroupV1CPU(root string) (float64, bool) {
+	for _, dir := range []string{"cpu", "cpu,cpuacct"} {
+		quota := readTrimmed(filepath.Join(root, dir, "cpu.cfs_quota_us"))
+		period := readTrimmed(filepath.Join(root, dir, "cpu.cfs_period_us"))
+		if quota != "" && !strings.HasPrefix(quota, "-") {
+			return ratio(quota, period)
+		}
+	}
+	return 0, false
+}
+
+func ratio(quota, period string) (float64, bool) {
+	q, err1 := strconv.ParseFloat(quota, 64)
+	p, err2 := strconv.ParseFloat(period, 64)
+	if err1 != nil || err2 != nil || q <= 0 || p <= 0 {
+		return 0, false
+	}
+	return q / p, true
+}
+
+// readMemoryLimit reads a limit in bytes; "max" and the huge v1 "unlimited"
+// value mean no limit.
+func readMemoryLimit(path string) (int64, bool) {
+	v := readTrimmed(path)
+	bytes, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || bytes <= 0 || bytes >= 1<<60 {
+		return 0, false
+	}
+	return bytes / (1 << 20), true
+}
+
+func hostMemoryMiB(meminfo string) int64 {
+	f, err := os.Open(meminfo)
+	if err != nil {
+		return 1024
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if fields := strings.Fields(s.Text()); len(fields) >= 2 && fields[0] == "MemTotal:" {
+			kb, _ := strconv.ParseInt(fields[1], 10, 64)
+			return kb / 1024
+		}
+	}
+	return 1024
+}
+
+func readTrimmed(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// workerPlan is how concurrency reaches one server: flags, or variables the
+// server reads itself (so the user's own GUNICORN_CMD_ARGS / UWSGI_* still win).
+type workerPlan struct {
+	flags []string
+	notes []string
+}
+
+// concurrency applies WEB_CONCURRENCY, or the count derived from the
+// container's limits, to the server: mod_wsgi --processes (unless
+// MOD_WSGI_PROCESSES is set), gunicorn's WEB_CONCURRENCY, uwsgi's
+// UWSGI_PROCESSES, waitress --threads; a python or shell app gets
+// WEB_CONCURRENCY to read.
+func concurrency(mode string, env MapEnv, limits func() Limits) (workerPlan, error) {
+	var n int
+	var why string
+	if v, ok := env["WEB_CONCURRENCY"]; ok && strings.TrimSpace(v) != "" {
+		var err error
+		if n, err = positiveCount("WEB_CONCURRENCY", v); err != nil {
+			return workerPlan{}, err
+		}
+		why = fmt.Sprintf("%d from WEB_CONCURRENCY", n)
+	} else {
+		if limits == nil {
+			return workerPlan{}, nil
+		}
+		l := limits()
+		n = l.Workers()
+		why = "derived: " + l.Explain() + "; set WEB_CONCURRENCY to choose"
+	}
+	p := workerPlan{}
+	switch mode {
+	case "mod_wsgi":
+		if v := env["MOD_WSGI_PROCESSES"]; v != "" {
+			return workerPlan{notes: []string{"Concurrency: MOD_WSGI_PROCESSES=" + v + " (WEB_CONCURRENCY and the derived count are not used)"}}, nil
+		}
+		p.flags = []string{"--processes", strconv.Itoa(n)}
+		p.notes = []string{fmt.Sprintf("Concurrency: %d mod_wsgi processes (%s)", n, why)}
+	case "gunicorn":
+		env["WEB_CONCURRENCY"] = strconv.Itoa(n)
+		p.notes = []string{fmt.Sprintf("Concurrency: %d gunicorn workers (%s)", n, why)}
+	case "uwsgi":
+		if v := env["UWSGI_PROCESSES"]; v != "" {
+			return workerPlan{notes: []string{"Concurrency: UWSGI_PROCESSES=" + v}}, nil
+		}
+		env["UWSGI_PROCESSES"] = strconv.Itoa(n)
+		p.notes = []string{fmt.Sprintf("Concurrency: %d uwsgi processes (%s)", n, why)}
+	case "waitress":
+		// waitress is one process: the count becomes its threads, when chosen.
+		if _, chosen := env["WEB_CONCURRENCY"]; chosen {
+			p.flags = []string{"--threads=" + strconv.Itoa(n)}
+			p.notes = []string{fmt.Sprintf("Concurrency: waitress with %d threads (%s)", n, why)}
+		}
+	default:
+		env["WEB_CONCURRENCY"] = strconv.Itoa(n)
+		p.notes = []string{fmt.Sprintf("Concurrency: WEB_CONCURRENCY=%d for the application (%s)", n, why)}
+	}
+	return p, nil
+}

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Builds the local Python package index (PEP 503 "simple" layout) that builds and
+# tests install from, since PyPI is out of reach: real distributions made from
+# Debian's packages (deb.debian.org is reachable), trixie first, bookworm as the
+# fallback.
+#   - pure-Python projects: py3-none-any wheels assembled from the binary .deb
+#     (usr/lib/python3/dist-packages + the Debian .dist-info/.egg-info metadata);
+#   - setuptools: sdist from the orig tarball plus the wheel it builds of itself
+#     (Debian's python3-setuptools-whl is patched for Debian's install_layout and
+#     breaks `setup.py` builds elsewhere); the sdist lets pip's build isolation
+#     work even under --no-binary :all:;
+#   - wheel: the upstream wheel Debian ships in python3-wheel-whl;
+#   - mod_wsgi, uwsgi, psycopg2: sdists repacked from Debian's orig tarballs
+#     (pip compiles them; they need setuptools from this index to build).
+# pyindex.py does the assembling and checks that the index is closed (every
+# requirement resolvable inside it for CPython 3.11-3.13).
+#
+# Outputs (cached, keyed by this script, pyindex.py and the package list; built in
+# a temporary directory and swapped in only when complete):
+#   $WARPDRIVE_CACHE/www/simple/              index.html + <project>/index.html
+#   $WARPDRIVE_CACHE/www/packages/<key>/      the wheels and sdists
+# Downloads are kept in $WARPDRIVE_CACHE/apt-index/ (private apt state; /etc/apt is
+# not touched). Serve with scripts/harness/serve.sh. Prints the table of the index.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+MIRROR="${WARPDRIVE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+SUITES=(trixie bookworm)
+
+# kind  Debian package           project          version expected   flags
+# deb: wheel from a binary package; whl: the upstream wheel a python3-*-whl
+# package carries; src: sdist from the source package's orig tarball.
+# drop-ext: drop compiled extensions (pure-Python fallback exists).
+# links-from-src=SRC: the .deb symlinks bundled files to other Debian packages
+# (Django's admin jQuery -> libjs-jquery); take them from SRC's orig tarball.
+# self-wheel: also build the wheel from the sdist with its own backend.
+PACKAGES=(
+  "deb  python3-django           Django           ==4.2.*          links-from-src=python-django"
+  "deb  python3-asgiref          asgiref          >=3.6,<4         -"
+  "deb  python3-sqlparse         sqlparse         >=0.3.1          -"
+  "deb  python3-gunicorn         gunicorn         >=23,<24         -"
+  "deb  python3-packaging        packaging        >=24             -"
+  "deb  python3-waitress         waitress         >=3              -"
+  "deb  python3-whitenoise       whitenoise       >=6              -"
+  "deb  python3-dj-database-url  dj-database-url  *                -"
+  "deb  python3-dotenv           python-dotenv    >=1              -"
+  "deb  python3-flask            Flask            >=3              -"
+  "deb  python3-werkzeug         Werkzeug         >=3.1            -"
+  "deb  python3-jinja2           Jinja2           >=3.1.2          -"
+  "deb  python3-markupsafe       MarkupSafe       >=2.1.1          drop-ext"
+  "deb  python3-itsdangerous     itsdangerous     >=2.2            -"
+  "deb  python3-click            click            >=8.1.3          -"
+  "deb  python3-blinker          blinker          >=1.9            -"
+  "deb  python3-pastedeploy      PasteDeploy      >=3              -"
+  "src  setuptools               setuptools       >=70.1           self-wheel"
+  "whl  python3-wheel-whl        wheel            *                -"
+  "src  mod-wsgi                 mod_wsgi         ==5.0.2          -"
+  "src  uwsgi                    uwsgi            ==2.0.28         -"
+  "src  psycopg2                 psycopg2         ==2.9.10         -"
+)
+
+key="$(recipe_key "${BASH_SOURCE[0]}" "$here/pyindex.py" -- "$MIRROR" "${SUITES[@]}" "${PACKAGES[@]}")"
+www="$WARPDRIVE_CACHE/www"
+stamp="$www/simple/.pyindex-key"
+
+show_table() { cat "$www/simple/.pyindex-table.txt"; }
+
+if [[ -f $stamp && $(<"$stamp") == "$key" && -d $www/packages/$key ]]; then
+  info "package index $key: reusing $www/simple"
+  show_table
+  exit 0
+fi
+
+for tool in apt-get dpkg-deb curl python3 flock sha256sum; do
+  command -v "$tool" >/dev/null || die "$tool is not installed." "This script needs a Debian host (apt, dpkg, curl, python3 >= 3.11)."
+done
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || die "python3 is older than 3.11 (pyindex.py needs tomllib)."
+
+mkdir -p "$www" "$WARPDRIVE_CACHE/apt-index"
+exec 9>"$WARPDRIVE_CACHE/apt-index/lock"
+flock -w 600 9 || die "another pyindex.sh run holds $WARPDRIVE_CACHE/apt-index/lock."
+# The other run may have just built this very recipe.
+if [[ -f $stamp && $(<"$stamp") == "$key" && -d $www/packages/$key ]]; then
+  info "package index $key: reusing $www/simple"
+  show_table
+  exit 0
+fi
+
+start=$(date +%s)
+work="$(mktemp -d "$www/.pyindex-build.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+# --- A private apt: own sources, lists and caches; /etc/apt stays as it is. ---
+apt_dir="$WARPDRIVE_CACHE/apt-index"
+mkdir -p "$apt_dir"/{lists/partial,cache/archives/partial,debs,src}
+: >"$apt_dir/status"
+{ for suite in "${SUITES[@]}"; do
+    for type in deb deb-src; do
+      printf '%s [target=Packages,Sources signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+        "$type" "$MIRROR" "$suite"
+    done
+  done; } >"$apt_dir/sources.list"
+APT_OPTS=(
+  -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+  -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+  -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin
+  -o "Dir::State::status=$apt_dir/status"
+  -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
+  -o APT::Architecture=amd64 -o APT::Sandbox::User=root
+)
+
+step "Updating the private apt lists (${SUITES[*]}) from $MIRROR"
+apt-get "${APT_OPTS[@]}" -qq update >"$work/apt-update.log" 2>&1 \
+  || { cat "$work/apt-update.log" >&2; die "apt-get update failed for $MIRROR (log above)." \
+         "Check that the Debian mirror is reachable: curl -I $MIRROR/dists/trixie/InRelease"; }
+if grep -q '^[WE]:' "$work/apt-update.log"; then
+  cat "$work/apt-update.log" >&2
+  die "apt-get update could not fetch every index from $MIRROR (log above)." \
+    "Check that the Debian mirror is reachable: curl -I $MIRROR/dists/trixie/InRelease"
+fi
+
+# fetch URL FILE SIZE SHA256: download into the cache unless it is already there.
+fetch() {
+  local url=$1 dest=$2 size=$3 sum=$4
+  if [[ -f $dest ]] && [[ $(stat -c %s "$dest") == "$size" ]] \
+     && sha256sum -c --status <<<"$sum  $dest"; then
+    return 0
+  fi
+  curl -fsSL --retry 3 --connect-timeout 20 -o "$dest.part" "$url" \
+    || die "downloading $url failed." "Check that the Debian mirror is reachable: curl -I $MIRROR/"
+  sha256sum -c --status <<<"$sum  $dest.part" \
+    || { rm -f "$dest.part"; die "$url does not match the SHA256 of the signed Debian index."; }
+  mv "$dest.part" "$dest"
+}
+
+# uris KIND PACKAGE: prints "SUITE URL FILE SIZE SHA256" of the .deb (or orig tarball)
+# from the first suite that has it.
+uris() {
+  local kind=$1 pkg=$2 suite line url file size sum
+  for suite in "${SUITES[@]}"; do
+    if [[ $kind == src ]]; then
+      line="$(apt-get "${APT_OPTS[@]}" -qq source --print-uris "$pkg/$suite" 2>/dev/null \
+              | grep -E "\.orig\.tar\.(gz|xz|bz2)' " | head -n1)" || true
+    else
+      line="$(apt-get "${APT_OPTS[@]}" -qq download --print-uris "$pkg/$suite" 2>/dev/null | head -n1)" || true
+    fi
+    [[ -n $line ]] || continue
+    read -r url file size sum <<<"$line"
+    printf '%s %s %s %s %s\n' "$suite" "${url//\'/}" "$file" "$size" "${sum#SHA256:}"
+    return 0
+  done
+  return 1
+}
+
+urldecode() { local s="${1//+/ }"; printf '%b' "${s//%/\\x}"; }
+
+step "Fetching ${#PACKAGES[@]} Debian packages"
+: >"$work/manifest"
+for entry in "${PACKAGES[@]}"; do
+  read -r kind pkg project spec flags <<<"$entry"
+  found="$(uris "$kind" "$pkg")" || {
+    [[ $kind == src ]] && what="source package $pkg (its orig tarball)" || what="binary package $pkg"
+    die "Debian $what was not found in ${SUITES[*]} on $MIRROR." \
+      "Check the name (https://packages.debian.org/$pkg) and fix PACKAGES in $0."
+  }
+  read -r suite url file size sum <<<"$found"
+  file="$(urldecode "$file")"
+  if [[ $kind == src ]]; then
+    dest="$apt_dir/src/$file"
+    fetch "$url" "$dest" "$size" "$sum"
+    path="$dest"
+    debver="${file#*_}"; debver="${debver%.orig.tar.*}"
+  else
+    dest="$apt_dir/debs/$file"
+    fetch "$url" "$dest" "$size" "$sum"
+    path="$work/x/$pkg"
+    mkdir -p "$path"
+    dpkg-deb -x "$dest" "$path" || die "dpkg-deb could not unpack $dest."
+    debver="$(dpkg-deb -f "$dest" Version)"
+  fi
+  [[ $suite == "${SUITES[0]}" ]] || info "$pkg: not in ${SUITES[0]}, taken from $suite"
+  if [[ $flags == *links-from-src=* ]]; then
+    src="${flags#*links-from-src=}"; src="${src%%,*}"
+    found="$(uris src "$src")" || die "Debian source package $src (for $pkg) was not found in ${SUITES[*]}."
+    read -r _ url file size sum <<<"$found"
+    fetch "$url" "$apt_dir/src/$(urldecode "$file")" "$size" "$sum"
+    flags="${flags/links-from-src=$src/links-from=$apt_dir/src/$(urldecode "$file")}"
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$project" "$spec" "$path" "$pkg $debver ($suite)" "$flags" \
+    >>"$work/manifest"
+done
+
+step "Assembling the index"
+python3 "$here/pyindex.py" --manifest "$work/manifest" --out "$work/out" --key "$key" \
+  || die "assembling the package index failed (message above); the previous index is untouched."
+printf '%s\n' "$key" >"$work/out/simple/.pyindex-key"
+
+# Swap in: the files first (a new directory, so pages being served stay valid),
+# then the pages with the stamp. An interrupted swap leaves no valid stamp, so the
+# next run rebuilds.
+mkdir -p "$www/packages"
+rm -rf "${www:?}/packages/$key"
+mv "$work/out/packages" "$www/packages/$key"
+[[ -e $www/simple ]] && mv "$www/simple" "$work/old-simple"
+mv "$work/out/simple" "$www/simple"
+for old in "$www/packages"/*; do
+  [[ $old == "$www/packages/$key" ]] || rm -rf "$old"
+done
+
+info "package index $key built in $(elapsed "$start"): $www/simple"
+show_table
