@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,6 +142,7 @@ func (b Build) python(s *step, md libpak.BuildModuleMetadata) error {
 	return nil
 }
 
+// availableVersions lists the CPython versions for this architecture, oldest first.
 func availableVersions(md libpak.BuildModuleMetadata) []string {
 	var out []string
 	for _, d := range md.Dependencies {
@@ -148,7 +151,21 @@ func availableVersions(md libpak.BuildModuleMetadata) []string {
 			out = append(out, d.Version)
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return versionLess(out[i], out[j]) })
 	return out
+}
+
+// versionLess compares dotted numeric versions (3.9.1 < 3.10.0).
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		na, _ := strconv.Atoi(pa[i])
+		nb, _ := strconv.Atoi(pb[i])
+		if na != nb {
+			return na < nb
+		}
+	}
+	return len(pa) < len(pb)
 }
 
 // serverFor names the WSGI server a deploy mode runs, "" for shell and python.

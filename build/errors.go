@@ -142,9 +142,11 @@ func explainPip(e layers.PipInstallError) Message {
 			detail = append(detail, fmt.Sprintf("  %s line %d: %s", l.Path, l.Line, l.Text))
 		}
 	}
-	detail = append(detail, "", "The end of pip's output:")
-	for _, l := range e.Tail {
-		detail = append(detail, "  "+l)
+	if len(e.Errors) == 0 {
+		detail = append(detail, "", "The end of pip's output:")
+		for _, l := range e.Tail {
+			detail = append(detail, "  "+l)
+		}
 	}
 	var files []string
 	for _, f := range e.Files {

@@ -140,7 +140,9 @@ func (c *Container) WaitReady(timeout time.Duration) {
 }
 
 // URL is the address of path on the container's published port.
-func (c *Container) URL(path string) string { return fmt.Sprintf("http://127.0.0.1:%d%s", c.Port, path) }
+func (c *Container) URL(path string) string {
+	return fmt.Sprintf("http://127.0.0.1:%d%s", c.Port, path)
+}
 
 // Get requests path and returns the response with its body read.
 func (c *Container) Get(path string) (*http.Response, string) {

@@ -158,9 +158,22 @@ var wordPattern = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._-]*`)
 // lines (file and line) of every package pip's error output mentions.
 func (p Packages) explain(out *Output, err error) error {
 	e := PipInstallError{Files: p.Files, Errors: out.Lines("ERROR:"), Tail: out.Tail(25), Err: err}
+	// Packages named in pip's verdict: its ERROR lines and the "conflict is
+	// caused by" list that follows a resolution failure.
 	mentioned := map[string]bool{}
-	for _, line := range out.Tail(40) {
-		for _, w := range wordPattern.FindAllString(line, -1) {
+	inConflict := false
+	for _, line := range strings.Split(out.String(), "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(trimmed, "The conflict is caused by"):
+			inConflict = true
+		case trimmed == "":
+			inConflict = false
+		}
+		if !inConflict && !strings.HasPrefix(trimmed, "ERROR:") {
+			continue
+		}
+		for _, w := range wordPattern.FindAllString(trimmed, -1) {
 			mentioned[app.NormalizeName(w)] = true
 		}
 	}
