@@ -14,7 +14,7 @@ port="${WARPDRIVE_DEMO_PORT:-8080}"
 docker rm -f "$name" >/dev/null 2>&1 || true
 docker run -d --name "$name" -p "127.0.0.1:$port:8080" "$image" >/dev/null
 for _ in $(seq 1 120); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:$port/admin/login/"; then
+  if curl -fs -o /dev/null "http://127.0.0.1:$port/admin/login/"; then
     step "The sample Django app is running ($(elapsed "$start") in all)"
     info "Admin login page: http://127.0.0.1:$port/admin/login/"
     info "Its stylesheet:   http://127.0.0.1:$port/static/admin/css/base.css"
