@@ -50,7 +50,9 @@ type step struct {
 	launch  app.Launch
 	target  string
 	runtime layers.Runtime
-	result  libcnb.BuildResult
+	// venv is the packages layer, once contributed.
+	venv   string
+	result libcnb.BuildResult
 }
 
 func (b Build) build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
@@ -208,12 +210,23 @@ func (b Build) packagesAndServer(s *step) error {
 		b.Logger.Header("mod_wsgi: installed from the application's requirements")
 	}
 
+	if err := b.runHook(s, "pre-build", s.runtime.Home); err != nil {
+		return err
+	}
+	if err := b.sourceBuildEnv(s); err != nil {
+		return err
+	}
+
+	extra := serverPackages(srv, home, files)
+	if len(extra) > 0 {
+		b.Logger.Headerf("Server %s: adding %s (not in the application's requirements)", srv, strings.Join(extra, ", "))
+	}
 	wheelhouse := filepath.Join(s.app.Root, ".warpdrive", "wheelhouse")
 	if fi, err := os.Stat(wheelhouse); err != nil || !fi.IsDir() {
 		wheelhouse = ""
 	}
 	pkgLayer, pkgMD, err := layers.Packages{
-		Runtime: s.runtime, Home: home, Roots: roots, Files: files, Wheelhouse: wheelhouse,
+		Runtime: s.runtime, Home: home, Roots: roots, Files: files, Wheelhouse: wheelhouse, Extra: extra,
 		PthPaths: pth, PipCache: pipCache.Path, Target: s.target, Logger: b.Logger,
 	}.Contribute(&s.ctx.Layers)
 	if err != nil {
@@ -232,6 +245,11 @@ func (b Build) packagesAndServer(s *step) error {
 		s.result.Layers = append(s.result.Layers, l)
 	}
 
+	s.venv = pkgLayer.Path
+	if err := b.runHook(s, "build", s.venv); err != nil {
+		return err
+	}
+
 	spec := server.Spec{Launch: s.launch, Server: srv, Home: home}
 	env := libcnb.Environment{}
 	if s.launch.Mode == app.ModeWSGI {
@@ -244,6 +262,9 @@ func (b Build) packagesAndServer(s *step) error {
 			b.plainStatic(s, &spec)
 		}
 	}
+	if s.launch.Mode == app.ModePaste {
+		b.plainStatic(s, &spec)
+	}
 
 	start, err := layers.Start{Binary: executable(s.ctx), Logger: b.Logger}.Contribute(&s.ctx.Layers)
 	if err != nil {
@@ -251,13 +272,13 @@ func (b Build) packagesAndServer(s *step) error {
 	}
 	s.result.Layers = append(s.result.Layers, start)
 
-	envLayer, err := b.launchEnvironment(s, env)
+	envLayer, err := b.launchEnvironment(s, env, &spec)
 	if err != nil {
 		return err
 	}
 	s.result.Layers = append(s.result.Layers, envLayer)
 
-	s.result.Processes = processes(spec, home)
+	s.result.Processes = append(processes(spec, home), b.hookProcesses(s)...)
 	for _, p := range s.result.Processes {
 		b.Logger.Headerf("Process %s: %s %s", p.Type, strings.Join(p.Command, " "), strings.Join(p.Arguments, " "))
 	}
@@ -344,12 +365,15 @@ func (b Build) plainStatic(s *step, spec *server.Spec) {
 // launchEnvironment is a small launch layer holding the environment every
 // process gets: the source root for warpdrive-start, Django's settings module,
 // and `.warpdrive/environment`. It is rewritten every build (it is tiny).
-func (b Build) launchEnvironment(s *step, env libcnb.Environment) (libcnb.Layer, error) {
+func (b Build) launchEnvironment(s *step, env libcnb.Environment, spec *server.Spec) (libcnb.Layer, error) {
 	layer, err := s.ctx.Layers.Layer("environment")
 	if err != nil {
 		return libcnb.Layer{}, err
 	}
 	if layer, err = layer.Reset(); err != nil {
+		return libcnb.Layer{}, err
+	}
+	if err := b.whiteNoiseWrapper(layer, spec); err != nil {
 		return libcnb.Layer{}, err
 	}
 	layer.LayerTypes = libcnb.LayerTypes{Launch: true}
@@ -369,7 +393,7 @@ func processes(spec server.Spec, home string) []libcnb.Process {
 	cmd := server.Command(spec)
 	return []libcnb.Process{
 		{Type: "web", Command: cmd[:1], Arguments: cmd[1:], WorkingDirectory: home, Default: true},
-		{Type: "shell", Command: []string{"bash"}, WorkingDirectory: home},
+		{Type: "shell", Command: []string{server.Helper}, Arguments: []string{"--exec", "bash"}, WorkingDirectory: home},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/hooks"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
 )
 
@@ -68,6 +69,7 @@ func Explain(err error) Message {
 		settings    layers.DjangoSettingsError
 		collect     layers.CollectstaticError
 		runtime     layers.RuntimeInstallError
+		hook        hooks.Failure
 	)
 	switch {
 	case errors.As(err, &version):
@@ -124,6 +126,10 @@ func Explain(err error) Message {
 		return Message{Title: "collectstatic failed",
 			Detail: append([]string{"`manage.py collectstatic --noinput` failed; the end of its output:"}, collect.Tail...),
 			Fix:    append([]string{"Fix the error above, or skip the step with DISABLE_COLLECTSTATIC=1."}, buildEnvFix...)}
+	case errors.As(err, &hook):
+		return Message{Title: fmt.Sprintf("Action hook %s failed", hook.Name),
+			Detail: append([]string{fmt.Sprintf(".warpdrive/action_hooks/%s exited with status %d; the end of its output:", hook.Name, hook.Status)}, indentLines(hook.Tail)...),
+			Fix:    []string{fmt.Sprintf("Fix .warpdrive/action_hooks/%s so it exits 0, then build again (the cached layers are kept).", hook.Name)}}
 	case errors.As(err, &runtime):
 		return Message{Title: "Unable to install Python",
 			Detail: []string{runtime.Error()},
@@ -156,6 +162,14 @@ func explainPip(e layers.PipInstallError) Message {
 		Detail: detail,
 		Fix: []string{fmt.Sprintf("Correct the requirement in %s: check the name and that the versions exist and agree.", strings.Join(files, ", ")),
 			"Then build again: the Python runtime and pip's download cache are kept."}}
+}
+
+func indentLines(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = "  " + l
+	}
+	return out
 }
 
 func minorOf(versions []string) string {

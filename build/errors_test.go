@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/hooks"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
 )
 
@@ -27,6 +28,8 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 		{"no apache", layers.ApacheMissingError{LookedFor: []string{"apxs", "apxs2"}},
 			"Apache development files are missing", []string{"apxs, apxs2", "gunicorn, uwsgi or waitress"}},
 		{"not executable", app.NotExecutableError{Path: "app.sh"}, "app.sh is not executable", []string{"chmod +x", "git update-index --chmod=+x"}},
+		{"build hook", hooks.Failure{Name: "build", Status: 3, Tail: []string{"compiling assets", "npm: not found"}},
+			"Action hook build failed", []string{"action_hooks/build exited with status 3", "npm: not found"}},
 		{"unknown server", app.ChoiceError{Setting: "server type", Source: "WARPDRIVE_SERVER_TYPE", Value: "nginx", Valid: app.Servers},
 			"Unknown server type", []string{"mod_wsgi, gunicorn, uwsgi, waitress"}},
 	}

@@ -200,11 +200,11 @@ func (a *App) PackInspect() string {
 	return string(out)
 }
 
-// RunOnce runs the image with extra docker arguments to completion and returns
-// its combined output and exit code.
-func (a *App) RunOnce(dockerArgs ...string) (string, int) {
+// RunOnce runs the image to completion (`docker run --rm DOCKERARGS IMAGE
+// COMMAND...`) and returns its combined output and exit code.
+func (a *App) RunOnce(dockerArgs []string, command ...string) (string, int) {
 	a.t.Helper()
-	args := append(append([]string{"run", "--rm"}, dockerArgs...), a.Image)
+	args := append(append(append([]string{"run", "--rm"}, dockerArgs...), a.Image), command...)
 	cmd := exec.Command("docker", args...)
 	out, err := cmd.CombinedOutput()
 	code := 0

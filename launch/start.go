@@ -180,7 +180,8 @@ func Main(args []string, stderr io.Writer) int {
 	if root == "" {
 		root, _ = os.Getwd()
 	}
-	hooks := Hooks{Dir: filepath.Join(root, ".warpdrive", "action_hooks"), Log: stderr}
+	workdir, _ := os.Getwd() // the process's working directory: the application home
+	hooks := Hooks{Dir: filepath.Join(root, ".warpdrive", "action_hooks"), Workdir: workdir, Log: stderr}
 	fail := func(code int, format string, a ...interface{}) int {
 		fmt.Fprintf(stderr, "ERROR: warpdrive-start: "+format+"\n", a...)
 		return code

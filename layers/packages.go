@@ -64,6 +64,7 @@ func (p Packages) Metadata() (Metadata, error) {
 		"pip_settings":      pipSettingsHash(os.Environ()),
 		"extra_packages":    strings.Join(p.Extra, " "),
 		"site_paths":        strings.Join(p.PthPaths, " "),
+		"signal_handler":    signalHandlerVersion,
 	}, nil
 }
 
@@ -112,6 +113,9 @@ func (p Packages) install(layer *libcnb.Layer) error {
 		return VenvError{Output: out.Tail(10), Err: err}
 	}
 	if err := p.writePth(layer.Path); err != nil {
+		return err
+	}
+	if err := writeSignalHandler(SitePackages(layer.Path, p.Runtime)); err != nil {
 		return err
 	}
 
@@ -193,4 +197,32 @@ func (p Packages) explain(out *Output, err error) error {
 		}
 	}
 	return e
+}
+
+// signalHandlerVersion changes whenever signalHandler does, so venvs get the new one.
+const signalHandlerVersion = "1"
+
+// signalHandler makes a Python process that runs as PID 1 (waitress-serve or
+// app.py as a container's main process) exit on SIGTERM: the kernel gives PID 1
+// no default action for it, so `docker stop` would wait 10 s and kill it.
+// Servers that install their own handler (gunicorn, uwsgi) replace it.
+const signalHandler = `# Written by warpdrive: see the .pth file of the same name.
+import os
+import signal
+import sys
+
+
+def _exit(signum, frame):
+    sys.exit(128 + signum)
+
+
+if os.getpid() == 1 and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+    signal.signal(signal.SIGTERM, _exit)
+`
+
+func writeSignalHandler(site string) error {
+	if err := os.WriteFile(filepath.Join(site, "_warpdrive_signals.py"), []byte(signalHandler), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(site, "_warpdrive_signals.pth"), []byte("import _warpdrive_signals\n"), 0o644)
 }

@@ -23,6 +23,9 @@ const (
 	Marker = "--"
 	// Port is expanded by warpdrive-start: $PORT, else WARPDRIVE_HTTP_PORT, else 8080.
 	Port = "$PORT"
+	// WrapperModule is the generated module that serves static files with
+	// WhiteNoise around the application, for gunicorn and waitress.
+	WrapperModule = "warpdrive_whitenoise"
 	// ModWSGIServerRoot is where mod_wsgi-express writes its generated Apache
 	// configuration at start: writable by any user.
 	ModWSGIServerRoot = "/tmp/mod_wsgi-server"
@@ -71,8 +74,11 @@ func Command(s Spec) []string {
 	case app.ModePython:
 		return []string{Helper, "python", filepath.Join(s.Home, "app.py")}
 	case app.ModePaste:
-		return join(BaseArguments(app.ServerModWSGI), "--application-type", "paste",
-			"--entry-point", filepath.Join(s.Home, "paste.ini"), "--working-directory", s.Home)
+		args := []string{"--application-type", "paste", "--entry-point", filepath.Join(s.Home, "paste.ini")}
+		if url, dir, ok := staticAlias(s); ok {
+			args = append(args, "--url-alias", url, dir)
+		}
+		return join(BaseArguments(app.ServerModWSGI), append(args, "--working-directory", s.Home)...)
 	case app.ModeWSGI:
 		return join(BaseArguments(s.Server), Derived(s)...)
 	default: // a server name: full control, nothing derived
@@ -82,12 +88,7 @@ func Command(s Spec) []string {
 
 // Derived returns the arguments derived from the application for wsgi mode.
 func Derived(s Spec) []string {
-	static := s.StaticURL != "" && s.StaticDir != ""
-	staticDir := s.StaticDir
-	if strings.HasSuffix(s.StaticURL, "/") && !strings.HasSuffix(staticDir, "/") {
-		// Apache's Alias maps "/static/x" to DIR + "x": the slashes must match.
-		staticDir += "/"
-	}
+	_, staticDir, static := staticAlias(s)
 	entry := s.Module + ":" + s.Callable
 	if s.WrapperModule != "" {
 		entry = s.WrapperModule + ":application"
@@ -111,6 +112,19 @@ func Derived(s Spec) []string {
 		}
 		return append(args, "--working-directory", s.Home)
 	}
+}
+
+// staticAlias returns the static URL and directory with matching trailing
+// slashes (Apache's Alias maps "/static/x" to DIR + "x"), and whether both are set.
+func staticAlias(s Spec) (string, string, bool) {
+	if s.StaticURL == "" || s.StaticDir == "" {
+		return "", "", false
+	}
+	dir := s.StaticDir
+	if strings.HasSuffix(s.StaticURL, "/") && !strings.HasSuffix(dir, "/") {
+		dir += "/"
+	}
+	return s.StaticURL, dir, true
 }
 
 func join(base []string, derived ...string) []string {

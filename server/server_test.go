@@ -41,6 +41,9 @@ func TestCommand(t *testing.T) {
 		{"paste.ini", Spec{Launch: app.Launch{Mode: app.ModePaste}, Home: "/workspace"},
 			"warpdrive-start mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --port $PORT -- " +
 				"--application-type paste --entry-point /workspace/paste.ini --working-directory /workspace"},
+		{"paste.ini with a static directory", Spec{Launch: app.Launch{Mode: app.ModePaste}, Home: "/workspace", StaticURL: "/static/", StaticDir: "/workspace/static"},
+			"warpdrive-start mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --port $PORT -- " +
+				"--application-type paste --entry-point /workspace/paste.ini --url-alias /static/ /workspace/static/ --working-directory /workspace"},
 		{"app.py", Spec{Launch: app.Launch{Mode: app.ModePython}, Home: "/workspace"}, "warpdrive-start python /workspace/app.py"},
 		{"app.sh", Spec{Launch: app.Launch{Mode: app.ModeShell}, Home: "/workspace/src"}, "warpdrive-start /workspace/src/app.sh"},
 		{"full control: base arguments only", Spec{Launch: app.Launch{Mode: app.ServerGunicorn}, Home: "/workspace", Module: "ignored"},
