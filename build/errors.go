@@ -84,7 +84,7 @@ func Explain(err error) Message {
 				unavailable.Request.Source, minorOf(unavailable.Available))}}
 	case errors.As(err, &choice):
 		return Message{Title: "Unknown " + choice.Setting,
-			Detail: []string{fmt.Sprintf("%s %q was given by %s.", strings.Title(choice.Setting), choice.Value, choice.Source)}, //nolint:staticcheck
+			Detail: []string{fmt.Sprintf("%s %q was given by %s.", capitalize(choice.Setting), choice.Value, choice.Source)},
 			Fix:    []string{"Use one of: " + strings.Join(choice.Valid, ", ") + "."}}
 	case errors.As(err, &home):
 		return Message{Title: "Application home directory not found",
@@ -162,6 +162,13 @@ func explainPip(e layers.PipInstallError) Message {
 		Detail: detail,
 		Fix: []string{fmt.Sprintf("Correct the requirement in %s: check the name and that the versions exist and agree.", strings.Join(files, ", ")),
 			"Then build again: the Python runtime and pip's download cache are kept."}}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func indentLines(lines []string) []string {

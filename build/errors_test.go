@@ -31,7 +31,7 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 		{"build hook", hooks.Failure{Name: "build", Status: 3, Tail: []string{"compiling assets", "npm: not found"}},
 			"Action hook build failed", []string{"action_hooks/build exited with status 3", "npm: not found"}},
 		{"unknown server", app.ChoiceError{Setting: "server type", Source: "WARPDRIVE_SERVER_TYPE", Value: "nginx", Valid: app.Servers},
-			"Unknown server type", []string{"mod_wsgi, gunicorn, uwsgi, waitress"}},
+			"Unknown server type", []string{`Server type "nginx" was given by WARPDRIVE_SERVER_TYPE.`, "mod_wsgi, gunicorn, uwsgi, waitress"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -146,10 +147,13 @@ func indentWriter(b Build) *bodyWriter { return &bodyWriter{b: b} }
 
 type bodyWriter struct {
 	b   Build
+	mu  sync.Mutex
 	buf []byte
 }
 
 func (w *bodyWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.buf = append(w.buf, p...)
 	for {
 		i := strings.IndexByte(string(w.buf), '\n')

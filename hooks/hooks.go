@@ -113,7 +113,9 @@ func Run(dir, workdir, name string, env Env, log io.Writer) error {
 	cmd := exec.Command(filepath.Join(dir, name))
 	cmd.Env = env.List()
 	cmd.Dir = workdir
-	cmd.Stdout, cmd.Stderr = io.MultiWriter(log, &tail), io.MultiWriter(log, &tail)
+	// One writer for both streams: exec then copies them through one pipe, in order.
+	out := io.MultiWriter(log, &tail)
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Run(); err != nil {
 		return Failure{Name: name, Status: exitStatus(err), Tail: lastLines(tail.String(), 15)}
 	}

@@ -117,7 +117,7 @@ func TestBuilderWithoutApache(t *testing.T) {
 		t.Fatalf("creating the builder without Apache: %v\n%s", err, out)
 	}
 	a := NewApp(t, "wsgi_plain")
-	log, err := a.Build("--builder", "warpdrive/builder-noapache:bookworm")
+	log, err := a.Build("--builder", noApacheBuilder())
 	if err == nil {
 		t.Fatalf("the build succeeded without apxs:\n%s", log)
 	}
@@ -125,4 +125,13 @@ func TestBuilderWithoutApache(t *testing.T) {
 		"this builder has no apxs", "apache2-dev", "gunicorn, uwsgi or waitress")
 	log = a.MustBuild()
 	assertContains(t, "build with the standard builder", log, "mod_wsgi 5.0.2: Contributing to layer")
+}
+
+// noApacheBuilder is the name builder.sh --without-apache gives its builder.
+func noApacheBuilder() string {
+	builder := os.Getenv("WARPDRIVE_BUILDER")
+	if builder == "" {
+		builder = "warpdrive/builder:bookworm"
+	}
+	return strings.SplitN(builder, ":", 2)[0] + "-noapache:bookworm"
 }

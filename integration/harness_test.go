@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -280,6 +281,16 @@ func assertNotContains(t *testing.T, what, got string, unwanted ...string) {
 	for _, w := range unwanted {
 		if strings.Contains(got, w) {
 			t.Errorf("%s has %q, which it must not:\n%s", what, w, got)
+		}
+	}
+}
+
+// assertMatches fails for each pattern that does not match got.
+func assertMatches(t *testing.T, what, got string, patterns ...string) {
+	t.Helper()
+	for _, p := range patterns {
+		if !regexp.MustCompile(p).MatchString(got) {
+			t.Errorf("%s does not match %q:\n%s", what, p, got)
 		}
 	}
 }

@@ -86,7 +86,7 @@ func TestDeployModeShellRunsAppSh(t *testing.T) {
 	a := NewApp(t, "app_sh")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: shell (auto: found app.sh)")
-	assertContains(t, "pack inspect", a.PackInspect(), "warpdrive-start /workspace/app.sh")
+	assertMatches(t, "pack inspect", a.PackInspect(), `web \(default\)\s+warpdrive-start\s+/workspace/app.sh`)
 	c := a.Run(8080)
 	resp, body := c.Get("/")
 	if resp.StatusCode != http.StatusOK || body != "Hello, started by app.sh\n" {
@@ -120,7 +120,7 @@ func TestPasteIniRunsUnderModWSGI(t *testing.T) {
 	a := NewApp(t, "paste_ini")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: paste (auto: found paste.ini)")
-	assertContains(t, "pack inspect", a.PackInspect(), "--application-type paste --entry-point /workspace/paste.ini")
+	assertContains(t, "pack inspect", a.PackInspect(), "--application-type paste --entry-point /workspace/paste.ini --url-alias /static/ /workspace/static/")
 	c := a.Run(8080)
 	resp, body := c.Get("/")
 	if resp.StatusCode != http.StatusOK || body != "Hello from a Paste Deploy app\n" {
@@ -156,7 +156,8 @@ func TestActionHooks(t *testing.T) {
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Running action hook pre-build", "Sourcing action hook build-env",
 		"Exported MARKER_FROM_BUILD_ENV", "Running action hook build")
-	assertContains(t, "pack inspect", a.PackInspect(), "migrate", "setup", "warpdrive-start --hook migrate")
+	assertMatches(t, "pack inspect", a.PackInspect(), `migrate\s+warpdrive-start\s+--hook migrate`,
+		`setup\s+warpdrive-start\s+--hook setup`, `shell\s+warpdrive-start\s+--exec bash`)
 
 	markers, code := a.RunOnce([]string{"--entrypoint", "launcher"}, "cat", "build-markers.txt")
 	if code != 0 {
@@ -269,6 +270,7 @@ func TestParityBadInput(t *testing.T) {
 
 	t.Run("a build hook that fails", func(t *testing.T) {
 		a := NewApp(t, "hooks_django")
+		a.MustBuild() // so the build after the failure can show the caches were kept
 		hook := filepath.Join(a.Dir, ".warpdrive", "action_hooks", "build")
 		good, _ := os.ReadFile(hook)
 		os.WriteFile(hook, []byte("#!/bin/bash\necho compiling assets\necho 'npm: command not found' >&2\nexit 7\n"), 0o755)
