@@ -42,6 +42,9 @@ func (e NotExecutableError) Error() string {
 // Env is an environment as a map.
 type Env map[string]string
 
+// Lookup is os.LookupEnv for the map.
+func (e Env) Lookup(name string) (string, bool) { v, ok := e[name]; return v, ok }
+
 // FromOS reads the process environment.
 func FromOS() Env {
 	env := Env{}

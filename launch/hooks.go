@@ -35,8 +35,7 @@ func (h Hooks) Runnable(name string) (string, error) {
 // DeployEnv sources the deploy-env hook, if any, and returns the environment
 // with its exports added.
 func (h Hooks) DeployEnv(env MapEnv) (MapEnv, error) {
-	next, err := hooks.SourceEnv(h.Dir, h.Workdir, "deploy-env", hooks.Env(env), h.Log)
-	return MapEnv(next), err
+	return hooks.SourceEnv(h.Dir, h.Workdir, "deploy-env", env, h.Log)
 }
 
 // DeployCfg runs the deploy-cfg hook once per container (the marker lives in
@@ -61,17 +60,11 @@ func (h Hooks) Run(name string, env MapEnv) error {
 	if hooks.Exists(h.Dir, name) && hooks.Executable(h.Dir, name) {
 		fmt.Fprintf(h.Log, "-----> Running action hook %s\n", name)
 	}
-	err := hooks.Run(h.Dir, h.Workdir, name, hooks.Env(env), h.Log)
+	err := hooks.Run(h.Dir, h.Workdir, name, env, h.Log)
 	var ne hooks.NotExecutableError
 	if errors.As(err, &ne) {
 		fmt.Fprintf(h.Log, "-----> WARNING: .warpdrive/action_hooks/%s is not executable; skipping it (chmod +x to run it)\n", name)
 		return nil
 	}
 	return err
-}
-
-// SourceEnvHook sources the env hook at path (used by tests and Main).
-func SourceEnvHook(path string, env MapEnv, log io.Writer) (MapEnv, error) {
-	next, err := hooks.SourceEnv(filepath.Dir(path), filepath.Dir(path), filepath.Base(path), hooks.Env(env), log)
-	return MapEnv(next), err
 }

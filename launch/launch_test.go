@@ -146,14 +146,6 @@ func TestServerArgsFileOrDirectory(t *testing.T) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 func TestLimitsWorkers(t *testing.T) {
 	tests := []struct {
@@ -249,26 +241,6 @@ func TestConcurrencyPerServer(t *testing.T) {
 				t.Errorf("notes %q lack %q", plan.Notes, tt.noteWant)
 			}
 		})
-	}
-}
-
-func TestSourceEnvHook(t *testing.T) {
-	dir := t.TempDir()
-	hook := filepath.Join(dir, "deploy-env")
-	os.WriteFile(hook, []byte("FOO=bar\nexport BAZ=\"$FOO-qux\"\necho sourced\n"), 0o644) // *-env hooks need not be executable
-	var log strings.Builder
-	env, err := SourceEnvHook(hook, MapEnv{"PATH": os.Getenv("PATH"), "KEEP": "1"}, &log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if env["FOO"] != "bar" || env["BAZ"] != "bar-qux" || env["KEEP"] != "1" {
-		t.Errorf("env = %v", env)
-	}
-	if !strings.Contains(log.String(), "sourced") {
-		t.Errorf("the hook's output must reach the log, got %q", log.String())
-	}
-	if same, _ := SourceEnvHook(filepath.Join(dir, "missing"), MapEnv{"A": "1"}, &log); same["A"] != "1" {
-		t.Error("a missing hook must leave the environment unchanged")
 	}
 }
 

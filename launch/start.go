@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/warpdrive-buildpack/warpdrive/hooks"
 )
 
 // DefaultPort is used when neither PORT nor WARPDRIVE_HTTP_PORT is set.
@@ -31,10 +33,7 @@ type Plan struct {
 }
 
 // MapEnv is an environment as a map.
-type MapEnv map[string]string
-
-// Lookup is os.LookupEnv for the map.
-func (m MapEnv) Lookup(name string) (string, bool) { v, ok := m[name]; return v, ok }
+type MapEnv = hooks.Env
 
 // Options are Prepare's inputs besides the process arguments.
 type Options struct {
@@ -149,33 +148,13 @@ func copyEnv(env MapEnv) MapEnv {
 	return out
 }
 
-// List returns the environment as NAME=value strings.
-func (m MapEnv) List() []string {
-	out := make([]string, 0, len(m))
-	for k, v := range m {
-		out = append(out, k+"="+v)
-	}
-	return out
-}
-
-// EnvFromOS reads the process environment.
-func EnvFromOS() MapEnv {
-	env := MapEnv{}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			env[k] = v
-		}
-	}
-	return env
-}
-
 // Main is warpdrive-start's entry point; it returns only on failure.
 //
 //	warpdrive-start SERVER ARGS... [-- DERIVED...]  the web process
 //	warpdrive-start --hook NAME [ARGS...]            an action hook as a process type
 //	warpdrive-start --exec COMMAND [ARGS...]         any command in the app's environment
 func Main(args []string, stderr io.Writer) int {
-	env := EnvFromOS()
+	env := hooks.FromOS()
 	root := env["WARPDRIVE_SRC_ROOT"]
 	if root == "" {
 		root, _ = os.Getwd()
