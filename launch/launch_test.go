@@ -146,7 +146,6 @@ func TestServerArgsFileOrDirectory(t *testing.T) {
 	}
 }
 
-
 func TestLimitsWorkers(t *testing.T) {
 	tests := []struct {
 		cpus float64
