@@ -317,9 +317,16 @@ func (b Build) django(s *step, python string, pkgMD layers.Metadata, spec *serve
 	switch {
 	case disabled(s.config, "DISABLE_COLLECTSTATIC"):
 		b.Logger.Header("Django static files: collectstatic skipped (DISABLE_COLLECTSTATIC is set)")
-		if settings.StaticRoot != "" {
-			spec.StaticURL, spec.StaticDir = settings.StaticURL, settings.StaticRoot
+		// Serve STATIC_ROOT only if something (a build hook, the source)
+		// filled it: an alias to a missing directory only answers 403.
+		if settings.StaticRoot == "" {
+			break
 		}
+		if fi, err := os.Stat(settings.StaticRoot); err != nil || !fi.IsDir() {
+			b.Logger.Bodyf("STATIC_ROOT %s does not exist, so no static files are served", settings.StaticRoot)
+			break
+		}
+		spec.StaticURL, spec.StaticDir = settings.StaticURL, settings.StaticRoot
 	case !settings.StaticFiles:
 		b.Logger.Header("Django static files: django.contrib.staticfiles is not installed; nothing to collect")
 	case settings.StaticRoot != "":
@@ -390,11 +397,18 @@ func (b Build) launchEnvironment(s *step, env libcnb.Environment, spec *server.S
 
 // processes: `web` runs the server; `shell` opens bash in the same environment.
 func processes(spec server.Spec, home string) []libcnb.Process {
-	cmd := server.Command(spec)
-	return []libcnb.Process{
-		{Type: "web", Command: cmd[:1], Arguments: cmd[1:], WorkingDirectory: home, Default: true},
-		{Type: "shell", Command: []string{server.Helper}, Arguments: []string{"--exec", "bash"}, WorkingDirectory: home},
-	}
+	web := process("web", home, server.Command(spec)...)
+	web.Default = true
+	return []libcnb.Process{web, process("shell", home, server.Helper, "--exec", "bash")}
+}
+
+// process declares a process type whose whole command line is its `command`.
+// The launcher (buildpack API 0.9+) lets arguments given to `docker run IMAGE
+// ...` replace a process's `args`; with none declared it appends them instead,
+// so `docker run --entrypoint shell IMAGE -c CMD` runs `bash -c CMD`, a hook
+// gets its arguments, and the server gets extra flags.
+func process(kind, home string, command ...string) libcnb.Process {
+	return libcnb.Process{Type: kind, Command: command, WorkingDirectory: home}
 }
 
 func disabled(cr libpak.ConfigurationResolver, name string) bool {

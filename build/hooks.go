@@ -83,8 +83,7 @@ func (b Build) hookProcesses(s *step) []libcnb.Process {
 	for _, name := range hooks.ProcessHooks {
 		switch {
 		case hooks.Executable(dir, name):
-			out = append(out, libcnb.Process{Type: name, Command: []string{server.Helper},
-				Arguments: []string{"--hook", name}, WorkingDirectory: s.app.Home})
+			out = append(out, process(name, s.app.Home, server.Helper, "--hook", name))
 		case hooks.Exists(dir, name):
 			b.Logger.Bodyf("WARNING: .warpdrive/action_hooks/%s is not executable, so it is not a process type (chmod +x it)", name)
 		}

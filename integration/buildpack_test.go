@@ -4,6 +4,8 @@ package integration
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -54,13 +56,33 @@ func assertNonRoot(t *testing.T, c *Container) {
 	}
 }
 
+// assertStopsQuickly: the server is PID 1, and `docker stop` ends it within its 10 s grace
+// period, cleanly (exit status 0, or 143 for termination by SIGTERM) and with no error or traceback in what the
+// container logged while stopping.
 func assertStopsQuickly(t *testing.T, c *Container) {
 	t.Helper()
+	// The server itself is PID 1, the process docker stop signals: no shell or
+	// helper is left in between to swallow SIGTERM.
+	switch comm := c.Exec("cat", "/proc/1/comm"); comm {
+	case "bash", "sh", "dash", "launcher", "warpdrive-start", "":
+		t.Errorf("PID 1 is %q, not the server", comm)
+	default:
+		t.Logf("PID 1: %s", comm)
+	}
+	before := c.Logs()
 	took, code := c.Stop()
+	t.Logf("docker stop: %s, exit code %s", took.Round(100*time.Millisecond), code)
 	if took > 10*time.Second {
 		t.Errorf("docker stop took %s, want under 10 s (the server must receive SIGTERM)", took)
 	}
-	t.Logf("docker stop: %s, exit code %s", took.Round(100*time.Millisecond), code)
+	// 0, or 143 (128 + SIGTERM) for an app.py with no handler of its own.
+	if code != "0" && code != "143" {
+		t.Errorf("after docker stop the container's exit code is %s, want 0 or 143", code)
+	}
+	shutdown := strings.TrimPrefix(c.Logs(), before)
+	if lower := strings.ToLower(shutdown); strings.Contains(lower, "error") || strings.Contains(lower, "traceback") {
+		t.Errorf("the shutdown log has an error:\n%s", shutdown)
+	}
 }
 
 var reusing = func(title string) string { return title + ": Reusing cached layer" }
@@ -148,13 +170,73 @@ func TestPlainWSGIAppServesPageAndStaticFiles(t *testing.T) {
 	}
 }
 
-func TestPythonVersionFromPythonVersionFile(t *testing.T) {
-	a := NewApp(t, "wsgi_plain")
-	a.Write(".python-version", "# the older runtime\n3.11\n")
+// TestPythonVersionSources: each place a version can be asked for picks the
+// runtime, in order BP_PYTHON_VERSION, .python-version, runtime.txt, and the
+// log names the source that won.
+func TestPythonVersionSources(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		flags []string
+		log   string
+	}{
+		{".python-version", map[string]string{".python-version": "# the older runtime\n3.11\n"}, nil,
+			"Python 3.11.2: requested 3.11 by .python-version"},
+		{"runtime.txt", map[string]string{"runtime.txt": "python-3.11.2\n"}, nil,
+			"Python 3.11.2: requested 3.11.2 by runtime.txt"},
+		{"BP_PYTHON_VERSION wins over the files", map[string]string{".python-version": "3.13\n", "runtime.txt": "python-3.13.5\n"},
+			[]string{"--env", "BP_PYTHON_VERSION=3.11"}, "Python 3.11.2: requested 3.11 by BP_PYTHON_VERSION"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := NewApp(t, "wsgi_plain")
+			for f, content := range tt.files {
+				a.Write(f, content)
+			}
+			log := a.MustBuild(tt.flags...)
+			assertContains(t, "build log", log, tt.log, "Rewrote the build-time prefix /install")
+			resp, body := a.Run(8080).Get("/")
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Python 3.11.2") {
+				t.Errorf("GET / = %d %s", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+// TestDjangoWithStaticRootAndOwnModWSGI: settings that set STATIC_ROOT get
+// collectstatic into it and Apache serving it; a mod_wsgi pinned in the
+// requirements is installed with them instead of in its own layer;
+// DISABLE_COLLECTSTATIC=1 skips collectstatic.
+func TestDjangoWithStaticRootAndOwnModWSGI(t *testing.T) {
+	a := NewApp(t, "django_startproject")
+	settings, err := os.ReadFile(filepath.Join(a.Dir, "mysite", "settings.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Write("mysite/settings.py", string(settings)+"\nSTATIC_ROOT = BASE_DIR / 'collected'\n")
+	a.Write("requirements.txt", "Django==4.2.*\nmod_wsgi==5.0.2\n")
+
 	log := a.MustBuild()
-	assertContains(t, "build log", log, "Python 3.11.2: requested 3.11 by .python-version", "Rewrote the build-time prefix /install")
-	resp, body := a.Run(8080).Get("/")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Python 3.11.2") {
-		t.Errorf("GET / = %d %s", resp.StatusCode, body)
+	assertContains(t, "build log", log, "mod_wsgi: installed from the application's requirements",
+		"Django static files: collecting into the application's STATIC_ROOT /workspace/collected")
+	if contributing(log, "mod_wsgi 5.0.2") || contributing(log, "Django static files") {
+		t.Errorf("the mod_wsgi and static layers must not be contributed:\n%s", log)
+	}
+	assertContains(t, "pack inspect", a.PackInspect(), "--url-alias /static/ /workspace/collected/")
+	c := a.Run(8080)
+	assertServesDjango(t, c)
+	assertModWSGI(t, c, "3.13")
+
+	log = a.MustBuild("--env", "DISABLE_COLLECTSTATIC=1")
+	assertContains(t, "build log", log, "collectstatic skipped (DISABLE_COLLECTSTATIC is set)",
+		"STATIC_ROOT /workspace/collected does not exist, so no static files are served")
+	assertNotContains(t, "pack inspect", a.PackInspect(), "--url-alias")
+	c = a.Run(8080)
+	if resp, body := c.Get("/admin/login/"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /admin/login/ = %d\n%s", resp.StatusCode, body)
+	}
+	// Nothing was collected and nothing serves STATIC_URL: Django answers 404.
+	if resp, _ := c.Get("/static/admin/css/base.css"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("with collectstatic skipped, GET /static/admin/css/base.css = %d, want 404", resp.StatusCode)
 	}
 }

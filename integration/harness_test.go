@@ -109,9 +109,15 @@ type Container struct {
 // and waits until it answers HTTP; it is removed when the test ends.
 func (a *App) Run(containerPort int, dockerArgs ...string) *Container {
 	a.t.Helper()
+	return a.RunWithArgs(containerPort, dockerArgs)
+}
+
+// RunWithArgs is Run with arguments after the image name (`docker run IMAGE ARGS...`).
+func (a *App) RunWithArgs(containerPort int, dockerArgs []string, imageArgs ...string) *Container {
+	a.t.Helper()
 	port := freePort(a.t)
 	args := append([]string{"run", "-d", "-p", fmt.Sprintf("127.0.0.1:%d:%d", port, containerPort)}, dockerArgs...)
-	args = append(args, a.Image)
+	args = append(append(args, a.Image), imageArgs...)
 	out, err := exec.Command("docker", args...).CombinedOutput()
 	if err != nil {
 		a.t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
