@@ -240,3 +240,21 @@ func TestDjangoWithStaticRootAndOwnModWSGI(t *testing.T) {
 		t.Errorf("with collectstatic skipped, GET /static/admin/css/base.css = %d, want 404", resp.StatusCode)
 	}
 }
+
+// TestFlaskWithCompiledExtension: psycopg2 is compiled from its sdist against
+// the buildpack's relocated CPython (its sysconfig rewritten to the layer) and
+// the build image's libpq-dev, then loads on the run image.
+func TestFlaskWithCompiledExtension(t *testing.T) {
+	a := NewApp(t, "flask_psycopg2")
+	log := a.MustBuild()
+	assertMatches(t, "build log", log, `(?i)building wheel for psycopg2`)
+	c := a.Run(8080)
+	resp, body := c.Get("/")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET / = %d\n%s\ncontainer log:\n%s", resp.StatusCode, body, c.Logs())
+	}
+	assertMatches(t, "page", body, `Hello from Flask \d`, `psycopg2 2\.\d+\.\d+ \(dt dec pq3 ext( lo64)?\) linked against libpq 1[0-9]\d{4}`,
+		`database host db\.example, dotenv \d`)
+	assertServer(t, resp)
+	assertStatic(t, c, "/static/site.css", "indigo")
+}

@@ -105,11 +105,12 @@ func TestWarpdriveFiles(t *testing.T) {
 
 		// The shell process has the server's environment: venv, variables, home.
 		out, code := a.RunOnce([]string{"--entrypoint", "shell"}, "-c",
-			`echo "greeting=$GREETING"; python -c 'import wheelhouse_demo; print("wheel=" + wheelhouse_demo.VALUE)'; echo "pwd=$PWD"`)
+			`cat build-greeting.txt; echo "greeting=$GREETING"; python -c 'import wheelhouse_demo; print("wheel=" + wheelhouse_demo.VALUE)'; echo "pwd=$PWD"`)
 		if code != 0 {
 			t.Fatalf("the shell process exited %d:\n%s", code, out)
 		}
-		assertContains(t, "shell output", out, "greeting=hello-from-the-environment-file\n",
+		assertContains(t, "shell output", out, "greeting at build=hello-from-the-environment-file\n",
+			"greeting=hello-from-the-environment-file\n",
 			"wheel=installed-from-the-wheelhouse\n", "pwd=/workspace/src\n")
 	})
 
