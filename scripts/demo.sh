@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The demo: sets up the offline world (first run about 25 minutes, then
+# The demo: sets up the offline world (first run about 12 minutes, then
 # seconds), builds the sample Django app in samples/mydjangosite with the
 # warpdrive builder, and runs it on http://127.0.0.1:8080/.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
