@@ -16,17 +16,10 @@ import (
 // Apache/mod_wsgi, as a non-root user.
 func assertServesDjango(t *testing.T, c *Container) {
 	t.Helper()
-	resp, body := c.Get("/admin/login/")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /admin/login/ = %d\n%s\ncontainer log:\n%s", resp.StatusCode, body, c.Logs())
-	}
+	resp, body := c.GetOK("/admin/login/")
 	assertContains(t, "login page", body, "Django administration", "/static/admin/css/base.css")
 	assertServer(t, resp)
-	css, cssBody := c.Get("/static/admin/css/base.css")
-	if css.StatusCode != http.StatusOK || !strings.HasPrefix(css.Header.Get("Content-Type"), "text/css") {
-		t.Fatalf("GET /static/admin/css/base.css = %d %q", css.StatusCode, css.Header.Get("Content-Type"))
-	}
-	assertContains(t, "base.css", cssBody, "DJANGO Admin styles")
+	assertStatic(t, c, "/static/admin/css/base.css", "DJANGO Admin styles")
 }
 
 // assertServer: Apache answered (mod_wsgi-express sends "Server: Apache";
@@ -56,9 +49,9 @@ func assertNonRoot(t *testing.T, c *Container) {
 	}
 }
 
-// assertStopsQuickly: the server is PID 1, and `docker stop` ends it within its 10 s grace
-// period, cleanly (exit status 0, or 143 for termination by SIGTERM) and with no error or traceback in what the
-// container logged while stopping.
+// assertStopsQuickly: the server is PID 1, and `docker stop` ends it within
+// its 10 s grace period, cleanly (exit status 0, or 143 for termination by
+// SIGTERM) and with no error or traceback in what it logged while stopping.
 func assertStopsQuickly(t *testing.T, c *Container) {
 	t.Helper()
 	// The server itself is PID 1, the process docker stop signals: no shell or
@@ -149,18 +142,11 @@ func TestPlainWSGIAppServesPageAndStaticFiles(t *testing.T) {
 	assertContains(t, "pack inspect", a.PackInspect(), "--entry-point wsgi", "--callable-object application")
 
 	c := a.Run(8080)
-	resp, body := c.Get("/")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET / = %d\n%s", resp.StatusCode, body)
-	}
+	resp, body := c.GetOK("/")
 	assertContains(t, "page", body, "Hello from a plain WSGI app", "Python 3.13.5")
 	assertServer(t, resp)
 	assertModWSGI(t, c, "3.13")
-	css, cssBody := c.Get("/static/admin/css/base.css")
-	if css.StatusCode != http.StatusOK || !strings.HasPrefix(css.Header.Get("Content-Type"), "text/css") {
-		t.Fatalf("GET /static/admin/css/base.css = %d %q", css.StatusCode, css.Header.Get("Content-Type"))
-	}
-	assertContains(t, "base.css", cssBody, "font-family")
+	assertStatic(t, c, "/static/admin/css/base.css", "font-family")
 	assertNonRoot(t, c)
 	assertStopsQuickly(t, c)
 
@@ -232,9 +218,7 @@ func TestDjangoWithStaticRootAndOwnModWSGI(t *testing.T) {
 		"STATIC_ROOT /workspace/collected does not exist, so no static files are served")
 	assertNotContains(t, "pack inspect", a.PackInspect(), "--url-alias")
 	c = a.Run(8080)
-	if resp, body := c.Get("/admin/login/"); resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /admin/login/ = %d\n%s", resp.StatusCode, body)
-	}
+	c.GetOK("/admin/login/")
 	// Nothing was collected and nothing serves STATIC_URL: Django answers 404.
 	if resp, _ := c.Get("/static/admin/css/base.css"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("with collectstatic skipped, GET /static/admin/css/base.css = %d, want 404", resp.StatusCode)
@@ -249,10 +233,7 @@ func TestFlaskWithCompiledExtension(t *testing.T) {
 	log := a.MustBuild()
 	assertMatches(t, "build log", log, `(?i)building wheel for psycopg2`)
 	c := a.Run(8080)
-	resp, body := c.Get("/")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET / = %d\n%s\ncontainer log:\n%s", resp.StatusCode, body, c.Logs())
-	}
+	resp, body := c.GetOK("/")
 	assertMatches(t, "page", body, `Hello from Flask \d`, `psycopg2 2\.\d+\.\d+ \(dt dec pq3 ext( lo64)?\) linked against libpq 1[0-9]\d{4}`,
 		`database host db\.example, dotenv \d`)
 	assertServer(t, resp)

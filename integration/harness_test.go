@@ -164,6 +164,17 @@ func (c *Container) Get(path string) (*http.Response, string) {
 	return resp, string(body)
 }
 
+// GetOK is Get that fails the test, showing the body and the container's
+// log, unless the answer is 200 OK.
+func (c *Container) GetOK(path string) (*http.Response, string) {
+	c.t.Helper()
+	resp, body := c.Get(path)
+	if resp.StatusCode != http.StatusOK {
+		c.t.Fatalf("GET %s = %d\n%s\ncontainer log:\n%s", path, resp.StatusCode, body, c.Logs())
+	}
+	return resp, body
+}
+
 // Logs is the container's output so far.
 func (c *Container) Logs() string {
 	out, _ := exec.Command("docker", "logs", c.ID).CombinedOutput()
@@ -279,6 +290,16 @@ func assertContains(t *testing.T, what, got string, want ...string) {
 			t.Errorf("%s lacks %q:\n%s", what, w, got)
 		}
 	}
+}
+
+// assertStatic: path answers 200 with a stylesheet containing the text.
+func assertStatic(t *testing.T, c *Container, path, contains string) {
+	t.Helper()
+	resp, body := c.Get(path)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
+		t.Fatalf("GET %s = %d %q\ncontainer log:\n%s", path, resp.StatusCode, resp.Header.Get("Content-Type"), c.Logs())
+	}
+	assertContains(t, path, body, contains)
 }
 
 // assertNotContains fails for each text present in got.

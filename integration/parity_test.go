@@ -33,15 +33,6 @@ func assertServedBy(t *testing.T, c *Container, resp *http.Response, sc serverCh
 	assertContains(t, "startup log", c.Logs(), sc.log)
 }
 
-func assertStatic(t *testing.T, c *Container, path, contains string) {
-	t.Helper()
-	resp, body := c.Get(path)
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
-		t.Fatalf("GET %s = %d %q\ncontainer log:\n%s", path, resp.StatusCode, resp.Header.Get("Content-Type"), c.Logs())
-	}
-	assertContains(t, path, body, contains)
-}
-
 // TestServerTypes runs a Django app and a plain WSGI app under gunicorn, uwsgi
 // and waitress (mod_wsgi is the other tests' default): each answers, serves
 // its static files (WhiteNoise for gunicorn and waitress, --static-map for
@@ -63,10 +54,7 @@ func TestServerTypes(t *testing.T) {
 					assertContains(t, "build log", log, "through WhiteNoise")
 				}
 				c := a.Run(8080)
-				resp, body := c.Get(f.page)
-				if resp.StatusCode != http.StatusOK {
-					t.Fatalf("GET %s = %d\n%s\ncontainer log:\n%s", f.page, resp.StatusCode, body, c.Logs())
-				}
+				resp, body := c.GetOK(f.page)
 				assertContains(t, f.page, body, f.pageText)
 				assertServedBy(t, c, resp, sc)
 				assertStatic(t, c, f.css, f.cssText)
@@ -137,10 +125,7 @@ func TestFullControlDeployMode(t *testing.T) {
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: gunicorn (deploy mode gunicorn (full control")
 	c := a.Run(8080, "-e", "GUNICORN_WORKERS=3")
-	resp, body := c.Get("/")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET / = %d %s", resp.StatusCode, body)
-	}
+	resp, _ := c.GetOK("/")
 	assertServedBy(t, c, resp, serverChecks[0])
 	assertContains(t, "startup log", c.Logs(), "Adding .warpdrive/server_args: --chdir /workspace --workers 3 wsgi:application")
 }
