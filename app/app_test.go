@@ -234,8 +234,7 @@ func TestLoadConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeTree(t, tt.files)
-			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			c, err := LoadConfig(dir, lookup)
+			c, err := loadConfig(dir, mapResolver(tt.env))
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -251,7 +250,7 @@ func TestLoadConfig(t *testing.T) {
 
 func TestChoiceErrorListsValidValues(t *testing.T) {
 	dir := writeTree(t, map[string]string{".warpdrive/server_type": "nginx"})
-	_, err := LoadConfig(dir, func(string) (string, bool) { return "", false })
+	_, err := loadConfig(dir, mapResolver{})
 	want := `server type "nginx" (from .warpdrive/server_type) is not one of: mod_wsgi, gunicorn, uwsgi, waitress`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
@@ -280,7 +279,7 @@ func TestResolveLaunch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeTree(t, tt.files)
-			got, err := ResolveLaunch(Config{Root: dir, Home: dir, DeployMode: tt.mode, WSGIModule: "wsgi"})
+			got, err := ResolveLaunch(Config{Source: Source{Root: dir, Home: dir}, DeployMode: tt.mode, WSGIModule: "wsgi"})
 			if tt.wantErr != "" {
 				if err == nil || reflect.TypeOf(err).String() != tt.wantErr {
 					t.Fatalf("err = %T %v, want %s", err, err, tt.wantErr)
@@ -311,4 +310,13 @@ func TestReadEnvironmentFile(t *testing.T) {
 	if _, err := ReadEnvironmentFile(filepath.Join(bad, "env")); err == nil {
 		t.Error("a line without = must be an error")
 	}
+}
+
+// loadConfig reads the source in dir and resolves its configuration, as the build does.
+func loadConfig(dir string, r Resolver) (Config, error) {
+	src, err := ReadSource(dir)
+	if err != nil {
+		return Config{}, err
+	}
+	return ResolveConfig(src, r)
 }

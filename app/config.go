@@ -7,48 +7,65 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
-// Deploy modes and server types, as warpdrive names them.
+// Deploy modes, as warpdrive names them; a server's name is a deploy mode too
+// ("full control").
 const (
 	ModeAuto   = "auto"
 	ModeShell  = "shell"
 	ModePython = "python"
 	ModeWSGI   = "wsgi"
 	ModeDjango = "django"
-
-	ServerModWSGI  = "mod_wsgi"
-	ServerGunicorn = "gunicorn"
-	ServerUWSGI    = "uwsgi"
-	ServerWaitress = "waitress"
 )
-
-// Servers lists the WSGI servers warpdrive can run.
-var Servers = []string{ServerModWSGI, ServerGunicorn, ServerUWSGI, ServerWaitress}
 
 // DeployModes lists every deploy mode, including the server names that mean
 // "full control".
-var DeployModes = append([]string{ModeAuto, ModeShell, ModePython, ModeWSGI, ModeDjango}, Servers...)
+var DeployModes = append([]string{ModeAuto, ModeShell, ModePython, ModeWSGI, ModeDjango}, server.Names()...)
 
-// Config is the application's warpdrive configuration: `.warpdrive/` files,
-// which win, else WARPDRIVE_* variables given to the build.
-type Config struct {
+// Source is what is read from the application before any configuration can
+// be: where it lives and the variables it brings for the build.
+type Source struct {
 	// Root is the source directory; `.warpdrive/` lives there.
 	Root string
 	// Home is the application directory: Root, or the subdirectory `.warpdrive/home` names.
 	Home string
-	// DeployMode is one of DeployModes.
-	DeployMode string
-	// DeployModeSource says where DeployMode came from.
-	DeployModeSource string
-	// ServerType is one of Servers.
-	ServerType string
-	// ServerTypeSource says where ServerType came from.
-	ServerTypeSource string
-	// WSGIModule is the module name warpdrive looks for (WARPDRIVE_WSGI_MODULE_NAME, default "wsgi").
-	WSGIModule string
 	// Environment holds `.warpdrive/environment`'s variables, in file order.
 	Environment []EnvVar
+}
+
+// Config is the build's configuration, resolved once, after
+// `.warpdrive/environment` and the build-env hook have been applied: every
+// later step reads it, none reads the environment for a setting again.
+type Config struct {
+	Source
+	// DeployMode is one of DeployModes; DeployModeSource says where it came from.
+	DeployMode       string
+	DeployModeSource string
+	// ServerType is one of server.Names(); ServerTypeSource says where it came from.
+	ServerType       string
+	ServerTypeSource string
+	// WSGIModule is the module name warpdrive looks for (WARPDRIVE_WSGI_MODULE_NAME).
+	WSGIModule string
+	// PipPackages are the requirement files to install (WARPDRIVE_PIP_PACKAGES);
+	// PipPackagesExplicit: the user named them, so a missing one is an error.
+	PipPackages         []string
+	PipPackagesExplicit bool
+	// StaticURL and StaticDir are a plain WSGI application's static files.
+	StaticURL string
+	StaticDir string
+	// DisableCollectstatic skips Django's collectstatic.
+	DisableCollectstatic bool
+	// ModWSGIVersion is the mod_wsgi compiled for the mod_wsgi server.
+	ModWSGIVersion string
+}
+
+// Resolver gives a setting's value and whether the user set it, else its
+// default: libpak's ConfigurationResolver, reading buildpack.toml's defaults.
+type Resolver interface {
+	Resolve(name string) (string, bool)
 }
 
 // EnvVar is one NAME=value setting.
@@ -73,43 +90,71 @@ func (e HomeError) Error() string {
 	return fmt.Sprintf(".warpdrive/home names %q, which is not a directory in the application", e.Home)
 }
 
-// LoadConfig reads the configuration of the application in root.
-func LoadConfig(root string, lookupEnv func(string) (string, bool)) (Config, error) {
-	c := Config{Root: root, Home: root}
-
+// ReadSource reads where the application in root lives and the variables its
+// `.warpdrive/environment` brings.
+func ReadSource(root string) (Source, error) {
+	src := Source{Root: root, Home: root}
 	if home, ok, err := firstLine(filepath.Join(root, ".warpdrive", "home")); err != nil {
-		return Config{}, err
+		return Source{}, err
 	} else if ok {
-		c.Home = filepath.Join(root, filepath.Clean("/" + home)[1:])
-		if fi, err := os.Stat(c.Home); err != nil || !fi.IsDir() {
-			return Config{}, HomeError{Home: home}
+		src.Home = filepath.Join(root, filepath.Clean("/" + home)[1:])
+		if fi, err := os.Stat(src.Home); err != nil || !fi.IsDir() {
+			return Source{}, HomeError{Home: home}
 		}
 	}
-
 	var err error
-	if c.DeployMode, c.DeployModeSource, err = setting(root, lookupEnv, "deploy_mode", "WARPDRIVE_DEPLOY_MODE", ModeAuto, DeployModes); err != nil {
-		return Config{}, err
+	if src.Environment, err = ReadEnvironmentFile(filepath.Join(root, ".warpdrive", "environment")); err != nil {
+		return Source{}, err
 	}
-	if c.ServerType, c.ServerTypeSource, err = setting(root, lookupEnv, "server_type", "WARPDRIVE_SERVER_TYPE", ServerModWSGI, Servers); err != nil {
-		return Config{}, err
-	}
+	return src, nil
+}
 
-	c.WSGIModule = "wsgi"
-	if v, ok := lookupEnv("WARPDRIVE_WSGI_MODULE_NAME"); ok && strings.TrimSpace(v) != "" {
-		c.WSGIModule = strings.TrimSpace(v)
-	}
-
-	if c.Environment, err = ReadEnvironmentFile(filepath.Join(root, ".warpdrive", "environment")); err != nil {
+// ResolveConfig resolves every setting of the application in src: a
+// `.warpdrive/<file>` wins over its variable, a variable over the default.
+func ResolveConfig(src Source, r Resolver) (Config, error) {
+	c := Config{Source: src}
+	var err error
+	if c.DeployMode, c.DeployModeSource, err = setting(src.Root, r, "deploy_mode", "WARPDRIVE_DEPLOY_MODE", ModeAuto, DeployModes); err != nil {
 		return Config{}, err
 	}
+	if c.ServerType, c.ServerTypeSource, err = setting(src.Root, r, "server_type", "WARPDRIVE_SERVER_TYPE", server.Default, server.Names()); err != nil {
+		return Config{}, err
+	}
+	c.WSGIModule = value(r, "WARPDRIVE_WSGI_MODULE_NAME", "wsgi")
+	packages, explicit := r.Resolve("WARPDRIVE_PIP_PACKAGES")
+	c.PipPackagesExplicit = explicit && strings.TrimSpace(packages) != ""
+	if !c.PipPackagesExplicit {
+		packages = "requirements.txt"
+	}
+	c.PipPackages = strings.Fields(packages)
+	c.StaticURL = value(r, "WARPDRIVE_STATIC_URL", "/static/")
+	c.StaticDir = value(r, "WARPDRIVE_STATIC_DIR", "static")
+	c.DisableCollectstatic = truthy(value(r, "DISABLE_COLLECTSTATIC", ""))
+	c.ModWSGIVersion = value(r, "BP_MOD_WSGI_VERSION", "5.0.2")
 	return c, nil
 }
 
+// value is a setting's trimmed value, else the resolver's default, else def.
+func value(r Resolver, name, def string) string {
+	if v, _ := r.Resolve(name); strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no", "off":
+		return false
+	}
+	return true
+}
+
 // setting resolves a warpdrive choice: the `.warpdrive/<file>` wins, then the
-// environment variable, then the default; the value must be one of valid.
-func setting(root string, lookupEnv func(string) (string, bool), file, env, def string, valid []string) (string, string, error) {
+// variable, then the default; the value must be one of valid.
+func setting(root string, r Resolver, file, env, def string, valid []string) (string, string, error) {
 	value, source := def, "the default"
-	if v, ok := lookupEnv(env); ok && strings.TrimSpace(v) != "" {
+	if v, ok := r.Resolve(env); ok && strings.TrimSpace(v) != "" {
 		value, source = strings.TrimSpace(v), env
 	}
 	if v, ok, err := firstLine(filepath.Join(root, ".warpdrive", file)); err != nil {

@@ -4,17 +4,21 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 )
 
 // RequirementFile is one file pip reads: a top-level requirements file or one it
 // includes with -r/-c.
 type RequirementFile struct {
-	// Path relative to the application directory.
+	// Path relative to the application directory, or absolute when the
+	// include names an absolute path.
 	Path string
 	// Missing is true when the file is named but absent (pip reports that).
 	Missing bool
@@ -24,11 +28,22 @@ type RequirementFile struct {
 // without "=".
 var includePattern = regexp.MustCompile(`^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|)(\S+)`)
 
-// RequirementFiles returns the given top-level files (relative to dir) and,
-// depth first, every file they include, each once.
+// RequirementFiles is RequirementFilesChecked without the error: a file that
+// cannot be read is listed as Missing.
 func RequirementFiles(dir string, roots []string) []RequirementFile {
+	files, _ := RequirementFilesChecked(dir, roots)
+	return files
+}
+
+// RequirementFilesChecked returns the given top-level files (relative to dir)
+// and, depth first, every file they include, each once. An absent file is
+// listed as Missing, since pip reports that itself; any other failure to read
+// one (a directory, no permission) is returned, all of them joined, and the
+// file is listed as Missing too.
+func RequirementFilesChecked(dir string, roots []string) ([]RequirementFile, error) {
 	seen := map[string]bool{}
 	var out []RequirementFile
+	var errs []error
 	var walk func(rel string)
 	walk = func(rel string) {
 		rel = filepath.Clean(rel)
@@ -36,27 +51,33 @@ func RequirementFiles(dir string, roots []string) []RequirementFile {
 			return
 		}
 		seen[rel] = true
-		src, err := os.ReadFile(filepath.Join(dir, rel))
+		src, err := os.ReadFile(inDir(dir, rel))
 		if err != nil {
+			if !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("unable to read the requirements file %s\n%w", rel, err))
+			}
 			out = append(out, RequirementFile{Path: rel, Missing: true})
 			return
 		}
 		out = append(out, RequirementFile{Path: rel})
-		for _, line := range strings.Split(string(src), "\n") {
-			if m := includePattern.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+		for _, line := range logicalLines(string(src)) {
+			if m := includePattern.FindStringSubmatch(line.Text); m != nil {
 				// pip resolves includes relative to the including file.
-				walk(filepath.Join(filepath.Dir(rel), m[1]))
+				walk(relativeTo(filepath.Dir(rel), m[1]))
 			}
 		}
 	}
 	for _, r := range roots {
 		walk(r)
 	}
-	return out
+	return out, errors.Join(errs...)
 }
 
 // HashRequirements is a content hash of the files, their names and whether they
-// exist: it changes whenever pip would see different input.
+// exist.
+//
+// Deprecated: it hashes an unreadable file as empty and misses the local
+// directories and files the requirements name; use HashRequirementInputs.
 func HashRequirements(dir string, files []RequirementFile) string {
 	h := sha256.New()
 	for _, f := range files {
@@ -65,11 +86,62 @@ func HashRequirements(dir string, files []RequirementFile) string {
 			h.Write([]byte("<missing>\x00"))
 			continue
 		}
-		src, _ := os.ReadFile(filepath.Join(dir, f.Path))
+		src, _ := os.ReadFile(inDir(dir, f.Path))
 		h.Write(src)
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// HashRequirementInputs is a hash of everything pip reads from the application
+// when installing the files: their names, whether they exist and their
+// contents, then the local inputs they name (see LocalInputs and
+// LocalInput.digest). It changes whenever pip would see different input, and
+// any error reading an input is returned. Without local inputs it equals what
+// HashRequirements gave, so switching to it keeps existing caches.
+func HashRequirementInputs(dir string, files []RequirementFile) (string, error) {
+	h := sha256.New()
+	for _, f := range files {
+		if err := hashRequirementFile(h, dir, f); err != nil {
+			return "", err
+		}
+	}
+	inputs, err := LocalInputs(dir, files)
+	if err != nil {
+		return "", err
+	}
+	for _, in := range inputs {
+		sum, err := in.digest(dir)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00%s\n", in.Kind, in.Path, sum)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hashRequirementFile writes the file's name and contents (or that it is
+// absent) to h, in HashRequirements' format.
+func hashRequirementFile(h hash.Hash, dir string, f RequirementFile) error {
+	h.Write([]byte(f.Path + "\x00"))
+	if f.Missing {
+		h.Write([]byte("<missing>\x00"))
+		return nil
+	}
+	file, err := os.Open(inDir(dir, f.Path))
+	if errors.Is(err, os.ErrNotExist) {
+		// Deleted since it was listed: pip will see it absent too.
+		h.Write([]byte("<missing>\x00"))
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("unable to read the requirements file %s\n%w", f.Path, err)
+	}
+	defer file.Close()
+	if _, err := io.Copy(h, file); err != nil {
+		return fmt.Errorf("unable to read the requirements file %s\n%w", f.Path, err)
+	}
+	h.Write([]byte{0})
+	return nil
 }
 
 // RequirementLocation is where a requirement appears: file and line number.
@@ -88,7 +160,7 @@ func LocateRequirement(dir string, files []RequirementFile, name string) []Requi
 		if f.Missing {
 			continue
 		}
-		file, err := os.Open(filepath.Join(dir, f.Path))
+		file, err := os.Open(inDir(dir, f.Path))
 		if err != nil {
 			continue
 		}
@@ -104,25 +176,32 @@ func LocateRequirement(dir string, files []RequirementFile, name string) []Requi
 	return out
 }
 
-var namePrefix = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)`)
+var (
+	namePrefix = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)`)
+	// directReference is PEP 508's `name [extras] @ URL`.
+	directReference = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S+)`)
+)
 
 // RequirementName returns the normalized distribution name a requirement line
-// names, or "" for comments, options and URLs.
+// names: `name`, `name[extra]>=1`, `name @ URL`. It is "" for comments,
+// options, and URLs and paths that do not say the name.
 func RequirementName(line string) string {
-	if i := strings.Index(line, "#"); i >= 0 {
-		line = line[:i]
+	line = stripComment(line)
+	if m := directReference.FindStringSubmatch(line); m != nil {
+		return NormalizeName(m[1])
 	}
-	line = strings.TrimSpace(line)
-	if line == "" || strings.HasPrefix(line, "-") || strings.Contains(line, "://") {
+	spec, _, _ := strings.Cut(line, ";") // markers may hold a "/"
+	if line == "" || strings.HasPrefix(line, "-") || hasScheme(line) || isPathRequirement(strings.TrimSpace(spec)) {
 		return ""
 	}
-	m := namePrefix.FindString(line)
-	return NormalizeName(m)
+	return NormalizeName(namePrefix.FindString(line))
 }
+
+var nameSeparators = regexp.MustCompile(`[-_.]+`)
 
 // NormalizeName is PEP 503 name normalization.
 func NormalizeName(name string) string {
-	return strings.ToLower(regexp.MustCompile(`[-_.]+`).ReplaceAllString(name, "-"))
+	return strings.ToLower(nameSeparators.ReplaceAllString(name, "-"))
 }
 
 // Requires reports whether any of the files names the distribution.
@@ -130,46 +209,19 @@ func Requires(dir string, files []RequirementFile, name string) bool {
 	return len(LocateRequirement(dir, files, name)) > 0
 }
 
-// TreeHash is a content hash of every regular file under root (names, modes and
-// contents), sorted, skipping the directories named in skip. It decides whether
-// work derived from the application's files can be reused.
-func TreeHash(root string, skip ...string) (string, error) {
-	skipped := map[string]bool{}
-	for _, s := range skip {
-		skipped[s] = true
+// inDir is path as seen from dir: itself when absolute.
+func inDir(dir, path string) string {
+	if filepath.IsAbs(path) {
+		return path
 	}
-	var paths []string
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		if d.IsDir() && skipped[d.Name()] {
-			return filepath.SkipDir
-		}
-		if d.Type().IsRegular() {
-			paths = append(paths, rel)
-		}
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	sort.Strings(paths)
-	h := sha256.New()
-	for _, rel := range paths {
-		src, err := os.ReadFile(filepath.Join(root, rel))
-		if err != nil {
-			return "", err
-		}
-		sum := sha256.Sum256(src)
-		h.Write([]byte(rel + "\x00" + hex.EncodeToString(sum[:]) + "\n"))
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return filepath.Join(dir, path)
 }
 
-// Digest is a sha256 of text, hex encoded.
-func Digest(text string) string {
-	sum := sha256.Sum256([]byte(text))
-	return hex.EncodeToString(sum[:])
+// relativeTo resolves path against base the way os.path.join does: an
+// absolute path stays as it is.
+func relativeTo(base, path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(base, path)
 }

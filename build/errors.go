@@ -70,6 +70,8 @@ func Explain(err error) Message {
 		collect     layers.CollectstaticError
 		runtime     layers.RuntimeInstallError
 		hook        hooks.Failure
+		variable    app.UnsupportedVariableError
+		versionFile app.VersionFileError
 	)
 	switch {
 	case errors.As(err, &version):
@@ -130,6 +132,16 @@ func Explain(err error) Message {
 		return Message{Title: fmt.Sprintf("Action hook %s failed", hook.Name),
 			Detail: append([]string{fmt.Sprintf(".warpdrive/action_hooks/%s exited with status %d; the end of its output:", hook.Name, hook.Status)}, indentLines(hook.Tail)...),
 			Fix:    []string{fmt.Sprintf("Fix .warpdrive/action_hooks/%s so it exits 0, then build again (the cached layers are kept).", hook.Name)}}
+	case errors.As(err, &versionFile):
+		return Message{Title: "Invalid .python-version",
+			Detail: []string{versionFile.Error() + "."},
+			Fix: []string{fmt.Sprintf("Write exactly one version, such as 3.13 or 3.13.5, in %s", versionFile.Path),
+				"(or remove the file to use the next source: runtime.txt, then the buildpack's default)."}}
+	case errors.As(err, &variable):
+		return Message{Title: "Unsupported build variable " + variable.Name,
+			Detail: []string{variable.Error() + "."},
+			Fix: []string{fmt.Sprintf("Remove %s from the build's environment (pack build --env, project.toml, .warpdrive/environment", variable.Name),
+				"or the build-env hook): warpdrive installs the packages into the image's virtual environment itself."}}
 	case errors.As(err, &runtime):
 		return Message{Title: "Unable to install Python",
 			Detail: []string{runtime.Error()},

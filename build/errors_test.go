@@ -1,12 +1,14 @@
 package build
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/hooks"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
 func TestExplainGivesTitleAndFix(t *testing.T) {
@@ -30,8 +32,23 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 		{"not executable", app.NotExecutableError{Path: "app.sh"}, "app.sh is not executable", []string{"chmod +x", "git update-index --chmod=+x"}},
 		{"build hook", hooks.Failure{Name: "build", Status: 3, Tail: []string{"compiling assets", "npm: not found"}},
 			"Action hook build failed", []string{"action_hooks/build exited with status 3", "npm: not found"}},
-		{"unknown server", app.ChoiceError{Setting: "server type", Source: "WARPDRIVE_SERVER_TYPE", Value: "nginx", Valid: app.Servers},
+		{"unknown server", app.ChoiceError{Setting: "server type", Source: "WARPDRIVE_SERVER_TYPE", Value: "nginx", Valid: server.Names()},
 			"Unknown server type", []string{`Server type "nginx" was given by WARPDRIVE_SERVER_TYPE.`, "mod_wsgi, gunicorn, uwsgi, waitress"}},
+		{"invalid version", app.VersionError{Source: "runtime.txt", Value: "python-three"},
+			"Invalid Python version", []string{`runtime.txt asks for Python "python-three"`, "in runtime.txt"}},
+		{"home", app.HomeError{Home: "srcx"}, "Application home directory not found", []string{`"srcx"`, "subdirectory of the source"}},
+		{"venv", layers.VenvError{Output: []string{"No module named ensurepip"}, Err: errors.New("exit status 1")},
+			"Unable to create the virtual environment", []string{"No module named ensurepip"}},
+		{"mod_wsgi build", layers.ModWSGIBuildError{Version: "5.0.2", Tail: []string{"apxs: command failed"}, Err: errors.New("exit status 1")},
+			"mod_wsgi failed to build", []string{"apxs: command failed", "BP_MOD_WSGI_VERSION"}},
+		{"collectstatic", layers.CollectstaticError{Tail: []string{"ValueError: Missing staticfiles manifest"}, Err: errors.New("exit status 1")},
+			"collectstatic failed", []string{"Missing staticfiles manifest", "DISABLE_COLLECTSTATIC=1"}},
+		{"runtime", layers.RuntimeInstallError{Version: "3.13.5", URI: "https://example/cpython.tgz", Err: errors.New("404")},
+			"Unable to install Python", []string{"https://example/cpython.tgz", "BP_DEPENDENCY_MIRROR"}},
+		{"two versions", app.VersionFileError{Path: ".python-version", Versions: []string{"3.12", "3.11"}},
+			"Invalid .python-version", []string{"several Python versions (3.12, 3.11)", "exactly one version"}},
+		{"pip target", app.UnsupportedVariableError{Name: "PIP_TARGET", Value: "/tmp/t", Why: "pip would install the packages into that directory"},
+			"Unsupported build variable PIP_TARGET", []string{`PIP_TARGET="/tmp/t" is set for the build`, "Remove PIP_TARGET"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,19 +63,5 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestVersionLess(t *testing.T) {
-	tests := []struct {
-		a, b string
-		less bool
-	}{
-		{"3.9.1", "3.10.0", true}, {"3.13.5", "3.11.2", false}, {"3.12", "3.12.1", true}, {"3.12.1", "3.12.1", false},
-	}
-	for _, tt := range tests {
-		if got := versionLess(tt.a, tt.b); got != tt.less {
-			t.Errorf("versionLess(%s, %s) = %v", tt.a, tt.b, got)
-		}
 	}
 }

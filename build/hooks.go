@@ -2,7 +2,6 @@ package build
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 
-	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/hooks"
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
@@ -29,15 +27,28 @@ func hookEnv(prefix string, venv bool) hooks.Env {
 	return env
 }
 
+// preBuildHooks runs pre-build (the runtime's python3 on PATH) and sources
+// build-env, whose variables join the rest of the build and its configuration.
+func (b Build) preBuildHooks(s *step) error {
+	if err := b.runHook(s, "pre-build", s.runtime.Home); err != nil {
+		return err
+	}
+	return b.sourceBuildEnv(s)
+}
+
+// buildHook runs the build hook with the venv active, after the packages and
+// the server are installed and before collectstatic.
+func (b Build) buildHook(s *step) error { return b.runHook(s, "build", s.venv) }
+
 // runHook runs a build hook (pre-build, build) if the application has one.
 func (b Build) runHook(s *step, name, prefix string) error {
-	dir := hooks.Dir(s.app.Root)
+	dir := hooks.Dir(s.source.Root)
 	if !hooks.Exists(dir, name) {
 		return nil
 	}
 	b.Logger.Headerf("Running action hook %s", name)
 	start := time.Now()
-	err := hooks.Run(dir, s.app.Home, name, hookEnv(prefix, s.venv != ""), indentWriter(b))
+	err := hooks.Run(dir, s.source.Home, name, hookEnv(prefix, s.venv != ""), indentWriter(b))
 	var ne hooks.NotExecutableError
 	if errors.As(err, &ne) {
 		b.Logger.Bodyf("WARNING: .warpdrive/action_hooks/%s is not executable, so it was not run (chmod +x it)", name)
@@ -52,13 +63,13 @@ func (b Build) runHook(s *step, name, prefix string) error {
 // sourceBuildEnv sources the build-env hook and exports what it sets into the
 // rest of the build (pip, the build hook, collectstatic).
 func (b Build) sourceBuildEnv(s *step) error {
-	dir := hooks.Dir(s.app.Root)
+	dir := hooks.Dir(s.source.Root)
 	if !hooks.Exists(dir, "build-env") {
 		return nil
 	}
 	b.Logger.Header("Sourcing action hook build-env")
 	before := hookEnv(s.runtime.Home, false)
-	after, err := hooks.SourceEnv(dir, s.app.Home, "build-env", before, indentWriter(b))
+	after, err := hooks.SourceEnv(dir, s.source.Home, "build-env", before, indentWriter(b))
 	if err != nil {
 		return err
 	}
@@ -78,64 +89,14 @@ func (b Build) sourceBuildEnv(s *step) error {
 // hookProcesses turns the application's setup, migrate, alive, ready and
 // verify hooks into process types that run with the server's environment.
 func (b Build) hookProcesses(s *step) []libcnb.Process {
-	dir := hooks.Dir(s.app.Root)
+	dir := hooks.Dir(s.source.Root)
 	var out []libcnb.Process
 	for _, name := range hooks.ProcessHooks {
 		switch {
 		case hooks.Executable(dir, name):
-			out = append(out, process(name, s.app.Home, server.Helper, "--hook", name))
+			out = append(out, process(name, s.source.Home, server.Helper, "--hook", name))
 		case hooks.Exists(dir, name):
 			b.Logger.Bodyf("WARNING: .warpdrive/action_hooks/%s is not executable, so it is not a process type (chmod +x it)", name)
-		}
-	}
-	return out
-}
-
-// whiteNoiseWrapper writes the module gunicorn and waitress load instead of the
-// application: WhiteNoise serving the static files around it, so the app's
-// code does not change.
-func (b Build) whiteNoiseWrapper(layer libcnb.Layer, spec *server.Spec) error {
-	if spec.StaticURL == "" || spec.StaticDir == "" || (spec.Server != "gunicorn" && spec.Server != "waitress") || spec.Launch.Mode != "wsgi" {
-		return nil
-	}
-	dir := filepath.Join(layer.Path, "python")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	src := fmt.Sprintf(`"""Written by warpdrive: serves %[3]s from %[4]s with WhiteNoise around
-%[1]s.%[2]s, so %[5]s serves the static files without changes to the application."""
-import importlib
-
-from whitenoise import WhiteNoise
-
-application = WhiteNoise(getattr(importlib.import_module(%[1]q), %[2]q), root=%[4]q, prefix=%[3]q)
-`, spec.Module, spec.Callable, spec.StaticURL, spec.StaticDir, spec.Server)
-	if err := os.WriteFile(filepath.Join(dir, server.WrapperModule+".py"), []byte(src), 0o644); err != nil {
-		return err
-	}
-	layer.LaunchEnvironment.Prepend("PYTHONPATH", string(os.PathListSeparator), dir)
-	spec.WrapperModule = server.WrapperModule
-	b.Logger.Headerf("Static files: %s serves %s through WhiteNoise (%s)", spec.Server, spec.StaticURL, server.WrapperModule)
-	return nil
-}
-
-// serverPackages are the distributions the chosen server needs that the
-// application did not list: the server itself, and WhiteNoise for the servers
-// that serve static files through it.
-func serverPackages(srv, home string, files []app.RequirementFile) []string {
-	var want []string
-	switch srv {
-	case app.ServerGunicorn:
-		want = []string{"gunicorn", "whitenoise"}
-	case app.ServerWaitress:
-		want = []string{"waitress", "whitenoise"}
-	case app.ServerUWSGI:
-		want = []string{"uwsgi"}
-	}
-	var out []string
-	for _, w := range want {
-		if !app.Requires(home, files, w) {
-			out = append(out, w)
 		}
 	}
 	return out

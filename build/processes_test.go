@@ -4,25 +4,24 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/warpdrive-buildpack/warpdrive/app"
-	"github.com/warpdrive-buildpack/warpdrive/server"
+	"github.com/warpdrive-buildpack/warpdrive/launch"
 )
 
 // The launcher replaces a process's args with the arguments given to `docker
 // run`, so every process keeps its whole command line in Command: then those
 // arguments are appended (bash -c CMD, a hook's arguments, extra server flags).
 func TestProcessesKeepTheirCommandWhenGivenArguments(t *testing.T) {
-	spec := server.Spec{Launch: app.Launch{Mode: app.ModeWSGI}, Server: app.ServerGunicorn, Home: "/workspace/src",
-		Module: "wsgi", Callable: "application"}
+	plan := launch.StartPlan{Mode: "gunicorn", Command: []string{"gunicorn", "--bind", "0.0.0.0:$PORT"},
+		Derived: []string{"--chdir", "/workspace/src", "wsgi:application"}}
 	tests := []struct {
 		kind    string
 		command string
 		def     bool
 	}{
-		{"web", "warpdrive-start gunicorn --log-file - --bind 0.0.0.0:$PORT -- --chdir /workspace/src wsgi:application", true},
+		{"web", "warpdrive-start gunicorn --bind 0.0.0.0:$PORT -- --chdir /workspace/src wsgi:application", true},
 		{"shell", "warpdrive-start --exec bash", false},
 	}
-	got := processes(spec, spec.Home)
+	got := webAndShell(plan, "/workspace/src")
 	if len(got) != len(tests) {
 		t.Fatalf("got %d processes, want %d: %+v", len(got), len(tests), got)
 	}

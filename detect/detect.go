@@ -2,14 +2,28 @@
 package detect
 
 import (
+	"path/filepath"
+
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 )
 
-// PlanEntry is what warpdrive provides and requires in the build plan.
-const PlanEntry = "python-web-app"
+// Build plan entries, named as Paketo's Python buildpacks name them, so
+// warpdrive composes with other buildpacks in a builder's order: a later
+// buildpack may require the interpreter or the installed packages, and an
+// earlier one may provide Node.js for a build hook that builds front-end
+// assets before collectstatic.
+const (
+	// CPython is the interpreter, on PATH at build and launch.
+	CPython = "cpython"
+	// SitePackages are the application's installed packages (the venv).
+	SitePackages = "site-packages"
+	// Node is Node.js, required at build time when the app has a package.json
+	// and some buildpack in the group provides it.
+	Node = "node"
+)
 
 // Detector decides whether warpdrive builds the application.
 type Detector struct {
@@ -28,11 +42,21 @@ func (d Detector) Detect(ctx libcnb.DetectContext) (libcnb.DetectResult, error) 
 	for _, m := range found {
 		d.Logger.Debugf("warpdrive: found %s", m.Describe)
 	}
-	return libcnb.DetectResult{
-		Pass: true,
-		Plans: []libcnb.BuildPlan{{
-			Provides: []libcnb.BuildPlanProvide{{Name: PlanEntry}},
-			Requires: []libcnb.BuildPlanRequire{{Name: PlanEntry}},
-		}},
-	}, nil
+	return libcnb.DetectResult{Pass: true, Plans: plans(ctx.ApplicationPath)}, nil
+}
+
+// plans are the alternatives the lifecycle tries in order: with Node.js at
+// build time when the app has a package.json (taken only when a buildpack in
+// the group provides it), then without.
+func plans(dir string) []libcnb.BuildPlan {
+	provides := []libcnb.BuildPlanProvide{{Name: CPython}, {Name: SitePackages}}
+	both := map[string]interface{}{"build": true, "launch": true}
+	requires := []libcnb.BuildPlanRequire{{Name: CPython, Metadata: both}, {Name: SitePackages, Metadata: both}}
+	plain := libcnb.BuildPlan{Provides: provides, Requires: requires}
+	if !app.FileExists(filepath.Join(dir, "package.json")) {
+		return []libcnb.BuildPlan{plain}
+	}
+	withNode := libcnb.BuildPlan{Provides: provides,
+		Requires: append(append([]libcnb.BuildPlanRequire{}, requires...), libcnb.BuildPlanRequire{Name: Node, Metadata: map[string]interface{}{"build": true}})}
+	return []libcnb.BuildPlan{withNode, plain}
 }

@@ -41,9 +41,42 @@ func TestDetect(t *testing.T) {
 			if !tt.pass && !strings.Contains(buf.String(), "looked for .warpdrive, app.sh, app.py, manage.py, wsgi.py") {
 				t.Errorf("a failing detect must say, at debug level, what it looked for; log:\n%s", buf.String())
 			}
-			if tt.pass && (len(result.Plans) != 1 || result.Plans[0].Provides[0].Name != PlanEntry) {
-				t.Errorf("plans = %+v", result.Plans)
+			if tt.pass && (len(result.Plans) != 1 || names(result.Plans[0].Provides) != "cpython site-packages" ||
+				names(result.Plans[0].Requires) != "cpython site-packages") {
+				t.Errorf("plans = %+v, want one providing and requiring cpython and site-packages", result.Plans)
 			}
 		})
 	}
+}
+
+// With a package.json, the first alternative also requires Node.js at build
+// time (taken when a Node.js buildpack is in the group), the second does not.
+func TestDetectAsksForNodeWithPackageJSON(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"requirements.txt", "package.json"} {
+		os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644)
+	}
+	result, err := Detector{Logger: log.NewPaketoLogger(&bytes.Buffer{})}.Detect(libcnb.DetectContext{ApplicationPath: dir})
+	if err != nil || !result.Pass || len(result.Plans) != 2 {
+		t.Fatalf("result = %+v, %v; want two plans", result, err)
+	}
+	if got := names(result.Plans[0].Requires); got != "cpython site-packages node" {
+		t.Errorf("first plan requires %s", got)
+	}
+	if got := names(result.Plans[1].Requires); got != "cpython site-packages" {
+		t.Errorf("second plan requires %s", got)
+	}
+}
+
+func names[T libcnb.BuildPlanProvide | libcnb.BuildPlanRequire](entries []T) string {
+	var out []string
+	for _, e := range entries {
+		switch v := any(e).(type) {
+		case libcnb.BuildPlanProvide:
+			out = append(out, v.Name)
+		case libcnb.BuildPlanRequire:
+			out = append(out, v.Name)
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -3,6 +3,7 @@
 package hooks
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -80,32 +81,102 @@ func Executable(dir, name string) bool {
 
 // SourceEnv runs `set -a; . HOOK` in bash with env and returns the resulting
 // environment (the *-env hooks need not be executable). A missing hook returns
-// env unchanged.
+// env unchanged. The hook may end with `exit 0`; another exit status is a
+// Failure.
 func SourceEnv(dir, workdir, name string, env Env, log io.Writer) (Env, error) {
-	path := filepath.Join(dir, name)
+	return SourceEnvWithSignals(dir, workdir, name, env, log, nil)
+}
+
+// SourceEnvWithSignals is SourceEnv, relaying the signals that arrive on sigs
+// to the hook as RunWithSignals does.
+func SourceEnvWithSignals(dir, workdir, name string, env Env, log io.Writer, sigs <-chan os.Signal) (Env, error) {
 	if !Exists(dir, name) {
 		return env, nil
 	}
-	var out, tail bytes.Buffer
-	cmd := exec.Command("bash", "-c", `set -a; . "$1" >&2; env -0`, "warpdrive-"+name, path)
+	var tail bytes.Buffer
+	cmd := exec.Command("bash", "-c", sourceScript, "warpdrive-"+name, filepath.Join(dir, name))
 	cmd.Env = env.List()
 	cmd.Dir = workdir
-	cmd.Stdout, cmd.Stderr = &out, io.MultiWriter(log, &tail)
-	if err := cmd.Run(); err != nil {
-		return nil, Failure{Name: name, Status: exitStatus(err), Tail: lastLines(tail.String(), 15)}
+	cmd.Stderr = io.MultiWriter(log, &tail)
+	dump, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
 	}
-	next := Env{}
-	for _, kv := range strings.Split(out.String(), "\x00") {
-		if k, v, ok := strings.Cut(kv, "="); ok && k != "" && k != "_" && k != "SHLVL" && k != "PWD" {
-			next[k] = v
-		}
+	var next Env
+	var complete bool
+	sig, err := supervise(cmd, sigs, func() { next, complete = readEnv(dump) })
+	switch {
+	case sig != 0:
+		return nil, Interrupted{Name: name, Signal: sig}
+	case err != nil:
+		return nil, Failure{Name: name, Status: exitStatus(err), Tail: lastLines(tail.String(), 15)}
+	case !complete:
+		return nil, fmt.Errorf("action hook %s exited before its environment could be read "+
+			"(did it exec, or replace the EXIT trap and then exit?)", name)
 	}
 	return next, nil
+}
+
+// sourceScript sources the hook ($1) with its output going to stderr, and
+// writes the environment it leaves, then envEnd, to the original stdout,
+// kept on a descriptor bash picks (10 or above, clear of the 3-9 scripts
+// use by hand).
+//
+// A hook that calls `exit 0` ends the shell before the line after `.`, so the
+// EXIT trap dumps as well; the guard makes it happen once. A hook that
+// replaces the trap and then exits leaves no dump, which SourceEnv reports
+// rather than returning an empty environment. The bookkeeping comes before
+// `set -a`, and the guard is set after `env -0`, so that none of it is
+// exported into the result.
+const sourceScript = `exec {__warpdrive_env}>&1 >&2
+__warpdrive_dumped=
+__warpdrive_dump() {
+	[ -z "$__warpdrive_dumped" ] || return 0
+	env -0 >&"$__warpdrive_env" && printf '` + envEnd + `\0' >&"$__warpdrive_env"
+	__warpdrive_dumped=1
+}
+trap __warpdrive_dump EXIT
+set -a
+. "$1"
+__warpdrive_dump`
+
+// envEnd ends the dump; having no "=", it cannot be a variable.
+const envEnd = "warpdrive-env-end"
+
+// readEnv reads the NUL-separated dump up to envEnd, without the variables
+// bash sets for itself. complete is false if the dump never came. Reading
+// stops at envEnd rather than at EOF because the hook's background children
+// inherit the dump's descriptor and may keep it open.
+func readEnv(r io.Reader) (env Env, complete bool) {
+	br := bufio.NewReader(r)
+	env = Env{}
+	for {
+		kv, err := br.ReadString(0)
+		if err != nil {
+			return env, false
+		}
+		kv = strings.TrimSuffix(kv, "\x00")
+		if kv == envEnd {
+			return env, true
+		}
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" && k != "_" && k != "SHLVL" && k != "PWD" {
+			env[k] = v
+		}
+	}
 }
 
 // Run runs an executable hook to completion in workdir (the application
 // directory), with its output going to log. A missing hook does nothing.
 func Run(dir, workdir, name string, env Env, log io.Writer) error {
+	return RunWithSignals(dir, workdir, name, env, log, nil)
+}
+
+// RunWithSignals is Run for a caller that catches signals (signal.Notify)
+// and passes them on sigs: while the hook runs, each is relayed to the
+// hook's process group, and if one came, the result is Interrupted however
+// the hook ended. A nil sigs is Run: the hook stays in the caller's process
+// group and so gets a terminal's Ctrl-C directly.
+func RunWithSignals(dir, workdir, name string, env Env, log io.Writer, sigs <-chan os.Signal) error {
 	if !Exists(dir, name) {
 		return nil
 	}
@@ -119,7 +190,11 @@ func Run(dir, workdir, name string, env Env, log io.Writer) error {
 	// One writer for both streams: exec then copies them through one pipe, in order.
 	out := io.MultiWriter(log, &tail)
 	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Run(); err != nil {
+	sig, err := supervise(cmd, sigs, nil)
+	if sig != 0 {
+		return Interrupted{Name: name, Signal: sig}
+	}
+	if err != nil {
 		return Failure{Name: name, Status: exitStatus(err), Tail: lastLines(tail.String(), 15)}
 	}
 	return nil

@@ -146,7 +146,7 @@ func TestActionHooks(t *testing.T) {
 		t.Fatalf("reading the build markers: exit %d\n%s", code, markers)
 	}
 	want := "pre-build: phase=build python=Python 3.13.5\n" +
-		"build: phase=build venv=/layers/warpdrive/packages marker=set-by-build-env django=4.2.28\n"
+		"build: phase=build venv=/layers/warpdrive/venv marker=set-by-build-env django=4.2.28\n"
 	if markers != want {
 		t.Errorf("build markers (order and environment):\n%s\nwant:\n%s", markers, want)
 	}
@@ -174,10 +174,27 @@ func TestActionHooks(t *testing.T) {
 	out, _ = a.RunOnce(append(volume, "--entrypoint", "launcher"), "python", "manage.py", "shell", "-c", check)
 	assertContains(t, "admin check", out, "admin ok")
 
+	// deploy-env ends in `exit 0`: what it exported still reaches the hooks
+	// and the server (which would not start with an empty environment).
 	c := a.Run(8080, volume...)
 	assertServesDjango(t, c)
-	assertContains(t, "startup log", c.Logs(), "Running action hook deploy",
-		"deploy hook: GREETING_FROM_DEPLOY_ENV=hello-from-deploy-env phase=deploy")
+	assertContains(t, "startup log", c.Logs(), "Running action hook deploy-cfg", "deploy-cfg hook: configuring once",
+		"Running action hook deploy", "deploy hook: GREETING_FROM_DEPLOY_ENV=hello-from-deploy-env phase=deploy")
+	if n := strings.Count(c.Logs(), "deploy-cfg hook: configuring once"); n != 1 {
+		t.Errorf("deploy-cfg ran %d times in one container, want once", n)
+	}
+
+	// alive is a process type; ready is not executable, so it is not one,
+	// and the build says why.
+	assertContains(t, "build log", log, "WARNING: .warpdrive/action_hooks/ready is not executable, so it is not a process type")
+	out, code = a.RunOnce([]string{"--entrypoint", "alive"})
+	if code != 0 {
+		t.Errorf("alive exited %d:\n%s", code, out)
+	}
+	assertContains(t, "alive output", out, "alive: django 4.2")
+	assertNotContains(t, "pack inspect", a.PackInspect(), "--hook ready")
+
+	assertSIGTERMDuringDeployHook(t, a)
 }
 
 // TestRuntimeTuning: MOD_WSGI_* variables and the container's limits set the

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
 // Limits are the CPU and memory the container may use.
@@ -149,53 +151,44 @@ type workerPlan struct {
 }
 
 // concurrency applies WEB_CONCURRENCY, or the count derived from the
-// container's limits, to the server: mod_wsgi --processes (unless
-// MOD_WSGI_PROCESSES is set), gunicorn's WEB_CONCURRENCY, uwsgi's
-// UWSGI_PROCESSES, waitress --threads; a python or shell app gets
-// WEB_CONCURRENCY to read.
+// container's limits, the way the server table says the server takes it; a
+// python or shell app gets WEB_CONCURRENCY to read.
 func concurrency(mode string, env MapEnv, limits func() Limits) (workerPlan, error) {
-	var n int
-	var why string
+	n, why, chosen, err := workerCount(env, limits)
+	if err != nil || n == 0 {
+		return workerPlan{}, err
+	}
+	count := strconv.Itoa(n)
+	srv, ok := server.Lookup(mode)
+	if !ok {
+		env["WEB_CONCURRENCY"] = count
+		return workerPlan{notes: []string{fmt.Sprintf("Concurrency: WEB_CONCURRENCY=%d for the application (%s)", n, why)}}, nil
+	}
+	c := srv.Concurrency
+	if v := env[c.UserSetting]; c.UserSetting != "" && v != "" {
+		return workerPlan{notes: []string{fmt.Sprintf("Concurrency: %s=%s (WEB_CONCURRENCY and the derived count are not used)", c.UserSetting, v)}}, nil
+	}
+	if c.OnlyWhenChosen && !chosen {
+		return workerPlan{}, nil
+	}
+	if c.Env != "" {
+		env[c.Env] = count
+	}
+	return workerPlan{flags: c.Args(count), notes: []string{fmt.Sprintf("Concurrency: %d %s (%s)", n, c.Unit, why)}}, nil
+}
+
+// workerCount is WEB_CONCURRENCY when given (chosen), else the count derived
+// from the container's limits; 0 when neither is known.
+func workerCount(env MapEnv, limits func() Limits) (n int, why string, chosen bool, err error) {
 	if v, ok := env["WEB_CONCURRENCY"]; ok && strings.TrimSpace(v) != "" {
-		var err error
-		if n, err = positiveCount("WEB_CONCURRENCY", v); err != nil {
-			return workerPlan{}, err
+		if n, err = server.PositiveCount("WEB_CONCURRENCY", v); err != nil {
+			return 0, "", false, err
 		}
-		why = fmt.Sprintf("%d from WEB_CONCURRENCY", n)
-	} else {
-		if limits == nil {
-			return workerPlan{}, nil
-		}
-		l := limits()
-		n = l.Workers()
-		why = "derived: " + l.Explain() + "; set WEB_CONCURRENCY to choose"
+		return n, fmt.Sprintf("%d from WEB_CONCURRENCY", n), true, nil
 	}
-	p := workerPlan{}
-	switch mode {
-	case "mod_wsgi":
-		if v := env["MOD_WSGI_PROCESSES"]; v != "" {
-			return workerPlan{notes: []string{"Concurrency: MOD_WSGI_PROCESSES=" + v + " (WEB_CONCURRENCY and the derived count are not used)"}}, nil
-		}
-		p.flags = []string{"--processes", strconv.Itoa(n)}
-		p.notes = []string{fmt.Sprintf("Concurrency: %d mod_wsgi processes (%s)", n, why)}
-	case "gunicorn":
-		env["WEB_CONCURRENCY"] = strconv.Itoa(n)
-		p.notes = []string{fmt.Sprintf("Concurrency: %d gunicorn workers (%s)", n, why)}
-	case "uwsgi":
-		if v := env["UWSGI_PROCESSES"]; v != "" {
-			return workerPlan{notes: []string{"Concurrency: UWSGI_PROCESSES=" + v}}, nil
-		}
-		env["UWSGI_PROCESSES"] = strconv.Itoa(n)
-		p.notes = []string{fmt.Sprintf("Concurrency: %d uwsgi processes (%s)", n, why)}
-	case "waitress":
-		// waitress is one process: the count becomes its threads, when chosen.
-		if _, chosen := env["WEB_CONCURRENCY"]; chosen {
-			p.flags = []string{"--threads=" + strconv.Itoa(n)}
-			p.notes = []string{fmt.Sprintf("Concurrency: waitress with %d threads (%s)", n, why)}
-		}
-	default:
-		env["WEB_CONCURRENCY"] = strconv.Itoa(n)
-		p.notes = []string{fmt.Sprintf("Concurrency: WEB_CONCURRENCY=%d for the application (%s)", n, why)}
+	if limits == nil {
+		return 0, "", false, nil
 	}
-	return p, nil
+	l := limits()
+	return l.Workers(), "derived: " + l.Explain() + "; set WEB_CONCURRENCY to choose", false, nil
 }

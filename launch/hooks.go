@@ -18,6 +18,9 @@ type Hooks struct {
 	Log     io.Writer
 	// CfgMarker records that deploy-cfg ran in this container.
 	CfgMarker string
+	// Signals, when set, are relayed to a running hook (docker stop's
+	// SIGTERM reaches warpdrive-start while it waits for deploy-cfg or deploy).
+	Signals <-chan os.Signal
 }
 
 // Runnable returns the path of an executable hook, or an error saying why it
@@ -35,7 +38,7 @@ func (h Hooks) Runnable(name string) (string, error) {
 // DeployEnv sources the deploy-env hook, if any, and returns the environment
 // with its exports added.
 func (h Hooks) DeployEnv(env MapEnv) (MapEnv, error) {
-	return hooks.SourceEnv(h.Dir, h.Workdir, "deploy-env", env, h.Log)
+	return hooks.SourceEnvWithSignals(h.Dir, h.Workdir, "deploy-env", env, h.Log, h.Signals)
 }
 
 // DeployCfg runs the deploy-cfg hook once per container (the marker lives in
@@ -60,7 +63,7 @@ func (h Hooks) Run(name string, env MapEnv) error {
 	if hooks.Exists(h.Dir, name) && hooks.Executable(h.Dir, name) {
 		fmt.Fprintf(h.Log, "-----> Running action hook %s\n", name)
 	}
-	err := hooks.Run(h.Dir, h.Workdir, name, env, h.Log)
+	err := hooks.RunWithSignals(h.Dir, h.Workdir, name, env, h.Log, h.Signals)
 	var ne hooks.NotExecutableError
 	if errors.As(err, &ne) {
 		fmt.Fprintf(h.Log, "-----> WARNING: .warpdrive/action_hooks/%s is not executable; skipping it (chmod +x to run it)\n", name)

@@ -8,9 +8,22 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
-var modWSGI = []string{"mod_wsgi-express", "start-server", "--port", "$PORT", "--", "--entry-point", "mysite.wsgi"}
+var modWSGI = StartPlan{Mode: "mod_wsgi", Command: []string{"mod_wsgi-express", "start-server", "--port", "$PORT"},
+	Derived: []string{"--entry-point", "mysite.wsgi"}}
+
+// startPlan is a plan for mode: command words up to "--", derived after it.
+func startPlan(mode string, words ...string) StartPlan {
+	for i, w := range words {
+		if w == "--" {
+			return StartPlan{Mode: mode, Command: words[:i], Derived: words[i+1:]}
+		}
+	}
+	return StartPlan{Mode: mode, Command: words}
+}
 
 func TestPreparePort(t *testing.T) {
 	tests := []struct {
@@ -26,7 +39,7 @@ func TestPreparePort(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := Prepare(modWSGI, Options{Env: tt.env})
+			plan, err := Prepare(modWSGI, nil, Options{Env: tt.env})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +57,7 @@ func TestPreparePort(t *testing.T) {
 func TestPrepareInsertsTuningAndServerArgsBeforeDerived(t *testing.T) {
 	env := MapEnv{"MOD_WSGI_PROCESSES": "2", "MOD_WSGI_THREADS": "4", "MOD_WSGI_ACCESS_LOG": "1",
 		"MOD_WSGI_ENABLE_DEBUGGER": "true", "MOD_WSGI_RELOAD_ON_CHANGES": "0", "MOD_WSGI_REQUEST_TIMEOUT": "30"}
-	plan, err := Prepare(modWSGI, Options{Env: env, ServerArgs: func(mode string) ([]string, error) {
+	plan, err := Prepare(modWSGI, nil, Options{Env: env, ServerArgs: func(mode string) ([]string, error) {
 		if mode != "mod_wsgi" {
 			t.Errorf("server_args asked for mode %q", mode)
 		}
@@ -64,8 +77,8 @@ func TestPrepareRejectsBadCounts(t *testing.T) {
 	for _, tt := range []struct{ name, value string }{
 		{"MOD_WSGI_PROCESSES", "0"}, {"MOD_WSGI_PROCESSES", "-1"}, {"MOD_WSGI_THREADS", "lots"}, {"WEB_CONCURRENCY", "two"},
 	} {
-		_, err := Prepare(modWSGI, Options{Env: MapEnv{tt.name: tt.value}})
-		var se SettingError
+		_, err := Prepare(modWSGI, nil, Options{Env: MapEnv{tt.name: tt.value}})
+		var se server.SettingError
 		if !errors.As(err, &se) || se.Name != tt.name || !strings.Contains(err.Error(), tt.name) {
 			t.Errorf("%s=%s: err = %v, want a SettingError naming the variable", tt.name, tt.value, err)
 		}
@@ -73,7 +86,7 @@ func TestPrepareRejectsBadCounts(t *testing.T) {
 }
 
 func TestModWSGIFlagsIgnoredForOtherServers(t *testing.T) {
-	plan, err := Prepare([]string{"gunicorn", "--bind", "0.0.0.0:$PORT", "--", "wsgi:application"}, Options{Env: MapEnv{"MOD_WSGI_PROCESSES": "3"}})
+	plan, err := Prepare(startPlan("gunicorn", "gunicorn", "--bind", "0.0.0.0:$PORT", "--", "wsgi:application"), nil, Options{Env: MapEnv{"MOD_WSGI_PROCESSES": "3"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,23 +95,83 @@ func TestModWSGIFlagsIgnoredForOtherServers(t *testing.T) {
 	}
 }
 
-func TestExpandLeavesUnknownVariables(t *testing.T) {
-	env := MapEnv{"HOME": "/home/app"}
-	tests := map[string]string{"$HOME/x": "/home/app/x", "${HOME}": "/home/app", "$NOPE": "${NOPE}", "100$": "100$"}
+// The build's words are expanded once, each staying one argument; `docker
+// run` arguments and tuning values are never expanded, and they come last.
+func TestPrepareExpandsOnlyTheBuildsWordsOnce(t *testing.T) {
+	env := MapEnv{"PORT": "9000", "HOME": "/home/app", "MOD_WSGI_LOG_LEVEL": "$HOME", "word": "WORD"}
+	p := startPlan("mod_wsgi", "mod_wsgi-express", "start-server", "--port", "$PORT", "--", "--working-directory", "/workspace/with space")
+	user := []string{"--x", "pa$word", "$$", "${HOME}", "$NOPE", ""}
+	plan, err := Prepare(p, user, Options{Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"mod_wsgi-express", "start-server", "--port", "9000", "--log-level", "$HOME",
+		"--working-directory", "/workspace/with space", "--x", "pa$word", "$$", "${HOME}", "$NOPE", ""}
+	if !reflect.DeepEqual(plan.Argv, want) {
+		t.Errorf("argv = %q\nwant   %q", plan.Argv, want)
+	}
+}
+
+func TestExpandWords(t *testing.T) {
+	env := MapEnv{"PORT": "8080", "HOME": "/home/app", "EMPTY": ""}
+	tests := map[string]string{"0.0.0.0:$PORT": "0.0.0.0:8080", "${HOME}/x": "/home/app/x", "$NOPE": "",
+		"100$": "100$", "$$": "$$", "${EMPTY:-d}": "d", "${HOME:-d}": "/home/app", "a b": "a b", "${bad name}": "${bad name}"}
 	for in, want := range tests {
-		if got := expand(in, env); got != want {
-			t.Errorf("expand(%q) = %q, want %q", in, got, want)
+		if got := ExpandWords([]string{in}, env); len(got) != 1 || got[0] != want {
+			t.Errorf("ExpandWords(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
-func TestModeOf(t *testing.T) {
-	tests := map[string]string{"mod_wsgi-express": "mod_wsgi", "/x/bin/gunicorn": "gunicorn", "uwsgi": "uwsgi",
-		"waitress-serve": "waitress", "python": "python", "/workspace/app.sh": "shell"}
-	for in, want := range tests {
-		if got := ModeOf(in); got != want {
-			t.Errorf("ModeOf(%q) = %q, want %q", in, got, want)
+// Every mode puts its arguments in one order: base, tuning, workers,
+// server_args, derived, `docker run` arguments.
+func TestPrepareOrderIsTheSameForEveryMode(t *testing.T) {
+	serverArgs := func(string) ([]string, error) { return []string{"SA"}, nil }
+	env := MapEnv{"WEB_CONCURRENCY": "2"}
+	tests := []struct {
+		plan StartPlan
+		want string
+	}{
+		{startPlan("mod_wsgi", "mod_wsgi-express", "start-server", "--", "D"), "mod_wsgi-express start-server --processes 2 SA D USER"},
+		{startPlan("gunicorn", "gunicorn", "--bind", ":$PORT", "--", "D"), "gunicorn --bind :8080 SA D USER"},
+		{startPlan("waitress", "waitress-serve", "--", "D"), "waitress-serve --threads=2 SA D USER"},
+		{startPlan("python", "python", "/workspace/app.py", "--"), "python /workspace/app.py SA USER"},
+		{startPlan("shell", "/workspace/app.sh", "--"), "/workspace/app.sh SA USER"},
+	}
+	for _, tt := range tests {
+		plan, err := Prepare(tt.plan, []string{"USER"}, Options{Env: env, ServerArgs: serverArgs})
+		if err != nil {
+			t.Fatal(err)
 		}
+		if got := strings.Join(plan.Argv, " "); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.plan.Mode, got, tt.want)
+		}
+	}
+}
+
+func TestUserArguments(t *testing.T) {
+	p := startPlan("gunicorn", "gunicorn", "--bind", ":$PORT", "--", "wsgi:application")
+	got, err := p.UserArguments([]string{"gunicorn", "--bind", ":$PORT", "--", "wsgi:application", "--access-logfile", "-"})
+	if err != nil || !reflect.DeepEqual(got, []string{"--access-logfile", "-"}) {
+		t.Errorf("UserArguments = %q, %v", got, err)
+	}
+	if _, err := p.UserArguments([]string{"uwsgi", "--http"}); err == nil {
+		t.Error("a command that is not the plan's must be an error")
+	}
+}
+
+func TestStartPlanRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	path, err := WriteStartPlan(dir, modWSGI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadStartPlan(path)
+	if err != nil || !reflect.DeepEqual(got, modWSGI) {
+		t.Errorf("ReadStartPlan = %+v, %v", got, err)
+	}
+	if _, err := ReadStartPlan(""); err == nil || !strings.Contains(err.Error(), PlanVariable) {
+		t.Errorf("no plan: %v", err)
 	}
 }
 
@@ -112,6 +185,10 @@ func TestShellWords(t *testing.T) {
 		{"--processes $N # a comment\n--log-level info", []string{"--processes", "3", "--log-level", "info"}},
 		{`--title "$NAME" --x '$NAME' --y ${MISSING:-def}`, []string{"--title", "my app", "--x", "$NAME", "--y", "def"}},
 		{"--a\\\n --b", []string{"--a", "--b"}},
+		{"--workers $W --x", []string{"--workers", "--x"}},
+		{`--w "$W" --v ''`, []string{"--w", "", "--v", ""}},
+		{"$$ 100$ pa$W", []string{"$$", "100$", "pa"}},
+		{`"a\$N\x"`, []string{`a$N\x`}},
 		{"", nil},
 	}
 	for _, tt := range tests {
@@ -205,7 +282,7 @@ func TestConcurrencyPerServer(t *testing.T) {
 	limits := func() Limits { return Limits{CPUs: 1, CPUSource: "test", MemoryMiB: 512, MemorySource: "test"} }
 	tests := []struct {
 		name     string
-		args     []string
+		plan     StartPlan
 		env      MapEnv
 		argv     string
 		envWant  map[string]string
@@ -215,16 +292,18 @@ func TestConcurrencyPerServer(t *testing.T) {
 			"2 mod_wsgi processes (derived: 2 = max(1, min(2 x 1 CPUs (test) + 1, 512 MiB (test) / 256, 12))"},
 		{"mod_wsgi WEB_CONCURRENCY", modWSGI, MapEnv{"WEB_CONCURRENCY": "4"}, "mod_wsgi-express start-server --port 8080 --processes 4 --entry-point mysite.wsgi", nil, "4 from WEB_CONCURRENCY"},
 		{"MOD_WSGI_PROCESSES wins", modWSGI, MapEnv{"WEB_CONCURRENCY": "4", "MOD_WSGI_PROCESSES": "3"}, "mod_wsgi-express start-server --port 8080 --processes 3 --entry-point mysite.wsgi", nil, "MOD_WSGI_PROCESSES=3"},
-		{"gunicorn reads WEB_CONCURRENCY", []string{"gunicorn", "--bind", ":$PORT"}, MapEnv{}, "gunicorn --bind :8080", map[string]string{"WEB_CONCURRENCY": "2"}, "2 gunicorn workers"},
-		{"uwsgi reads UWSGI_PROCESSES", []string{"uwsgi", "--http-socket", ":$PORT"}, MapEnv{}, "uwsgi --http-socket :8080", map[string]string{"UWSGI_PROCESSES": "2"}, "2 uwsgi processes"},
-		{"user's UWSGI_PROCESSES kept", []string{"uwsgi"}, MapEnv{"UWSGI_PROCESSES": "7"}, "uwsgi", map[string]string{"UWSGI_PROCESSES": "7"}, "UWSGI_PROCESSES=7"},
-		{"waitress threads from WEB_CONCURRENCY", []string{"waitress-serve", "--port=$PORT", "--threads=5", "--", "wsgi:application"}, MapEnv{"WEB_CONCURRENCY": "8"},
-			"waitress-serve --port=8080 --threads=5 --threads=8 wsgi:application", nil, "waitress with 8 threads"},
-		{"app.py gets WEB_CONCURRENCY", []string{"python", "app.py"}, MapEnv{}, "python app.py", map[string]string{"WEB_CONCURRENCY": "2"}, "WEB_CONCURRENCY=2 for the application"},
+		{"gunicorn reads WEB_CONCURRENCY", startPlan("gunicorn", "gunicorn", "--bind", ":$PORT"), MapEnv{}, "gunicorn --bind :8080", map[string]string{"WEB_CONCURRENCY": "2"}, "2 gunicorn workers"},
+		{"uwsgi reads UWSGI_PROCESSES", startPlan("uwsgi", "uwsgi", "--http-socket", ":$PORT"), MapEnv{}, "uwsgi --http-socket :8080", map[string]string{"UWSGI_PROCESSES": "2"}, "2 uwsgi processes"},
+		{"user's UWSGI_PROCESSES kept", startPlan("uwsgi", "uwsgi"), MapEnv{"UWSGI_PROCESSES": "7"}, "uwsgi", map[string]string{"UWSGI_PROCESSES": "7"}, "UWSGI_PROCESSES=7"},
+		{"waitress threads from WEB_CONCURRENCY", startPlan("waitress", "waitress-serve", "--port=$PORT", "--threads=5", "--", "wsgi:application"), MapEnv{"WEB_CONCURRENCY": "8"},
+			"waitress-serve --port=8080 --threads=5 --threads=8 wsgi:application", nil, "8 waitress threads"},
+		{"waitress keeps its threads when nothing is chosen", startPlan("waitress", "waitress-serve", "--threads=5"), MapEnv{},
+			"waitress-serve --threads=5", nil, ""},
+		{"app.py gets WEB_CONCURRENCY", startPlan("python", "python", "app.py"), MapEnv{}, "python app.py", map[string]string{"WEB_CONCURRENCY": "2"}, "WEB_CONCURRENCY=2 for the application"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := Prepare(tt.args, Options{Env: tt.env, Limits: limits})
+			plan, err := Prepare(tt.plan, nil, Options{Env: tt.env, Limits: limits})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,18 +11,17 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 
 	"github.com/warpdrive-buildpack/warpdrive/hooks"
+	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
 // DefaultPort is used when neither PORT nor WARPDRIVE_HTTP_PORT is set.
 const DefaultPort = "8080"
-
-// marker separates base from derived arguments in the process command.
-const marker = "--"
 
 // Plan is the final command line and environment, ready to exec.
 type Plan struct {
@@ -35,42 +34,45 @@ type Plan struct {
 // MapEnv is an environment as a map.
 type MapEnv = hooks.Env
 
-// Options are Prepare's inputs besides the process arguments.
+// Options are Prepare's inputs besides the start plan.
 type Options struct {
 	Env MapEnv
-	// ServerArgs returns `.warpdrive/server_args` for a mode.
+	// ServerArgs returns `.warpdrive/server_args` for a mode, already expanded.
 	ServerArgs func(mode string) ([]string, error)
 	// Limits reads the container's CPU and memory limits.
 	Limits func() Limits
 }
 
-// Prepare computes the command to exec from the process arguments (server
-// command, the marker, derived arguments) and the environment.
-func Prepare(args []string, o Options) (Plan, error) {
-	if len(args) == 0 {
-		return Plan{}, errors.New("no command given: warpdrive-start COMMAND [ARGS...]")
-	}
+// Prepare computes the command to exec from the build's start plan, the
+// arguments given to `docker run` and the environment. The order is the same
+// for every mode:
+//
+//	base command, tuning flags (MOD_WSGI_*), the worker count,
+//	.warpdrive/server_args, derived arguments, `docker run` arguments
+//
+// Every word is expanded exactly once: the build's words ($PORT) here, shell
+// style; server_args by ShellWords when read; `docker run` arguments and
+// tuning values never (they reach the server as given).
+func Prepare(p StartPlan, user []string, o Options) (Plan, error) {
 	env := copyEnv(o.Env)
 	env["PORT"] = resolvePort(env)
-	baseArgs, derivedArgs := splitAtMarker(args)
 
-	mode := ModeOf(baseArgs[0])
 	var inserted, notes []string
-	if mode == "mod_wsgi" {
-		flags, err := ModWSGIFlags(env.Lookup)
+	if srv, ok := server.Lookup(p.Mode); ok && srv.Tuning != nil {
+		flags, err := srv.Tuning(env.Lookup)
 		if err != nil {
 			return Plan{}, err
 		}
 		inserted = append(inserted, flags...)
 	}
-	workers, err := concurrency(mode, env, o.Limits)
+	workers, err := concurrency(p.Mode, env, o.Limits)
 	if err != nil {
 		return Plan{}, err
 	}
 	inserted = append(inserted, workers.flags...)
 	notes = append(notes, workers.notes...)
 	if o.ServerArgs != nil {
-		extra, err := o.ServerArgs(mode)
+		extra, err := o.ServerArgs(p.Mode)
 		if err != nil {
 			return Plan{}, err
 		}
@@ -80,10 +82,10 @@ func Prepare(args []string, o Options) (Plan, error) {
 		inserted = append(inserted, extra...)
 	}
 
-	argv := append(append(append([]string{}, baseArgs...), inserted...), derivedArgs...)
-	for i, a := range argv {
-		argv[i] = expand(a, env)
-	}
+	argv := ExpandWords(p.Command, env)
+	argv = append(argv, inserted...)
+	argv = append(argv, ExpandWords(p.Derived, env)...)
+	argv = append(argv, user...)
 	return Plan{Argv: argv, Env: env, Notes: notes}, nil
 }
 
@@ -96,48 +98,6 @@ func resolvePort(env MapEnv) string {
 		}
 	}
 	return DefaultPort
-}
-
-// ModeOf names the server_args mode of a command: the server for WSGI
-// servers, "python" for python, "shell" for a script.
-func ModeOf(command string) string {
-	switch base := filepath.Base(command); base {
-	case "mod_wsgi-express":
-		return "mod_wsgi"
-	case "gunicorn", "uwsgi":
-		return base
-	case "waitress-serve":
-		return "waitress"
-	case "python", "python3":
-		return "python"
-	default:
-		return "shell"
-	}
-}
-
-// expand replaces $NAME and ${NAME} with set variables; unset ones stay as
-// written, so a literal "$" in an argument survives.
-func expand(s string, env MapEnv) string {
-	return os.Expand(s, func(name string) string {
-		if v, ok := env[name]; ok {
-			return v
-		}
-		if strings.ContainsAny(name, "{}") {
-			return "$" + name
-		}
-		return "${" + name + "}"
-	})
-}
-
-// splitAtMarker splits the process arguments at the first marker: base
-// arguments before it, derived ones after it.
-func splitAtMarker(args []string) (base, derived []string) {
-	for i, a := range args {
-		if a == marker {
-			return args[:i], args[i+1:]
-		}
-	}
-	return args, nil
 }
 
 func copyEnv(env MapEnv) MapEnv {
@@ -160,16 +120,28 @@ func Main(args []string, stderr io.Writer) int {
 		root, _ = os.Getwd()
 	}
 	workdir, _ := os.Getwd() // the process's working directory: the application home
-	hooks := Hooks{Dir: filepath.Join(root, ".warpdrive", "action_hooks"), Workdir: workdir, Log: stderr}
+	// Until the exec, this process is PID 1: docker stop's SIGTERM is relayed
+	// to a running hook, and then this process ends with 128+signal.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	actions := Hooks{Dir: filepath.Join(root, ".warpdrive", "action_hooks"), Workdir: workdir, Log: stderr, Signals: sigs}
 	fail := func(code int, format string, a ...interface{}) int {
 		fmt.Fprintf(stderr, "ERROR: warpdrive-start: "+format+"\n", a...)
 		return code
 	}
+	hookFailed := func(err error) int {
+		var stopped hooks.Interrupted
+		if errors.As(err, &stopped) {
+			fmt.Fprintf(stderr, "-----> Stopping: %s\n", err)
+			return stopped.ExitCode()
+		}
+		return fail(1, "%s", err)
+	}
 
 	env["WARPDRIVE_PHASE"] = "deploy"
-	env, err := hooks.DeployEnv(env)
+	env, err := actions.DeployEnv(env)
 	if err != nil {
-		return fail(1, "%s", err)
+		return hookFailed(err)
 	}
 	if len(args) >= 1 && (args[0] == "--hook" || args[0] == "--exec") {
 		if len(args) < 2 {
@@ -177,10 +149,10 @@ func Main(args []string, stderr io.Writer) int {
 		}
 		argv := args[1:]
 		if args[0] == "--hook" {
-			if err := hooks.DeployCfg(env); err != nil {
-				return fail(1, "%s", err)
+			if err := actions.DeployCfg(env); err != nil {
+				return hookFailed(err)
 			}
-			path, err := hooks.Runnable(args[1])
+			path, err := actions.Runnable(args[1])
 			if err != nil {
 				return fail(1, "%s", err)
 			}
@@ -190,7 +162,15 @@ func Main(args []string, stderr io.Writer) int {
 		return execve(argv, env.List(), stderr)
 	}
 
-	plan, err := Prepare(args, Options{
+	start, err := ReadStartPlan(env[PlanVariable])
+	if err != nil {
+		return fail(1, "%s", err)
+	}
+	user, err := start.UserArguments(args)
+	if err != nil {
+		return fail(1, "%s", err)
+	}
+	plan, err := Prepare(start, user, Options{
 		Env:        env,
 		ServerArgs: func(mode string) ([]string, error) { return ServerArgs(root, mode, env) },
 		Limits:     func() Limits { return ReadLimits("/sys/fs/cgroup", "/proc/meminfo") },
@@ -198,11 +178,11 @@ func Main(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail(1, "%s", err)
 	}
-	if err := hooks.DeployCfg(plan.Env); err != nil {
-		return fail(1, "%s", err)
+	if err := actions.DeployCfg(plan.Env); err != nil {
+		return hookFailed(err)
 	}
-	if err := hooks.Run("deploy", plan.Env); err != nil {
-		return fail(1, "%s", err)
+	if err := actions.Run("deploy", plan.Env); err != nil {
+		return hookFailed(err)
 	}
 	for _, n := range plan.Notes {
 		fmt.Fprintf(stderr, "-----> %s\n", n)
@@ -214,6 +194,9 @@ func Main(args []string, stderr io.Writer) int {
 // execve replaces this process with argv[0] (found on PATH), so the server or
 // hook is the process that receives signals.
 func execve(argv, env []string, stderr io.Writer) int {
+	// The exec'd program starts with default signal dispositions; stop
+	// relaying so no signal is consumed here in between.
+	signal.Reset(syscall.SIGTERM, syscall.SIGINT)
 	path := argv[0]
 	if !strings.Contains(path, "/") {
 		p, err := lookPath(path, env)

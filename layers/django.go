@@ -38,7 +38,9 @@ func ProbeDjango(python, home, settingsModule string) (DjangoSettings, error) {
 	if settingsModule == "" {
 		settingsModule = "settings"
 	}
-	out, err := Command{Path: python, Args: []string{"-c", probeScript, settingsModule}, Dir: home, Quiet: true}.Run(nil)
+	// The probe only reads: it must not leave __pycache__ in the application.
+	out, err := Command{Path: python, Args: []string{"-c", probeScript, settingsModule}, Dir: home, Quiet: true,
+		Env: map[string]string{"PYTHONDONTWRITEBYTECODE": "1"}}.Run(nil)
 	if err != nil {
 		return DjangoSettings{}, DjangoSettingsError{SettingsModule: settingsModule, Tail: out.Tail(12), Err: err}
 	}

@@ -98,6 +98,11 @@ func TestProbeDjango(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("got %+v\nwant %+v", got, tt.want)
 			}
+			// The probe must not write into the application: its tree is
+			// hashed to decide whether collectstatic's output is reusable.
+			if caches, _ := filepath.Glob(filepath.Join(home, "*", "__pycache__")); len(caches) > 0 {
+				t.Errorf("the probe wrote bytecode into the application: %v", caches)
+			}
 		})
 	}
 }

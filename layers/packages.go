@@ -40,6 +40,13 @@ type Packages struct {
 	Logger   log.Logger
 }
 
+// VenvLayer names the packages layer. The lifecycle puts each layer's bin/ on
+// PATH in the order of the layers' names, the last one first (at build, for
+// later buildpacks, and at launch), so the venv's name must sort after
+// "python": then `python`, `python3`, `pip` and console scripts are the venv's
+// in every process, not the bare runtime's.
+const VenvLayer = "venv"
+
 // Metadata is exactly what invalidates the venv.
 func (p Packages) Metadata() (Metadata, error) {
 	names := make([]string, len(p.Files))
@@ -54,12 +61,16 @@ func (p Packages) Metadata() (Metadata, error) {
 		}
 		wheelhouse = h
 	}
+	requirements, err := app.HashRequirementInputs(p.Home, p.Files)
+	if err != nil {
+		return nil, err
+	}
 	return Metadata{
 		"python_version":    p.Runtime.Version,
 		"pip_version":       p.Runtime.PipVersion,
 		"target":            p.Target,
 		"requirement_files": strings.Join(names, " "),
-		"requirements":      app.HashRequirements(p.Home, p.Files),
+		"requirements":      requirements,
 		"wheelhouse":        wheelhouse,
 		"pip_settings":      pipSettingsHash(os.Environ()),
 		"extra_packages":    strings.Join(p.Extra, " "),
@@ -92,7 +103,7 @@ func (p Packages) Contribute(layers *libcnb.Layers) (libcnb.Layer, Metadata, err
 		return libcnb.Layer{}, nil, err
 	}
 	layer, err := Contribute(layers, p.Logger, Cached{
-		Name:     "packages",
+		Name:     VenvLayer,
 		Title:    "Python packages",
 		Metadata: md,
 		Types:    libcnb.LayerTypes{Build: true, Launch: true, Cache: true},

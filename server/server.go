@@ -1,134 +1,216 @@
-// Package server derives the command line of the `web` process: warpdrive's base
-// arguments for each WSGI server plus the arguments derived from the
-// application (entry point, callable, static files, working directory).
-//
-// The command is written to launch.toml, so `pack inspect` shows it. It starts
-// with the launch helper, warpdrive-start, which at launch resolves $PORT,
-// inserts the MOD_WSGI_* tuning flags and `.warpdrive/server_args` at the
-// Marker, and execs the server.
+// Package server is the one table of what warpdrive knows about each WSGI
+// server: the packages it needs, warpdrive's base command line, the arguments
+// derived from the application, how it serves static files, how the worker
+// count reaches it and which variables tune it. The build (packages, process
+// command, WhiteNoise wrapper) and warpdrive-start (tuning, concurrency) both
+// read it, so a server is described in exactly one place.
 package server
 
-import (
-	"path/filepath"
-	"strings"
+import "strings"
 
-	"github.com/warpdrive-buildpack/warpdrive/app"
+// Server names, as `.warpdrive/server_type` and WARPDRIVE_SERVER_TYPE spell them.
+const (
+	ModWSGI  = "mod_wsgi"
+	Gunicorn = "gunicorn"
+	UWSGI    = "uwsgi"
+	Waitress = "waitress"
 )
 
 const (
-	// Helper is the launch helper that execs the server.
+	// Helper is the launch helper every process runs through.
 	Helper = "warpdrive-start"
-	// Marker separates base arguments from derived ones; warpdrive-start
-	// replaces it with tuning flags and `.warpdrive/server_args`.
+	// Marker separates base arguments from derived ones in the web process's
+	// command; warpdrive-start inserts tuning flags and `.warpdrive/server_args`
+	// there.
 	Marker = "--"
 	// Port is expanded by warpdrive-start: $PORT, else WARPDRIVE_HTTP_PORT, else 8080.
 	Port = "$PORT"
 	// WrapperModule is the generated module that serves static files with
-	// WhiteNoise around the application, for gunicorn and waitress.
+	// WhiteNoise around the application, for servers that cannot serve them.
 	WrapperModule = "warpdrive_whitenoise"
 	// ModWSGIServerRoot is where mod_wsgi-express writes its generated Apache
 	// configuration at start: writable by any user.
 	ModWSGIServerRoot = "/tmp/mod_wsgi-server"
 )
 
-// Spec is everything the command line depends on.
-type Spec struct {
-	// Launch is the resolved deploy mode.
-	Launch app.Launch
-	// Server is the WSGI server for wsgi and paste modes.
-	Server string
+// StaticStrategy is how a server serves the application's static files.
+type StaticStrategy int
+
+const (
+	// StaticByServer: the server maps the URL to the directory itself
+	// (Apache's Alias, uwsgi's --static-map).
+	StaticByServer StaticStrategy = iota
+	// StaticByWhiteNoise: a generated module wraps the application with
+	// WhiteNoise, which serves the files.
+	StaticByWhiteNoise
+)
+
+// Concurrency is how the worker count (WEB_CONCURRENCY, else derived from the
+// container's limits) reaches a server.
+type Concurrency struct {
+	// Flag, when set, carries the count as a flag: "--processes" N, or
+	// "--threads=" joined to N when it ends in "=".
+	Flag string
+	// Env, when set, carries the count in a variable the server reads itself.
+	Env string
+	// UserSetting names a variable that, when the user sets it, wins over the
+	// count (MOD_WSGI_PROCESSES, UWSGI_PROCESSES).
+	UserSetting string
+	// OnlyWhenChosen applies the count only when WEB_CONCURRENCY is given:
+	// waitress is one process, and its count is threads.
+	OnlyWhenChosen bool
+	// Unit names what the count is, for the startup log.
+	Unit string
+}
+
+// Args renders the flag for n workers.
+func (c Concurrency) Args(n string) []string {
+	switch {
+	case c.Flag == "":
+		return nil
+	case strings.HasSuffix(c.Flag, "="):
+		return []string{c.Flag + n}
+	default:
+		return []string{c.Flag, n}
+	}
+}
+
+// Entry is what the derived arguments depend on.
+type Entry struct {
 	// Home is the application directory at launch.
 	Home string
 	// Module and Callable are the WSGI entry point.
 	Module   string
 	Callable string
-	// StaticURL and StaticDir, when both are set, are served by the server.
+	// StaticURL and StaticDir, when both are set, are served.
 	StaticURL string
 	StaticDir string
-	// WrapperModule, when set, is the generated module that wraps the
-	// application with WhiteNoise (gunicorn and waitress serve static files so).
-	WrapperModule string
+	// Wrapped: the WhiteNoise wrapper module serves the application.
+	Wrapped bool
 }
 
-// BaseArguments returns warpdrive's base command line for a server.
-func BaseArguments(server string) []string {
-	switch server {
-	case app.ServerGunicorn:
-		return []string{"gunicorn", "--log-file", "-", "--bind", "0.0.0.0:" + Port}
-	case app.ServerUWSGI:
-		return []string{"uwsgi", "--master", "--http-socket", ":" + Port, "--enable-threads", "--threads=5",
-			"--thunder-lock", "--single-interpreter", "--die-on-term"}
-	case app.ServerWaitress:
-		return []string{"waitress-serve", "--port=" + Port, "--threads=5"}
-	default:
-		return []string{"mod_wsgi-express", "start-server", "--server-root", ModWSGIServerRoot,
-			"--log-to-terminal", "--startup-log", "--port", Port}
-	}
+// Server is everything warpdrive knows about one WSGI server.
+type Server struct {
+	Name string
+	// Executable is the program the base command runs.
+	Executable string
+	// Packages are installed from the index when the application's
+	// requirements do not list them.
+	Packages []string
+	// CompiledModule: the server is an Apache module compiled against the
+	// builder's Apache, in a layer of its own unless the app lists it.
+	CompiledModule bool
+	// Base is warpdrive's base command line (after Executable).
+	Base []string
+	// Static is how static files are served.
+	Static StaticStrategy
+	// Concurrency is how the worker count reaches the server.
+	Concurrency Concurrency
+	// Tuning turns the server's own variables into flags at every start.
+	Tuning func(lookup func(string) (string, bool)) ([]string, error)
+	derive func(e Entry) []string
 }
 
-// Command returns the web process's full command line, helper first.
-func Command(s Spec) []string {
-	switch s.Launch.Mode {
-	case app.ModeShell:
-		return []string{Helper, filepath.Join(s.Home, "app.sh")}
-	case app.ModePython:
-		return []string{Helper, "python", filepath.Join(s.Home, "app.py")}
-	case app.ModePaste:
-		args := []string{"--application-type", "paste", "--entry-point", filepath.Join(s.Home, "paste.ini")}
-		if url, dir, ok := staticAlias(s); ok {
-			args = append(args, "--url-alias", url, dir)
-		}
-		return join(BaseArguments(app.ServerModWSGI), append(args, "--working-directory", s.Home)...)
-	case app.ModeWSGI:
-		return join(BaseArguments(s.Server), Derived(s)...)
-	default: // a server name: full control, nothing derived
-		return join(BaseArguments(s.Launch.Mode))
-	}
+// Command is the base command line: the executable and warpdrive's arguments.
+func (s Server) Command() []string { return append([]string{s.Executable}, s.Base...) }
+
+// Derived returns the arguments derived from the application.
+func (s Server) Derived(e Entry) []string { return s.derive(e) }
+
+var table = []Server{
+	{
+		Name: ModWSGI, Executable: "mod_wsgi-express", CompiledModule: true,
+		Base:        []string{"start-server", "--server-root", ModWSGIServerRoot, "--log-to-terminal", "--startup-log", "--port", Port},
+		Static:      StaticByServer,
+		Concurrency: Concurrency{Flag: "--processes", UserSetting: "MOD_WSGI_PROCESSES", Unit: "mod_wsgi processes"},
+		Tuning:      ModWSGIFlags,
+		derive: func(e Entry) []string {
+			args := []string{"--application-type", "module", "--entry-point", e.Module, "--callable-object", e.Callable}
+			if url, dir, ok := e.staticAlias(); ok {
+				args = append(args, "--url-alias", url, dir)
+			}
+			return append(args, "--working-directory", e.Home)
+		},
+	},
+	{
+		Name: Gunicorn, Executable: "gunicorn", Packages: []string{"gunicorn", "whitenoise"},
+		Base:        []string{"--log-file", "-", "--bind", "0.0.0.0:" + Port},
+		Static:      StaticByWhiteNoise,
+		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "gunicorn workers"},
+		derive:      func(e Entry) []string { return []string{"--chdir", e.Home, e.entry()} },
+	},
+	{
+		Name: UWSGI, Executable: "uwsgi", Packages: []string{"uwsgi"},
+		Base: []string{"--master", "--http-socket", ":" + Port, "--enable-threads", "--threads=5",
+			"--thunder-lock", "--single-interpreter", "--die-on-term"},
+		Static:      StaticByServer,
+		Concurrency: Concurrency{Env: "UWSGI_PROCESSES", UserSetting: "UWSGI_PROCESSES", Unit: "uwsgi processes"},
+		derive: func(e Entry) []string {
+			args := []string{"--chdir", e.Home, "--module", e.Module, "--callable", e.Callable}
+			if url, dir, ok := e.staticAlias(); ok {
+				args = append(args, "--static-map", url+"="+dir)
+			}
+			return args
+		},
+	},
+	{
+		Name: Waitress, Executable: "waitress-serve", Packages: []string{"waitress", "whitenoise"},
+		Base:        []string{"--port=" + Port, "--threads=5"},
+		Static:      StaticByWhiteNoise,
+		Concurrency: Concurrency{Flag: "--threads=", OnlyWhenChosen: true, Unit: "waitress threads"},
+		derive:      func(e Entry) []string { return []string{e.entry()} },
+	},
 }
 
-// Derived returns the arguments derived from the application for wsgi mode.
-func Derived(s Spec) []string {
-	_, staticDir, static := staticAlias(s)
-	entry := s.Module + ":" + s.Callable
-	if s.WrapperModule != "" {
-		entry = s.WrapperModule + ":application"
-	}
-	switch s.Server {
-	case app.ServerGunicorn:
-		return []string{"--chdir", s.Home, entry}
-	case app.ServerUWSGI:
-		args := []string{"--chdir", s.Home, "--module", s.Module, "--callable", s.Callable}
-		if static {
-			args = append(args, "--static-map", s.StaticURL+"="+staticDir)
+// Lookup returns the server named name.
+func Lookup(name string) (Server, bool) {
+	for _, s := range table {
+		if s.Name == name {
+			return s, true
 		}
-		return args
-	case app.ServerWaitress:
-		return []string{entry}
-	default:
-		args := []string{"--application-type", "module", "--entry-point", s.Module,
-			"--callable-object", s.Callable}
-		if static {
-			args = append(args, "--url-alias", s.StaticURL, staticDir)
-		}
-		return append(args, "--working-directory", s.Home)
 	}
+	return Server{}, false
+}
+
+// Names lists the servers, the default first.
+func Names() []string {
+	out := make([]string, len(table))
+	for i, s := range table {
+		out[i] = s.Name
+	}
+	return out
+}
+
+// Default is the server used when none is chosen.
+const Default = ModWSGI
+
+// entry is the module:callable the server loads: the wrapper when static
+// files are served through WhiteNoise.
+func (e Entry) entry() string {
+	if e.Wrapped {
+		return WrapperModule + ":application"
+	}
+	return e.Module + ":" + e.Callable
 }
 
 // staticAlias returns the static URL and directory with matching trailing
 // slashes (Apache's Alias maps "/static/x" to DIR + "x"), and whether both are set.
-func staticAlias(s Spec) (string, string, bool) {
-	if s.StaticURL == "" || s.StaticDir == "" {
+func (e Entry) staticAlias() (string, string, bool) {
+	if e.StaticURL == "" || e.StaticDir == "" {
 		return "", "", false
 	}
-	dir := s.StaticDir
-	if strings.HasSuffix(s.StaticURL, "/") && !strings.HasSuffix(dir, "/") {
+	dir := e.StaticDir
+	if strings.HasSuffix(e.StaticURL, "/") && !strings.HasSuffix(dir, "/") {
 		dir += "/"
 	}
-	return s.StaticURL, dir, true
+	return e.StaticURL, dir, true
 }
 
-func join(base []string, derived ...string) []string {
-	out := append([]string{Helper}, base...)
-	out = append(out, Marker)
-	return append(out, derived...)
+// PasteDerived are mod_wsgi-express's arguments for a Paste Deploy `paste.ini`.
+func PasteDerived(e Entry, iniPath string) []string {
+	args := []string{"--application-type", "paste", "--entry-point", iniPath}
+	if url, dir, ok := e.staticAlias(); ok {
+		args = append(args, "--url-alias", url, dir)
+	}
+	return append(args, "--working-directory", e.Home)
 }

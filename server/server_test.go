@@ -4,69 +4,101 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/warpdrive-buildpack/warpdrive/app"
 )
 
-func TestCommand(t *testing.T) {
-	wsgi := app.Launch{Mode: app.ModeWSGI}
-	django := Spec{Launch: wsgi, Home: "/workspace", Module: "mysite.wsgi", Callable: "application",
+func TestDerived(t *testing.T) {
+	django := Entry{Home: "/workspace", Module: "mysite.wsgi", Callable: "application",
 		StaticURL: "/static/", StaticDir: "/layers/warpdrive/static/django_static_root"}
-	plain := Spec{Launch: wsgi, Home: "/workspace", Module: "wsgi", Callable: "application"}
-	with := func(s Spec, server string) Spec { s.Server = server; return s }
-	wrapped := with(django, app.ServerGunicorn)
-	wrapped.WrapperModule = "warpdrive_whitenoise"
+	plain := Entry{Home: "/workspace", Module: "wsgi", Callable: "app"}
+	wrapped := django
+	wrapped.Wrapped = true
 
 	tests := []struct {
-		name string
-		spec Spec
-		want string
+		name   string
+		server string
+		entry  Entry
+		want   string
 	}{
-		{"mod_wsgi Django with static files", with(django, app.ServerModWSGI),
-			"warpdrive-start mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --port $PORT -- " +
-				"--application-type module --entry-point mysite.wsgi --callable-object application " +
+		{"mod_wsgi with static files (the alias gets the URL's trailing slash)", ModWSGI, django,
+			"--application-type module --entry-point mysite.wsgi --callable-object application " +
 				"--url-alias /static/ /layers/warpdrive/static/django_static_root/ --working-directory /workspace"},
-		{"mod_wsgi plain WSGI without static files", with(plain, app.ServerModWSGI),
-			"warpdrive-start mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --port $PORT -- " +
-				"--application-type module --entry-point wsgi --callable-object application --working-directory /workspace"},
-		{"gunicorn", with(plain, app.ServerGunicorn),
-			"warpdrive-start gunicorn --log-file - --bind 0.0.0.0:$PORT -- --chdir /workspace wsgi:application"},
-		{"gunicorn through the WhiteNoise wrapper", wrapped,
-			"warpdrive-start gunicorn --log-file - --bind 0.0.0.0:$PORT -- --chdir /workspace warpdrive_whitenoise:application"},
-		{"uwsgi with a static map", with(django, app.ServerUWSGI),
-			"warpdrive-start uwsgi --master --http-socket :$PORT --enable-threads --threads=5 --thunder-lock --single-interpreter --die-on-term -- " +
-				"--chdir /workspace --module mysite.wsgi --callable application --static-map /static/=/layers/warpdrive/static/django_static_root/"},
-		{"waitress", with(plain, app.ServerWaitress),
-			"warpdrive-start waitress-serve --port=$PORT --threads=5 -- wsgi:application"},
-		{"paste.ini", Spec{Launch: app.Launch{Mode: app.ModePaste}, Home: "/workspace"},
-			"warpdrive-start mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --port $PORT -- " +
-				"--application-type paste --entry-point /workspace/paste.ini --working-directory /workspace"},
-		{"paste.ini with a static directory", Spec{Launch: app.Launch{Mode: app.ModePaste}, Home: "/workspace", StaticURL: "/static/", StaticDir: "/workspace/static"},
-			"warpdrive-start mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --port $PORT -- " +
-				"--application-type paste --entry-point /workspace/paste.ini --url-alias /static/ /workspace/static/ --working-directory /workspace"},
-		{"app.py", Spec{Launch: app.Launch{Mode: app.ModePython}, Home: "/workspace"}, "warpdrive-start python /workspace/app.py"},
-		{"app.sh", Spec{Launch: app.Launch{Mode: app.ModeShell}, Home: "/workspace/src"}, "warpdrive-start /workspace/src/app.sh"},
-		{"full control: base arguments only", Spec{Launch: app.Launch{Mode: app.ServerGunicorn}, Home: "/workspace", Module: "ignored"},
-			"warpdrive-start gunicorn --log-file - --bind 0.0.0.0:$PORT --"},
+		{"mod_wsgi without static files", ModWSGI, plain,
+			"--application-type module --entry-point wsgi --callable-object app --working-directory /workspace"},
+		{"gunicorn", Gunicorn, plain, "--chdir /workspace wsgi:app"},
+		{"gunicorn through the WhiteNoise wrapper", Gunicorn, wrapped, "--chdir /workspace warpdrive_whitenoise:application"},
+		{"uwsgi with a static map", UWSGI, django,
+			"--chdir /workspace --module mysite.wsgi --callable application --static-map /static/=/layers/warpdrive/static/django_static_root/"},
+		{"waitress", Waitress, plain, "wsgi:app"},
+		{"waitress through the wrapper", Waitress, wrapped, "warpdrive_whitenoise:application"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := strings.Join(Command(tt.spec), " "); got != tt.want {
+			s, ok := Lookup(tt.server)
+			if !ok {
+				t.Fatalf("no server %s", tt.server)
+			}
+			if got := strings.Join(s.Derived(tt.entry), " "); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
 	}
 }
 
-func TestBaseArgumentsMatchWarpdrive(t *testing.T) {
-	// warpdrive's base command lines, port as the placeholder.
-	want := map[string][]string{
-		app.ServerGunicorn: {"gunicorn", "--log-file", "-", "--bind", "0.0.0.0:$PORT"},
-		app.ServerWaitress: {"waitress-serve", "--port=$PORT", "--threads=5"},
+func TestPasteDerived(t *testing.T) {
+	e := Entry{Home: "/workspace", StaticURL: "/static/", StaticDir: "/workspace/static"}
+	want := "--application-type paste --entry-point /workspace/paste.ini --url-alias /static/ /workspace/static/ --working-directory /workspace"
+	if got := strings.Join(PasteDerived(e, "/workspace/paste.ini"), " "); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	for server, args := range want {
-		if got := BaseArguments(server); !reflect.DeepEqual(got, args) {
-			t.Errorf("BaseArguments(%s) = %v, want %v", server, got, args)
+}
+
+// Every server listens on $PORT, and a server that cannot serve static files
+// itself has WhiteNoise among the packages it brings.
+func TestTableIsComplete(t *testing.T) {
+	if Names()[0] != Default {
+		t.Errorf("Names() = %v, the default %s must come first", Names(), Default)
+	}
+	for _, name := range Names() {
+		s, _ := Lookup(name)
+		if !strings.Contains(strings.Join(s.Command(), " "), Port) {
+			t.Errorf("%s's base command %v does not listen on %s", name, s.Command(), Port)
+		}
+		if s.Static == StaticByWhiteNoise && !contains(s.Packages, "whitenoise") {
+			t.Errorf("%s serves static files through WhiteNoise but does not install it: %v", name, s.Packages)
+		}
+		if !s.CompiledModule && !contains(s.Packages, name) {
+			t.Errorf("%s is not installed: packages %v", name, s.Packages)
+		}
+		if s.Concurrency.Unit == "" || (s.Concurrency.Flag == "" && s.Concurrency.Env == "") {
+			t.Errorf("%s has no way to receive the worker count: %+v", name, s.Concurrency)
 		}
 	}
+	if _, ok := Lookup("nginx"); ok {
+		t.Error("Lookup(nginx) found a server")
+	}
+}
+
+func TestConcurrencyArgs(t *testing.T) {
+	tests := []struct {
+		c    Concurrency
+		want []string
+	}{
+		{Concurrency{Flag: "--processes"}, []string{"--processes", "3"}},
+		{Concurrency{Flag: "--threads="}, []string{"--threads=3"}},
+		{Concurrency{Env: "WEB_CONCURRENCY"}, nil},
+	}
+	for _, tt := range tests {
+		if got := tt.c.Args("3"); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%+v.Args(3) = %v, want %v", tt.c, got, tt.want)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

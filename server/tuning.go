@@ -1,4 +1,4 @@
-package launch
+package server
 
 import (
 	"fmt"
@@ -64,8 +64,8 @@ func (e SettingError) Error() string {
 	return fmt.Sprintf("%s=%q is not valid: %s", e.Name, e.Value, e.Want)
 }
 
-// positiveCount parses a worker or thread count.
-func positiveCount(name, value string) (int, error) {
+// PositiveCount parses a worker or thread count (a whole number of 1 or more).
+func PositiveCount(name, value string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(value))
 	if err != nil || n < 1 {
 		return 0, SettingError{Name: name, Value: value, Want: "it must be a whole number of 1 or more"}
@@ -96,7 +96,7 @@ func ModWSGIFlags(getenv func(string) (string, bool)) ([]string, error) {
 				flags = append(append(flags, f.Flag), f.Extra...)
 			}
 		case f.Count:
-			n, err := positiveCount(f.Env, v)
+			n, err := PositiveCount(f.Env, v)
 			if err != nil {
 				return nil, err
 			}

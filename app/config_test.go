@@ -1,0 +1,108 @@
+package app
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// mapResolver resolves from a map, with buildpack.toml-like defaults.
+type mapResolver map[string]string
+
+func (m mapResolver) Resolve(name string) (string, bool) {
+	v, ok := m[name]
+	return v, ok
+}
+
+func TestResolveConfig(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, ".warpdrive"), 0o755)
+	tests := []struct {
+		name  string
+		files map[string]string
+		env   mapResolver
+		check func(t *testing.T, c Config)
+		err   error
+	}{
+		{"defaults", nil, mapResolver{}, func(t *testing.T, c Config) {
+			if c.DeployMode != ModeAuto || c.ServerType != "mod_wsgi" || c.WSGIModule != "wsgi" || c.ModWSGIVersion != "5.0.2" ||
+				!reflect.DeepEqual(c.PipPackages, []string{"requirements.txt"}) || c.PipPackagesExplicit || c.StaticURL != "/static/" ||
+				c.StaticDir != "static" || c.DisableCollectstatic || c.ServerTypeSource != "the default" {
+				t.Errorf("defaults: %+v", c)
+			}
+		}, nil},
+		{"variables", nil, mapResolver{"WARPDRIVE_SERVER_TYPE": " gunicorn ", "WARPDRIVE_PIP_PACKAGES": "a.txt b.txt",
+			"WARPDRIVE_WSGI_MODULE_NAME": "myapp", "DISABLE_COLLECTSTATIC": "1", "BP_MOD_WSGI_VERSION": "4.9.4"}, func(t *testing.T, c Config) {
+			if c.ServerType != "gunicorn" || c.ServerTypeSource != "WARPDRIVE_SERVER_TYPE" || !c.PipPackagesExplicit ||
+				!reflect.DeepEqual(c.PipPackages, []string{"a.txt", "b.txt"}) || c.WSGIModule != "myapp" || !c.DisableCollectstatic || c.ModWSGIVersion != "4.9.4" {
+				t.Errorf("variables: %+v", c)
+			}
+		}, nil},
+		{"a .warpdrive file wins", map[string]string{"server_type": "uwsgi\n"}, mapResolver{"WARPDRIVE_SERVER_TYPE": "gunicorn"}, func(t *testing.T, c Config) {
+			if c.ServerType != "uwsgi" || c.ServerTypeSource != ".warpdrive/server_type" {
+				t.Errorf("file: %+v", c)
+			}
+		}, nil},
+		{"DISABLE_COLLECTSTATIC=0 is off", nil, mapResolver{"DISABLE_COLLECTSTATIC": "0"}, func(t *testing.T, c Config) {
+			if c.DisableCollectstatic {
+				t.Error("DISABLE_COLLECTSTATIC=0 disabled collectstatic")
+			}
+		}, nil},
+		{"an unknown server", nil, mapResolver{"WARPDRIVE_SERVER_TYPE": "nginx"}, nil, ChoiceError{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.RemoveAll(filepath.Join(root, ".warpdrive"))
+			os.MkdirAll(filepath.Join(root, ".warpdrive"), 0o755)
+			for name, src := range tt.files {
+				os.WriteFile(filepath.Join(root, ".warpdrive", name), []byte(src), 0o644)
+			}
+			c, err := ResolveConfig(Source{Root: root, Home: root}, tt.env)
+			if tt.err != nil {
+				var ce ChoiceError
+				if !errors.As(err, &ce) || ce.Value != "nginx" {
+					t.Errorf("err = %v, want a ChoiceError for nginx", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestCheckBuildEnvironment(t *testing.T) {
+	tests := []struct {
+		env      map[string]string
+		bad      string
+		warnings int
+	}{
+		{map[string]string{"PIP_INDEX_URL": "http://index"}, "", 0},
+		{map[string]string{"PIP_TARGET": "/tmp/t"}, "PIP_TARGET", 0},
+		{map[string]string{"PIP_PREFIX": "/p"}, "PIP_PREFIX", 0},
+		{map[string]string{"PIP_ROOT": "/r"}, "PIP_ROOT", 0},
+		{map[string]string{"PIP_USER": "1"}, "PIP_USER", 0},
+		{map[string]string{"PYTHONHOME": "/usr"}, "PYTHONHOME", 0},
+		{map[string]string{"PYTHONUSERBASE": "/u"}, "PYTHONUSERBASE", 0},
+		{map[string]string{"VIRTUAL_ENV": "/venv"}, "VIRTUAL_ENV", 0},
+		{map[string]string{"PIP_TARGET": ""}, "", 0},
+		{map[string]string{"PIP_CACHE_DIR": "/tmp/pip"}, "", 1},
+	}
+	for _, tt := range tests {
+		lookup := func(name string) (string, bool) { v, ok := tt.env[name]; return v, ok }
+		warnings, err := CheckBuildEnvironment(lookup)
+		var ue UnsupportedVariableError
+		switch {
+		case tt.bad == "" && err != nil:
+			t.Errorf("%v: unexpected error %v", tt.env, err)
+		case tt.bad != "" && (!errors.As(err, &ue) || ue.Name != tt.bad):
+			t.Errorf("%v: err = %v, want an UnsupportedVariableError for %s", tt.env, err, tt.bad)
+		case len(warnings) != tt.warnings:
+			t.Errorf("%v: warnings = %q, want %d", tt.env, warnings, tt.warnings)
+		}
+	}
+}

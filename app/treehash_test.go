@@ -1,0 +1,178 @@
+package app
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// must fails the test on err: for tree edits that cannot fail normally.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTreeHash(t *testing.T) {
+	base := map[string]string{
+		"app.py":               "print('hi')\n",
+		"bin/run":              "#!/bin/sh\n",
+		"pkg/__init__.py":      "",
+		".git/HEAD":            "ref: refs/heads/main\n",
+		"pkg/data/config.json": "{}",
+	}
+	tests := []struct {
+		name    string
+		edit    func(t *testing.T, dir string)
+		changed bool
+	}{
+		{"nothing", func(*testing.T, string) {}, false},
+		{"content edited", func(t *testing.T, dir string) {
+			must(t, os.WriteFile(filepath.Join(dir, "app.py"), []byte("print('bye')\n"), 0o644))
+		}, true},
+		{"file renamed", func(t *testing.T, dir string) {
+			must(t, os.Rename(filepath.Join(dir, "app.py"), filepath.Join(dir, "main.py")))
+		}, true},
+		{"made executable", func(t *testing.T, dir string) {
+			must(t, os.Chmod(filepath.Join(dir, "bin/run"), 0o755))
+		}, true},
+		{"permission bits changed", func(t *testing.T, dir string) {
+			must(t, os.Chmod(filepath.Join(dir, "app.py"), 0o600))
+		}, true},
+		{"symlink added", func(t *testing.T, dir string) {
+			must(t, os.Symlink("app.py", filepath.Join(dir, "link.py")))
+		}, true},
+		{"symlink retargeted", func(t *testing.T, dir string) {
+			link := filepath.Join(dir, "config.json")
+			must(t, os.Remove(link))
+			must(t, os.Symlink("pkg/__init__.py", link))
+		}, true},
+		{"dangling symlink added", func(t *testing.T, dir string) {
+			must(t, os.Symlink("nowhere", filepath.Join(dir, "link.py")))
+		}, true},
+		{"symlink to a directory added (not followed)", func(t *testing.T, dir string) {
+			must(t, os.Symlink("pkg", filepath.Join(dir, "alias")))
+		}, true},
+		{"bytecode written to __pycache__", func(t *testing.T, dir string) {
+			for _, d := range []string{"__pycache__", "pkg/__pycache__"} {
+				must(t, os.MkdirAll(filepath.Join(dir, d), 0o755))
+				must(t, os.WriteFile(filepath.Join(dir, d, "x.cpython-312.pyc"), []byte{0xcb, 0x0d}, 0o644))
+			}
+		}, false},
+		{"skipped directory edited", func(t *testing.T, dir string) {
+			must(t, os.WriteFile(filepath.Join(dir, ".git/HEAD"), []byte("ref: refs/heads/dev\n"), 0o644))
+		}, false},
+	}
+	// Each case edits a fresh copy of base, which also holds a symlink so
+	// that retargeting one can be tested.
+	hash := func(t *testing.T, edit func(*testing.T, string)) string {
+		dir := writeTree(t, base)
+		must(t, os.Symlink("pkg/data/config.json", filepath.Join(dir, "config.json")))
+		edit(t, dir)
+		h, err := TreeHash(dir, ".git")
+		must(t, err)
+		return h
+	}
+	original := hash(t, func(*testing.T, string) {})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := hash(t, tt.edit) != original; got != tt.changed {
+				t.Errorf("hash changed = %v, want %v", got, tt.changed)
+			}
+		})
+	}
+}
+
+func TestTreeHashResolvesASymlinkedRoot(t *testing.T) {
+	dir := writeTree(t, map[string]string{"wheels/a-1.0-py3-none-any.whl": "zip"})
+	link := filepath.Join(dir, "link")
+	must(t, os.Symlink("wheels", link))
+	direct, err := TreeHash(filepath.Join(dir, "wheels"))
+	must(t, err)
+	viaLink, err := TreeHash(link)
+	must(t, err)
+	empty, err := TreeHash(t.TempDir())
+	must(t, err)
+	if viaLink != direct || viaLink == empty {
+		t.Errorf("via link %s, direct %s, empty %s", viaLink, direct, empty)
+	}
+}
+
+// failingFS fails to open one name, as a file that cannot be read does.
+type failingFS struct {
+	fs.FS
+	fail string
+}
+
+var errInjected = errors.New("injected read failure")
+
+func (f failingFS) Open(name string) (fs.File, error) {
+	if name == f.fail {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errInjected}
+	}
+	return f.FS.Open(name)
+}
+
+func TestTreeHashReturnsReadErrors(t *testing.T) {
+	tree := fstest.MapFS{
+		"a.txt":     {Data: []byte("a")},
+		"sub/b.txt": {Data: []byte("b")},
+	}
+	tests := []struct {
+		name string
+		fail string
+	}{
+		{"a file cannot be opened", "a.txt"},
+		{"a nested file cannot be opened", "sub/b.txt"},
+		{"a directory cannot be listed", "sub"},
+		{"the root cannot be listed", "."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := hashTree(failingFS{tree, tt.fail}, nil)
+			if !errors.Is(err, errInjected) {
+				t.Errorf("err = %v, want the injected failure", err)
+			}
+		})
+	}
+	if _, err := hashTree(tree, nil); err != nil {
+		t.Errorf("without failures: %v", err)
+	}
+}
+
+func TestTreeHashErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		root   func(t *testing.T) string
+		asRoot bool // whether the case holds for root, who can read anything
+	}{
+		{"root does not exist", func(t *testing.T) string { return filepath.Join(t.TempDir(), "nowhere") }, true},
+		{"unreadable file", func(t *testing.T) string {
+			dir := writeTree(t, map[string]string{"secret": "x"})
+			must(t, os.Chmod(filepath.Join(dir, "secret"), 0))
+			return dir
+		}, false},
+		{"unreadable directory", func(t *testing.T) string {
+			dir := writeTree(t, map[string]string{"private/x": "x"})
+			must(t, os.Chmod(filepath.Join(dir, "private"), 0))
+			t.Cleanup(func() { os.Chmod(filepath.Join(dir, "private"), 0o755) })
+			return dir
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !tt.asRoot && os.Geteuid() == 0 {
+				t.Skip("root reads files whatever their mode")
+			}
+			root := tt.root(t)
+			if _, err := TreeHash(root); err == nil || !strings.Contains(err.Error(), root) {
+				t.Errorf("err = %v, want an error naming %s", err, root)
+			}
+		})
+	}
+}

@@ -1,0 +1,112 @@
+package build
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/server"
+)
+
+// stepFor is a step after configuration: the deploy mode and server chosen.
+func stepFor(mode, serverName string, entry server.Entry) *step {
+	s := &step{config: app.Config{Source: app.Source{Root: "/workspace", Home: "/workspace"}}, launch: app.Launch{Mode: mode}, entry: entry}
+	s.server, s.hasServer = server.Lookup(serverName)
+	return s
+}
+
+func TestWebPlanPerDeployMode(t *testing.T) {
+	entry := server.Entry{Home: "/workspace", Module: "wsgi", Callable: "application"}
+	tests := []struct {
+		name, mode, server string
+		want               string
+		wantMode           string
+	}{
+		{"wsgi under gunicorn", app.ModeWSGI, server.Gunicorn, "gunicorn --log-file - --bind 0.0.0.0:$PORT -- --chdir /workspace wsgi:application", "gunicorn"},
+		{"paste under mod_wsgi", app.ModePaste, server.ModWSGI, "mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --port $PORT -- " +
+			"--application-type paste --entry-point /workspace/paste.ini --working-directory /workspace", "mod_wsgi"},
+		{"python", app.ModePython, "", "python /workspace/app.py --", "python"},
+		{"shell", app.ModeShell, "", "/workspace/app.sh --", "shell"},
+		{"full control: base arguments only", server.UWSGI, server.UWSGI,
+			"uwsgi --master --http-socket :$PORT --enable-threads --threads=5 --thunder-lock --single-interpreter --die-on-term --", "uwsgi"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := webPlan(stepFor(tt.mode, tt.server, entry))
+			if got := strings.Join(plan.Declared(), " "); got != tt.want || plan.Mode != tt.wantMode {
+				t.Errorf("got  %s (mode %s)\nwant %s (mode %s)", got, plan.Mode, tt.want, tt.wantMode)
+			}
+		})
+	}
+}
+
+func TestServerName(t *testing.T) {
+	tests := []struct{ mode, configured, want string }{
+		{app.ModeWSGI, server.Waitress, server.Waitress},
+		{app.ModePaste, server.Gunicorn, server.ModWSGI},
+		{app.ModePython, server.Gunicorn, ""},
+		{app.ModeShell, server.ModWSGI, ""},
+		{server.UWSGI, server.ModWSGI, server.UWSGI},
+	}
+	for _, tt := range tests {
+		if got := serverName(app.Launch{Mode: tt.mode}, tt.configured); got != tt.want {
+			t.Errorf("serverName(%s, %s) = %q, want %q", tt.mode, tt.configured, got, tt.want)
+		}
+	}
+}
+
+// WhiteNoise wraps the app only for a wsgi-mode server that cannot map
+// static files itself, and only when there are static files.
+func TestUsesWhiteNoise(t *testing.T) {
+	static := server.Entry{Home: "/workspace", Module: "wsgi", Callable: "application", StaticURL: "/static/", StaticDir: "/workspace/static"}
+	tests := []struct {
+		mode, server string
+		entry        server.Entry
+		want         bool
+	}{
+		{app.ModeWSGI, server.Gunicorn, static, true},
+		{app.ModeWSGI, server.Waitress, static, true},
+		{app.ModeWSGI, server.ModWSGI, static, false},
+		{app.ModeWSGI, server.UWSGI, static, false},
+		{app.ModeWSGI, server.Gunicorn, server.Entry{Home: "/workspace", Module: "wsgi", Callable: "application"}, false},
+		{server.Gunicorn, server.Gunicorn, static, false},
+	}
+	for _, tt := range tests {
+		if got := stepFor(tt.mode, tt.server, tt.entry).usesWhiteNoise(); got != tt.want {
+			t.Errorf("%s/%s static=%v: usesWhiteNoise = %v, want %v", tt.mode, tt.server, tt.entry.StaticDir != "", got, tt.want)
+		}
+	}
+}
+
+func TestRequirementRootsAndServerPackages(t *testing.T) {
+	home := t.TempDir()
+	os.WriteFile(filepath.Join(home, "requirements.txt"), []byte("Django\ngunicorn @ https://example.invalid/gunicorn-23.0.0-py3-none-any.whl\n"), 0o644)
+	tests := []struct {
+		name     string
+		config   app.Config
+		server   string
+		roots    string
+		packages string
+	}{
+		{"the default, present", app.Config{PipPackages: []string{"requirements.txt", "missing.txt"}}, server.Gunicorn, "requirements.txt", "whitenoise"},
+		{"named explicitly, passed on even when missing", app.Config{PipPackages: []string{"missing.txt"}, PipPackagesExplicit: true}, server.Waitress, "missing.txt", "waitress whitenoise"},
+		{"mod_wsgi brings no packages", app.Config{PipPackages: []string{"requirements.txt"}}, server.ModWSGI, "requirements.txt", ""},
+		{"python mode has no server", app.Config{PipPackages: []string{"requirements.txt"}}, "", "requirements.txt", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.config.Source = app.Source{Root: home, Home: home}
+			s := stepFor(app.ModeWSGI, tt.server, server.Entry{})
+			s.config = tt.config
+			roots := requirementRoots(tt.config)
+			if got := strings.Join(roots, " "); got != tt.roots {
+				t.Errorf("roots = %q, want %q", got, tt.roots)
+			}
+			if got := strings.Join(serverPackages(s, app.RequirementFiles(home, roots)), " "); got != tt.packages {
+				t.Errorf("server packages = %q, want %q", got, tt.packages)
+			}
+		})
+	}
+}

@@ -1,0 +1,67 @@
+package build
+
+import (
+	"os"
+
+	"github.com/paketo-buildpacks/libpak/v2"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/layers"
+)
+
+// python resolves the requested Python version to a provided CPython and
+// contributes it.
+func (b Build) python(s *step) error {
+	def, _ := s.resolver.Resolve("BP_PYTHON_VERSION")
+	req, err := app.RequestedPythonVersion(s.source.Home, os.LookupEnv, def)
+	if err != nil {
+		return err
+	}
+	dr, err := libpak.NewDependencyResolver(s.metadata, s.ctx.StackID)
+	if err != nil {
+		return err
+	}
+	dep, err := dr.Resolve("cpython", req.Constraint())
+	if libpak.IsNoValidDependencies(err) {
+		return PythonUnavailableError{Request: req, Available: availableVersions(s.metadata)}
+	} else if err != nil {
+		return err
+	}
+	b.Logger.Headerf("Python %s: requested %s by %s", dep.Version, req.Version, req.Source)
+
+	dc, err := libpak.NewDependencyCache(s.ctx.Buildpack.Info.ID, s.ctx.Buildpack.Info.Version, s.ctx.Buildpack.Path, s.ctx.Platform.Bindings, b.Logger)
+	if err != nil {
+		return err
+	}
+	layer, rt, err := layers.Python{Dependency: dep, Cache: dc, Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers)
+	if err != nil {
+		return err
+	}
+	s.runtime = rt
+	s.result.Layers = append(s.result.Layers, layer)
+	return nil
+}
+
+// availableVersions lists the CPython versions for this architecture, oldest first.
+func availableVersions(md libpak.BuildModuleMetadata) []string {
+	var out []string
+	for _, d := range md.Dependencies {
+		arch, _ := d.GetArch()
+		if d.ID == "cpython" && arch == hostArch() {
+			out = append(out, d.Version)
+		}
+	}
+	app.SortVersions(out)
+	return out
+}
+
+// pipCache contributes pip's download and wheel cache.
+func (b Build) pipCache(s *step) error {
+	layer, err := layers.PipCache{Runtime: s.runtime, Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers)
+	if err != nil {
+		return err
+	}
+	s.pipCache = layer.Path
+	s.result.Layers = append(s.result.Layers, layer)
+	return nil
+}
