@@ -44,24 +44,31 @@ func TestFoundMarkers(t *testing.T) {
 		name  string
 		files map[string]string
 		want  []string
+		env   map[string]string
 	}{
-		{"empty app", map[string]string{"README.md": "hi"}, nil},
-		{"requirements only", map[string]string{"requirements.txt": "Django\n"}, []string{"requirements.txt"}},
-		{"django project", map[string]string{"manage.py": managePy}, []string{"manage.py"}},
-		{"manage.py that is not Django", map[string]string{"manage.py": "print('hi')\n"}, nil},
-		{"wsgi module", map[string]string{"wsgi.py": "application = None\n"}, []string{"wsgi.py"}},
-		{"wsgi package", map[string]string{"wsgi/__init__.py": ""}, []string{"wsgi/__init__.py"}},
-		{"app.py", map[string]string{"app.py": ""}, []string{"app.py"}},
-		{"app.sh", map[string]string{"app.sh*": "#!/bin/sh\n"}, []string{"app.sh"}},
-		{"warpdrive dir", map[string]string{".warpdrive": "<dir>"}, []string{".warpdrive"}},
-		{"a directory named wsgi.py does not count", map[string]string{"wsgi.py/x": ""}, nil},
+		{"empty app", map[string]string{"README.md": "hi"}, nil, nil},
+		{"the module WARPDRIVE_WSGI_MODULE_NAME names", map[string]string{"myapp.py": ""}, []string{"myapp.py"},
+			map[string]string{"WARPDRIVE_WSGI_MODULE_NAME": "myapp"}},
+		{"the files WARPDRIVE_PIP_PACKAGES names", map[string]string{"requirements/base.txt": ""}, []string{"requirements/base.txt"},
+			map[string]string{"WARPDRIVE_PIP_PACKAGES": "requirements/base.txt requirements/missing.txt"}},
+		{"a module named nowhere", map[string]string{"myapp.py": ""}, nil, nil},
+		{"requirements only", map[string]string{"requirements.txt": "Django\n"}, []string{"requirements.txt"}, nil},
+		{"django project", map[string]string{"manage.py": managePy}, []string{"manage.py"}, nil},
+		{"manage.py that is not Django", map[string]string{"manage.py": "print('hi')\n"}, nil, nil},
+		{"wsgi module", map[string]string{"wsgi.py": "application = None\n"}, []string{"wsgi.py"}, nil},
+		{"wsgi package", map[string]string{"wsgi/__init__.py": ""}, []string{"wsgi/__init__.py"}, nil},
+		{"app.py", map[string]string{"app.py": ""}, []string{"app.py"}, nil},
+		{"app.sh", map[string]string{"app.sh*": "#!/bin/sh\n"}, []string{"app.sh"}, nil},
+		{"warpdrive dir", map[string]string{".warpdrive": "<dir>"}, []string{".warpdrive"}, nil},
+		{"a directory named wsgi.py does not count", map[string]string{"wsgi.py/x": ""}, nil, nil},
 		{"several, in warpdrive's order", map[string]string{"requirements.txt": "", "wsgi.py": "", "app.py": ""},
-			[]string{"app.py", "wsgi.py", "requirements.txt"}},
+			[]string{"app.py", "wsgi.py", "requirements.txt"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, m := range FoundMarkers(writeTree(t, tt.files)) {
+			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
+			for _, m := range FoundMarkers(writeTree(t, tt.files), lookup) {
 				got = append(got, m.Path)
 			}
 			if !reflect.DeepEqual(got, tt.want) {

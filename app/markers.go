@@ -34,10 +34,29 @@ var Markers = []Marker{
 	{"requirements.txt", "pip requirements file", isFile("requirements.txt")},
 }
 
-// FoundMarkers returns the markers present in dir, in Markers order.
-func FoundMarkers(dir string) []Marker {
+// configuredMarkers are the files the build-time knobs name: the WSGI module
+// (WARPDRIVE_WSGI_MODULE_NAME) and the requirement files
+// (WARPDRIVE_PIP_PACKAGES), which mark the app as well as the defaults do.
+func configuredMarkers(lookupEnv func(string) (string, bool)) []Marker {
+	var out []Marker
+	if m, ok := lookupEnv("WARPDRIVE_WSGI_MODULE_NAME"); ok && strings.TrimSpace(m) != "" {
+		m = strings.TrimSpace(m)
+		out = append(out, Marker{m + ".py", "WSGI entry point " + m + ".py (WARPDRIVE_WSGI_MODULE_NAME)", isFile(m + ".py")},
+			Marker{m + "/__init__.py", "WSGI entry point package " + m + "/ (WARPDRIVE_WSGI_MODULE_NAME)", isFile(m + "/__init__.py")})
+	}
+	if files, ok := lookupEnv("WARPDRIVE_PIP_PACKAGES"); ok {
+		for _, f := range strings.Fields(files) {
+			out = append(out, Marker{f, "pip requirements file " + f + " (WARPDRIVE_PIP_PACKAGES)", isFile(f)})
+		}
+	}
+	return out
+}
+
+// FoundMarkers returns the markers present in dir, in Markers order, then
+// those the knobs name.
+func FoundMarkers(dir string, lookupEnv func(string) (string, bool)) []Marker {
 	var found []Marker
-	for _, m := range Markers {
+	for _, m := range append(Markers, configuredMarkers(lookupEnv)...) {
 		if m.Found(dir) {
 			found = append(found, m)
 		}
@@ -46,10 +65,10 @@ func FoundMarkers(dir string) []Marker {
 }
 
 // MarkerPaths names every marker, for "looked for" messages.
-func MarkerPaths() string {
-	names := make([]string, len(Markers))
-	for i, m := range Markers {
-		names[i] = m.Path
+func MarkerPaths(lookupEnv func(string) (string, bool)) string {
+	var names []string
+	for _, m := range append(Markers, configuredMarkers(lookupEnv)...) {
+		names = append(names, m.Path)
 	}
 	return strings.Join(names, ", ")
 }

@@ -22,7 +22,7 @@ func (b Build) packages(s *step) error {
 
 	var pth []string
 	if s.buildsModWSGI(files) {
-		pth = append(pth, layers.ModWSGISitePackages(filepath.Join(s.ctx.Layers.Path, "mod_wsgi"), s.runtime))
+		pth = append(pth, layers.ModWSGISitePackages(filepath.Join(s.ctx.Layers.Path, layers.ModWSGILayer), s.runtime))
 	} else if s.hasServer && s.server.CompiledModule {
 		b.Logger.Headerf("%s: installed from the application's requirements", s.server.Name)
 	}

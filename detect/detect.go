@@ -2,6 +2,7 @@
 package detect
 
 import (
+	"os"
 	"path/filepath"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -34,9 +35,9 @@ type Detector struct {
 // a Django manage.py, wsgi.py, app.py, app.sh, .warpdrive/), else fails, which
 // the lifecycle sees as exit 100.
 func (d Detector) Detect(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
-	found := app.FoundMarkers(ctx.ApplicationPath)
+	found := app.FoundMarkers(ctx.ApplicationPath, os.LookupEnv)
 	if len(found) == 0 {
-		d.Logger.Debugf("warpdrive: no Python web application found in %s; looked for %s", ctx.ApplicationPath, app.MarkerPaths())
+		d.Logger.Debugf("warpdrive: no Python web application found in %s; looked for %s", ctx.ApplicationPath, app.MarkerPaths(os.LookupEnv))
 		return libcnb.DetectResult{Pass: false}, nil
 	}
 	for _, m := range found {

@@ -51,6 +51,19 @@ func TestBadInputFailsClearlyAndKeepsCaches(t *testing.T) {
 				".python-version asks for Python 3.9, but this buildpack provides: 3.11.2, 3.13.5."},
 		},
 		{
+			name:   ".python-version with two versions",
+			break_: func() { a.Write(".python-version", "3.13\n3.11\n") },
+			says: []string{"[Error: Invalid .python-version]",
+				".python-version names several Python versions (3.13, 3.11), but the buildpack installs only one"},
+		},
+		{
+			name:   "a build variable that would install outside the venv",
+			break_: func() {},
+			flags:  []string{"--env", "PIP_TARGET=/tmp/elsewhere"},
+			says: []string{"[Error: Unsupported build variable PIP_TARGET]",
+				`PIP_TARGET="/tmp/elsewhere" is set for the build: pip would install the packages into that directory`},
+		},
+		{
 			name: "Django settings that fail to import",
 			break_: func() {
 				a.Write("mysite/settings.py", strings.Replace(good["mysite/settings.py"],
@@ -79,6 +92,7 @@ func TestBadInputFailsClearlyAndKeepsCaches(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			a := a.In(t)
 			tt.break_()
 			log, err := a.Build(tt.flags...)
 			if err == nil {

@@ -63,6 +63,14 @@ func NewApp(t *testing.T, fixture string) *App {
 	return a
 }
 
+// In returns the app for a subtest: its failures and logs belong to t (a
+// subtest must not call its parent's Fatal).
+func (a *App) In(t *testing.T) *App {
+	c := *a
+	c.t = t
+	return &c
+}
+
 // Build runs scripts/pack-build.sh and returns its log and whether it succeeded.
 func (a *App) Build(flags ...string) (string, error) {
 	a.t.Helper()

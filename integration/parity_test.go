@@ -48,6 +48,7 @@ func TestServerTypes(t *testing.T) {
 		a := NewApp(t, f.fixture)
 		for _, sc := range serverChecks {
 			t.Run(f.fixture+"/"+sc.server, func(t *testing.T) {
+				a := a.In(t)
 				log := a.MustBuild("--env", "WARPDRIVE_SERVER_TYPE="+sc.server, "--env", "WARPDRIVE_DEPLOY_MODE="+f.mode)
 				assertContains(t, "build log", log, "Deploy mode: wsgi (deploy mode "+f.mode)
 				if sc.server != "uwsgi" {

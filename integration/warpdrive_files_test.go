@@ -73,6 +73,7 @@ func TestWarpdriveFiles(t *testing.T) {
 	}
 
 	t.Run("mod_wsgi", func(t *testing.T) {
+		a := a.In(t)
 		log := a.MustBuild()
 		assertContains(t, "build log", log, "Deploy mode: wsgi (auto: found wsgi.py)",
 			"Using the wheelhouse /workspace/.warpdrive/wheelhouse", "Static files: /workspace/src/static served at /static/")
@@ -111,8 +112,18 @@ func TestWarpdriveFiles(t *testing.T) {
 			"wheel=installed-from-the-wheelhouse\n", "pwd=/workspace/src\n")
 	})
 
+	// WARPDRIVE_SERVER_TYPE in .warpdrive/environment chooses the server:
+	// settings are resolved after the file is applied.
+	environment, err := os.ReadFile(filepath.Join(a.Dir, ".warpdrive", "environment"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Write(".warpdrive/environment", string(environment)+"WARPDRIVE_SERVER_TYPE=gunicorn\n")
+
 	t.Run("gunicorn", func(t *testing.T) {
-		a.MustBuild("--env", "WARPDRIVE_SERVER_TYPE=gunicorn")
+		a := a.In(t)
+		log := a.MustBuild()
+		assertContains(t, "build log", log, "Server: gunicorn (WARPDRIVE_SERVER_TYPE)")
 		c := a.Run(8080, "-e", "ARGS_VALUE=expanded-at-start", "-e", "WEB_CONCURRENCY=3",
 			"-e", "GUNICORN_CMD_ARGS=--access-logfile=-")
 		assertContains(t, "page", page(c), "server_args=expanded-at-start\n", "wheel=installed-from-the-wheelhouse\n",
@@ -126,8 +137,12 @@ func TestWarpdriveFiles(t *testing.T) {
 		assertContains(t, "gunicorn access log", logs, `"GET / HTTP/1.1" 200`)
 	})
 
+	// `pack build --env` wins over .warpdrive/environment.
 	t.Run("uwsgi", func(t *testing.T) {
-		a.MustBuild("--env", "WARPDRIVE_SERVER_TYPE=uwsgi")
+		a := a.In(t)
+		log := a.MustBuild("--env", "WARPDRIVE_SERVER_TYPE=uwsgi")
+		assertContains(t, "build log", log, ".warpdrive/environment: WARPDRIVE_SERVER_TYPE is already set for the build; keeping that value",
+			"Server: uwsgi (WARPDRIVE_SERVER_TYPE)")
 		c := a.Run(8080, "-e", "UWSGI_PROCESSES=3")
 		assertContains(t, "page", page(c), "server_args=uwsgi-default\n", "cwd=/workspace/src\n")
 		assertStatic(t, c, "/static/site.css", "maroon")

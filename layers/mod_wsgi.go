@@ -27,6 +27,9 @@ type ModWSGI struct {
 	Logger   log.Logger
 }
 
+// ModWSGILayer names the mod_wsgi layer.
+const ModWSGILayer = "mod_wsgi"
+
 // ModWSGISitePackages is where mod_wsgi is installed inside its layer.
 func ModWSGISitePackages(layerPath string, rt Runtime) string { return SitePackages(layerPath, rt) }
 
@@ -83,7 +86,7 @@ func apacheVersion(header string) (string, error) {
 // Contribute builds mod_wsgi, or reuses it.
 func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (libcnb.Layer, error) {
 	return Contribute(layers, m.Logger, Cached{
-		Name:  "mod_wsgi",
+		Name:  ModWSGILayer,
 		Title: fmt.Sprintf("mod_wsgi %s", m.Version),
 		Metadata: Metadata{
 			"mod_wsgi_version": m.Version,
