@@ -34,6 +34,8 @@ type Source struct {
 	Home string
 	// Environment holds `.warpdrive/environment`'s variables, in file order.
 	Environment []EnvVar
+	// Procfile holds the Procfile's process types, if the application has one.
+	Procfile *Procfile
 }
 
 // Config is the build's configuration, resolved once, after
@@ -60,6 +62,10 @@ type Config struct {
 	DisableCollectstatic bool
 	// ModWSGIVersion is the mod_wsgi compiled for the mod_wsgi server.
 	ModWSGIVersion string
+	// Entry is the WSGI entry point the user named (WARPDRIVE_WSGI_APPLICATION,
+	// else S2I's APP_MODULE), nil when none; EntrySource names the variable.
+	Entry       *EntryPoint
+	EntrySource string
 }
 
 // Resolver gives a setting's value and whether the user set it, else its
@@ -83,6 +89,16 @@ func (e ChoiceError) Error() string {
 	return fmt.Sprintf("%s %q (from %s) is not one of: %s", e.Setting, e.Value, e.Source, strings.Join(e.Valid, ", "))
 }
 
+// EntrySettingError says the entry point variable holds no valid entry point.
+type EntrySettingError struct {
+	Setting string
+	Err     error
+}
+
+func (e EntrySettingError) Error() string { return e.Setting + ": " + e.Err.Error() }
+
+func (e EntrySettingError) Unwrap() error { return e.Err }
+
 // HomeError says `.warpdrive/home` names a directory that does not exist.
 type HomeError struct{ Home string }
 
@@ -105,6 +121,11 @@ func ReadSource(root string) (Source, error) {
 	var err error
 	if src.Environment, err = ReadEnvironmentFile(filepath.Join(root, ".warpdrive", "environment")); err != nil {
 		return Source{}, err
+	}
+	if procfile, ok, err := ReadProcfile(src.Home); err != nil {
+		return Source{}, err
+	} else if ok {
+		src.Procfile = &procfile
 	}
 	return src, nil
 }
@@ -131,6 +152,16 @@ func ResolveConfig(src Source, r Resolver) (Config, error) {
 	c.StaticDir = value(r, "WARPDRIVE_STATIC_DIR", "static")
 	c.DisableCollectstatic = truthy(value(r, "DISABLE_COLLECTSTATIC", ""))
 	c.ModWSGIVersion = value(r, "BP_MOD_WSGI_VERSION", "5.0.2")
+	for _, name := range []string{"WARPDRIVE_WSGI_APPLICATION", "APP_MODULE"} {
+		if v := value(r, name, ""); v != "" {
+			ep, err := ParseEntryPoint(v)
+			if err != nil {
+				return Config{}, EntrySettingError{Setting: name, Err: err}
+			}
+			c.Entry, c.EntrySource = &ep, name
+			break
+		}
+	}
 	return c, nil
 }
 

@@ -31,7 +31,20 @@ var Markers = []Marker{
 	}},
 	{"wsgi.py", "WSGI entry point wsgi.py", isFile("wsgi.py")},
 	{"wsgi/__init__.py", "WSGI entry point package wsgi/", isFile("wsgi/__init__.py")},
+	{"main.py", "WSGI entry point main.py (Cloud Run's convention)", isFile("main.py")},
+	{"Procfile", "Procfile, with Python files", func(dir string) bool { return isFile("Procfile")(dir) && HasPythonFiles(dir) }},
 	{"requirements.txt", "pip requirements file", isFile("requirements.txt")},
+	{"pyproject.toml", "Python project pyproject.toml", isFile("pyproject.toml")},
+	{"setup.py", "Python project setup.py", isFile("setup.py")},
+	{"Pipfile", "Pipenv's Pipfile", isFile("Pipfile")},
+	{"poetry.lock", "Poetry's poetry.lock", isFile("poetry.lock")},
+	{"uv.lock", "uv's uv.lock", isFile("uv.lock")},
+}
+
+// HasPythonFiles reports whether dir holds a *.py file at its top level.
+func HasPythonFiles(dir string) bool {
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.py"))
+	return len(matches) > 0
 }
 
 // configuredMarkers are the files the build-time knobs name: the WSGI module

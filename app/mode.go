@@ -19,13 +19,20 @@ type Launch struct {
 	Django bool
 	// SettingsModule is manage.py's default DJANGO_SETTINGS_MODULE.
 	SettingsModule string
-	// WSGIModule and Callable are the plain WSGI entry point (wsgi mode without Django).
-	WSGIModule string
-	Callable   string
+	// Entry is the WSGI entry point (wsgi mode without Django, or one the user
+	// named). An empty Attr means "app, else application" (main.py), which the
+	// build's probe of the module decides.
+	Entry EntryPoint
+	// Procfile is the Procfile's web command (ModeProcfile).
+	Procfile string
 }
 
-// ModePaste runs a Paste Deploy `paste.ini` under mod_wsgi-express.
-const ModePaste = "paste"
+const (
+	// ModePaste runs a Paste Deploy `paste.ini` under mod_wsgi-express.
+	ModePaste = "paste"
+	// ModeProcfile runs the Procfile's web process.
+	ModeProcfile = "procfile"
+)
 
 // EntryPointError says no way to start the application could be found.
 type EntryPointError struct {
@@ -55,10 +62,25 @@ func ResolveLaunch(c Config) (Launch, error) {
 	wsgiPkg := filepath.Join(c.WSGIModule, "__init__.py")
 	hasWSGI := FileExists(filepath.Join(home, wsgiFile)) || FileExists(filepath.Join(home, wsgiPkg))
 	wsgi := func(reason string) Launch {
-		return Launch{Mode: ModeWSGI, Reason: reason, WSGIModule: c.WSGIModule, Callable: "application"}
+		return Launch{Mode: ModeWSGI, Reason: reason, Entry: EntryPoint{Module: c.WSGIModule, Attr: "application"}}
 	}
 	django := func(reason string) Launch {
 		return Launch{Mode: ModeWSGI, Reason: reason, Django: true, SettingsModule: settings}
+	}
+	// An entry point the user named wins over every file warpdrive looks for;
+	// a Django project keeps its settings (for static files).
+	if c.Entry != nil && (c.DeployMode == ModeAuto || c.DeployMode == ModeWSGI) {
+		return Launch{Mode: ModeWSGI, Reason: c.EntrySource + "=" + c.Entry.String(), Entry: *c.Entry,
+			Django: isDjango, SettingsModule: settings}, nil
+	}
+	// The Procfile's web process wins over auto, not over a mode the user chose.
+	if web, ok := c.procfileWeb(); ok && c.DeployModeSource == "the default" {
+		return Launch{Mode: ModeProcfile, Reason: "the Procfile's web process", Procfile: web,
+			Django: isDjango, SettingsModule: settings}, nil
+	}
+	hasMain := FileExists(filepath.Join(home, "main.py"))
+	main := func(reason string) Launch {
+		return Launch{Mode: ModeWSGI, Reason: reason, Entry: EntryPoint{Module: "main"}}
 	}
 	lookedFor := []string{"manage.py naming DJANGO_SETTINGS_MODULE", wsgiFile, wsgiPkg}
 
@@ -81,10 +103,12 @@ func ResolveLaunch(c Config) (Launch, error) {
 			return django("deploy mode wsgi, Django project (manage.py)"), nil
 		case hasWSGI:
 			return wsgi("deploy mode wsgi, " + wsgiFile), nil
+		case hasMain:
+			return main("deploy mode wsgi, main.py"), nil
 		case FileExists(filepath.Join(home, "paste.ini")):
 			return Launch{Mode: ModePaste, Reason: "deploy mode wsgi, paste.ini"}, nil
 		}
-		return Launch{}, EntryPointError{Mode: ModeWSGI, LookedFor: append(lookedFor, "paste.ini")}
+		return Launch{}, EntryPointError{Mode: ModeWSGI, LookedFor: append(lookedFor, "main.py", "paste.ini")}
 	case ModeAuto:
 		if _, err := os.Stat(filepath.Join(home, "app.sh")); err == nil {
 			return shellLaunch(home, "auto: found app.sh")
@@ -96,10 +120,12 @@ func ResolveLaunch(c Config) (Launch, error) {
 			return django("auto: found manage.py (Django)"), nil
 		case hasWSGI:
 			return wsgi("auto: found " + wsgiFile), nil
+		case hasMain:
+			return main("auto: found main.py"), nil
 		case FileExists(filepath.Join(home, "paste.ini")):
 			return Launch{Mode: ModePaste, Reason: "auto: found paste.ini"}, nil
 		}
-		return Launch{}, EntryPointError{Mode: ModeAuto, LookedFor: append([]string{"app.sh", "app.py"}, append(lookedFor, "paste.ini")...)}
+		return Launch{}, EntryPointError{Mode: ModeAuto, LookedFor: append([]string{"app.sh", "app.py"}, append(lookedFor, "main.py", "paste.ini", "a Procfile with a web process", "WARPDRIVE_WSGI_APPLICATION")...)}
 	default: // a server name: full control, the user's server_args say what to run
 		return Launch{Mode: c.DeployMode, Reason: "deploy mode " + c.DeployMode + " (full control: base arguments and .warpdrive/server_args only)"}, nil
 	}
@@ -115,4 +141,31 @@ func shellLaunch(home, reason string) (Launch, error) {
 		return Launch{}, NotExecutableError{Path: "app.sh"}
 	}
 	return Launch{Mode: ModeShell, Reason: reason}, nil
+}
+
+// procfileWeb is the Procfile's web command, if it has one.
+func (c Config) procfileWeb() (string, bool) {
+	if c.Procfile == nil {
+		return "", false
+	}
+	p, ok := c.Procfile.Get("web")
+	return p.Command, ok
+}
+
+// CallableError says the entry module has no attribute of the entry point's
+// name (found by importing it at build time).
+type CallableError struct {
+	Entry EntryPoint
+	// Candidates are the module's attributes that look like WSGI applications
+	// or factories.
+	Candidates []string
+	// Guessed: no name was given (main.py), and neither app nor application exists.
+	Guessed bool
+}
+
+func (e CallableError) Error() string {
+	if e.Guessed {
+		return fmt.Sprintf("module %s defines neither app nor application", e.Entry.Module)
+	}
+	return fmt.Sprintf("module %s has no attribute %s", e.Entry.Module, e.Entry.Attr)
 }

@@ -3,6 +3,7 @@ package build
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
@@ -10,20 +11,102 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
-// application finds what the web process serves: the entry point and the
-// static files (Django's collected ones, or a plain app's directory).
+// application finds what the web process serves: the entry point (checked
+// by importing it) and the static files (Django's collected ones, or a plain
+// app's directory). A Procfile's web process still gets Django's static files
+// collected, as on Heroku.
 func (b Build) application(s *step) error {
 	s.entry = server.Entry{Home: s.config.Home}
 	switch {
-	case s.launch.Mode == app.ModeWSGI && s.launch.Django:
-		return b.django(s)
+	case s.launch.Django && (s.launch.Mode == app.ModeWSGI || s.launch.Mode == app.ModeProcfile):
+		if err := b.django(s); err != nil {
+			return err
+		}
+		if s.launch.Mode == app.ModeWSGI && s.launch.Entry.Module != "" {
+			return b.entryPoint(s)
+		}
 	case s.launch.Mode == app.ModeWSGI:
-		s.entry.Module, s.entry.Callable = s.launch.WSGIModule, s.launch.Callable
+		if err := b.entryPoint(s); err != nil {
+			return err
+		}
 		b.plainStatic(s)
 	case s.launch.Mode == app.ModePaste:
 		b.plainStatic(s)
+	case s.launch.Mode == app.ModePython:
+		b.suggestServer(s)
 	}
 	return nil
+}
+
+// probeTimeout bounds the build-time import of the entry module.
+const probeTimeout = 30 * time.Second
+
+// entryPoint imports the entry module in the venv and checks its callable: a
+// missing name fails the build, naming what the module has; an import that
+// fails (the app may need variables only the runtime has) is a warning. A
+// factory is called through a generated module, which every server can load.
+func (b Build) entryPoint(s *step) error {
+	ep := s.launch.Entry
+	guess := ep.Attr == "" // main.py: app, else application
+	if guess {
+		ep.Attr = "app"
+	}
+	probe, err := layers.ProbeEntryPoint(layers.VenvPython(s.venv), s.config.Home, ep, probeTimeout, nil)
+	if err != nil {
+		return err
+	}
+	switch {
+	case probe.TimedOut:
+		b.Logger.Headerf("WARNING: importing %s took longer than %s; the entry point %s was not checked", ep.Module, probeTimeout, ep)
+	case probe.ImportError != "":
+		b.Logger.Headerf("WARNING: importing %s at build time failed, so the entry point %s was not checked (the app may need variables only the running container has):", ep.Module, ep)
+		for _, line := range strings.Split(strings.TrimRight(probe.ImportError, "\n"), "\n") {
+			b.Logger.Body(line)
+		}
+	case !probe.Found && guess && contains(probe.Candidates, "application"):
+		ep.Attr = "application"
+	case !probe.Found:
+		return app.CallableError{Entry: ep, Candidates: probe.Candidates, Guessed: guess}
+	}
+	b.Logger.Headerf("WSGI entry point: %s", ep)
+	if ep.Call {
+		s.factory = &ep
+		s.entry.Module, s.entry.Callable = layers.FactoryModule, "application"
+		s.entry.PythonPath = []string{layers.EnvironmentPythonPath(s.ctx.Layers.Path)}
+		b.Logger.Bodyf("%s is a factory: the server loads %s, which calls it once per process", ep, layers.FactoryModule)
+		return nil
+	}
+	s.entry.Module, s.entry.Callable = ep.Module, ep.Attr
+	return nil
+}
+
+// suggestServer: an app.py that defines a WSGI application and runs it as a
+// script (a development server, usually) could be served by a production
+// server; the log says how.
+func (b Build) suggestServer(s *step) {
+	src, err := os.ReadFile(filepath.Join(s.config.Home, "app.py"))
+	if err != nil || !strings.Contains(string(src), "__main__") {
+		return // importing an unguarded script would start it
+	}
+	probe, err := layers.ProbeEntryPoint(layers.VenvPython(s.venv), s.config.Home, app.EntryPoint{Module: "app", Attr: "app"}, 10*time.Second, nil)
+	if err != nil || probe.ImportError != "" || probe.TimedOut {
+		return
+	}
+	for _, name := range []string{"app", "application"} {
+		if (name == "app" && probe.Found) || (name == "application" && contains(probe.Candidates, name)) {
+			b.Logger.Headerf("app.py runs as a script (python app.py) but defines the WSGI application %q: to serve it with a production server instead, set WARPDRIVE_WSGI_APPLICATION=app:%s", name, name)
+			return
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func (b Build) django(s *step) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/launch"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
@@ -63,9 +64,14 @@ type step struct {
 	// venv is the packages layer, once contributed, and its metadata.
 	venv       string
 	packagesMD layers.Metadata
-	// web is what the web process runs: entry point and static files.
-	entry  server.Entry
-	env    libcnb.Environment
+	// entry is what the web process serves: entry point and static files.
+	entry server.Entry
+	// factory, when set, is the application factory the generated module calls.
+	factory *app.EntryPoint
+	// env are launch variables the build found (DJANGO_SETTINGS_MODULE).
+	env libcnb.Environment
+	// plans are the start plans of the web process and the Procfile's.
+	plans  launch.StartPlans
 	result libcnb.BuildResult
 }
 

@@ -80,7 +80,7 @@ func serverName(l app.Launch, configured string) string {
 		return configured
 	case app.ModePaste:
 		return server.ModWSGI
-	case app.ModeShell, app.ModePython:
+	case app.ModeShell, app.ModePython, app.ModeProcfile:
 		return ""
 	default: // full control: the mode is the server's name
 		return l.Mode

@@ -10,17 +10,6 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/layers"
 )
 
-// PythonUnavailableError: the requested Python version is not one the
-// buildpack provides.
-type PythonUnavailableError struct {
-	Request   app.VersionRequest
-	Available []string
-}
-
-func (e PythonUnavailableError) Error() string {
-	return fmt.Sprintf("Python %s (from %s) is not available", e.Request.Version, e.Request.Source)
-}
-
 // Message is an error as the user reads it: a title, what happened, and how
 // to fix it.
 type Message struct {
@@ -57,7 +46,8 @@ var buildEnvFix = []string{
 func Explain(err error) Message {
 	var (
 		version     app.VersionError
-		unavailable PythonUnavailableError
+		unavailable app.UnavailableVersionError
+		tomlSyntax  app.TOMLSyntaxError
 		choice      app.ChoiceError
 		home        app.HomeError
 		entry       app.EntryPointError
@@ -72,17 +62,25 @@ func Explain(err error) Message {
 		hook        hooks.Failure
 		variable    app.UnsupportedVariableError
 		versionFile app.VersionFileError
+		callable    app.CallableError
+		entrySet    app.EntrySettingError
+		procfile    app.ProcfileError
+		depInput    app.DependencyInputError
 	)
 	switch {
 	case errors.As(err, &version):
 		return Message{Title: "Invalid Python version",
 			Detail: []string{version.Error() + "."},
-			Fix:    []string{fmt.Sprintf("Write a version such as 3.13 or 3.13.5 in %s.", version.Source)}}
+			Fix: []string{fmt.Sprintf("Write a version such as 3.13 or 3.13.5, or a PEP 440 range such as >=3.11,<3.14, in %s.", version.Source)}}
+	case errors.As(err, &tomlSyntax):
+		return Message{Title: "Invalid " + tomlSyntax.Path,
+			Detail: []string{tomlSyntax.Error() + "."},
+			Fix:    []string{fmt.Sprintf("Correct the TOML syntax of %s at that line.", tomlSyntax.Path)}}
 	case errors.As(err, &unavailable):
 		return Message{Title: "Requested Python version is not available",
 			Detail: []string{fmt.Sprintf("%s asks for Python %s, but this buildpack provides: %s.",
 				unavailable.Request.Source, unavailable.Request.Version, strings.Join(unavailable.Available, ", "))},
-			Fix: []string{fmt.Sprintf("Change %s to one of those versions (a major version such as %s picks its newest release).",
+			Fix: []string{fmt.Sprintf("Change %s to one of those versions or a range that includes one (a minor version such as %s picks its newest release).",
 				unavailable.Request.Source, minorOf(unavailable.Available))}}
 	case errors.As(err, &choice):
 		return Message{Title: "Unknown " + choice.Setting,
@@ -132,11 +130,27 @@ func Explain(err error) Message {
 		return Message{Title: fmt.Sprintf("Action hook %s failed", hook.Name),
 			Detail: append([]string{fmt.Sprintf(".warpdrive/action_hooks/%s exited with status %d; the end of its output:", hook.Name, hook.Status)}, indentLines(hook.Tail)...),
 			Fix:    []string{fmt.Sprintf("Fix .warpdrive/action_hooks/%s so it exits 0, then build again (the cached layers are kept).", hook.Name)}}
+	case errors.As(err, &callable):
+		return explainCallable(callable)
+	case errors.As(err, &entrySet):
+		return Message{Title: "Invalid " + entrySet.Setting,
+			Detail: []string{entrySet.Error() + "."},
+			Fix:    []string{fmt.Sprintf("Set %s to module:callable, such as server:app, mysite.wsgi:application or flaskr:create_app() for a factory.", entrySet.Setting)}}
+	case errors.As(err, &procfile):
+		return Message{Title: "Invalid Procfile",
+			Detail: []string{procfile.Error() + "."},
+			Fix: []string{"Write one `name: command` per line (for example `web: gunicorn --bind 0.0.0.0:$PORT server:app`);",
+				"blank lines and lines starting with # are ignored."}}
+	case errors.As(err, &depInput):
+		return Message{Title: "No requirements.txt to install from",
+			Detail: []string{depInput.Error() + "."},
+			Fix: []string{"Create requirements.txt with " + depInput.Fix + ", and commit it.",
+				"Or name your requirement files with WARPDRIVE_PIP_PACKAGES."}}
 	case errors.As(err, &versionFile):
 		return Message{Title: "Invalid .python-version",
 			Detail: []string{versionFile.Error() + "."},
 			Fix: []string{fmt.Sprintf("Write exactly one version, such as 3.13 or 3.13.5, in %s", versionFile.Path),
-				"(or remove the file to use the next source: runtime.txt, then the buildpack's default)."}}
+				"(or remove the file to use the next source: runtime.txt, pyproject.toml's requires-python, the Pipfile, Poetry's python, then the buildpack's default)."}}
 	case errors.As(err, &variable):
 		return Message{Title: "Unsupported build variable " + variable.Name,
 			Detail: []string{variable.Error() + "."},
@@ -149,6 +163,23 @@ func Explain(err error) Message {
 				"then build again."}}
 	}
 	return Message{Title: "Build failed", Detail: []string{err.Error()}}
+}
+
+func explainCallable(e app.CallableError) Message {
+	detail := []string{"Importing " + e.Entry.Module + " at build time worked, but " + e.Error() + "."}
+	fix := []string{}
+	if len(e.Candidates) > 0 {
+		detail = append(detail, "It has these WSGI applications or factories: "+strings.Join(e.Candidates, ", ")+".")
+		c := e.Candidates[0]
+		if strings.HasPrefix(c, "create_") || strings.HasPrefix(c, "make_") {
+			c += "()"
+		}
+		fix = append(fix, fmt.Sprintf("Set WARPDRIVE_WSGI_APPLICATION=%s:%s (pack build --env, or a line in .warpdrive/environment).", e.Entry.Module, c))
+	} else {
+		detail = append(detail, "It has nothing that looks like a WSGI application (an app/application callable, a Flask, Django or Pyramid object).")
+		fix = append(fix, "Set WARPDRIVE_WSGI_APPLICATION=module:callable to the object your server should load.")
+	}
+	return Message{Title: "WSGI application not found", Detail: detail, Fix: fix}
 }
 
 func explainPip(e layers.PipInstallError) Message {

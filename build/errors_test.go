@@ -18,7 +18,7 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 		title string
 		says  []string
 	}{
-		{"unavailable python", PythonUnavailableError{Request: app.VersionRequest{Version: "3.9", Source: ".python-version"}, Available: []string{"3.11.2", "3.13.5"}},
+		{"unavailable python", app.UnavailableVersionError{Request: app.VersionRequest{Version: "3.9", Source: ".python-version"}, Available: []string{"3.11.2", "3.13.5"}},
 			"Requested Python version is not available", []string{".python-version asks for Python 3.9", "3.11.2, 3.13.5"}},
 		{"pip", layers.PipInstallError{Errors: []string{"ERROR: No matching distribution found for nosuch==1.0"},
 			Locations: []app.RequirementLocation{{Path: "requirements.txt", Line: 3, Text: "nosuch==1.0"}}, Files: []app.RequirementFile{{Path: "requirements.txt"}}},
@@ -47,6 +47,18 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 			"Unable to install Python", []string{"https://example/cpython.tgz", "BP_DEPENDENCY_MIRROR"}},
 		{"two versions", app.VersionFileError{Path: ".python-version", Versions: []string{"3.12", "3.11"}},
 			"Invalid .python-version", []string{"several Python versions (3.12, 3.11)", "exactly one version"}},
+		{"wrong callable", app.CallableError{Entry: app.EntryPoint{Module: "server", Attr: "application"}, Candidates: []string{"app"}},
+			"WSGI application not found", []string{"module server has no attribute application", "app", "WARPDRIVE_WSGI_APPLICATION=server:app"}},
+		{"a factory to use", app.CallableError{Entry: app.EntryPoint{Module: "flaskr", Attr: "app"}, Candidates: []string{"create_app"}},
+			"WSGI application not found", []string{"WARPDRIVE_WSGI_APPLICATION=flaskr:create_app()"}},
+		{"bad entry setting", app.EntrySettingError{Setting: "APP_MODULE", Err: errors.New("no colon")},
+			"Invalid APP_MODULE", []string{"APP_MODULE: no colon", "module:callable"}},
+		{"procfile", app.ProcfileError{Line: 2, Text: "web gunicorn", Why: "no colon"},
+			"Invalid Procfile", []string{"web gunicorn", "name: command"}},
+		{"lock only", app.DependencyInputError{File: "poetry.lock", Fix: "poetry export"},
+			"No requirements.txt to install from", []string{"poetry.lock", "poetry export"}},
+		{"bad pyproject", app.TOMLSyntaxError{Path: "pyproject.toml", Line: 3, Column: 19, Message: "expected a value"},
+			"Invalid pyproject.toml", []string{"line 3", "TOML syntax"}},
 		{"pip target", app.UnsupportedVariableError{Name: "PIP_TARGET", Value: "/tmp/t", Why: "pip would install the packages into that directory"},
 			"Unsupported build variable PIP_TARGET", []string{`PIP_TARGET="/tmp/t" is set for the build`, "Remove PIP_TARGET"}},
 	}

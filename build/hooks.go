@@ -4,14 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/buildpacks/libcnb/v2"
-
 	"github.com/warpdrive-buildpack/warpdrive/hooks"
-	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
 // hookEnv is the environment build hooks run with: the build's own, with
@@ -81,25 +79,10 @@ func (b Build) sourceBuildEnv(s *step) error {
 		}
 	}
 	if len(set) > 0 {
+		sort.Strings(set)
 		b.Logger.Bodyf("Exported %s", strings.Join(set, ", "))
 	}
 	return nil
-}
-
-// hookProcesses turns the application's setup, migrate, alive, ready and
-// verify hooks into process types that run with the server's environment.
-func (b Build) hookProcesses(s *step) []libcnb.Process {
-	dir := hooks.Dir(s.source.Root)
-	var out []libcnb.Process
-	for _, name := range hooks.ProcessHooks {
-		switch {
-		case hooks.Executable(dir, name):
-			out = append(out, process(name, s.source.Home, server.Helper, "--hook", name))
-		case hooks.Exists(dir, name):
-			b.Logger.Bodyf("WARNING: .warpdrive/action_hooks/%s is not executable, so it is not a process type (chmod +x it)", name)
-		}
-	}
-	return out
 }
 
 // indentWriter puts a hook's output into the build log as body lines.

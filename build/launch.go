@@ -2,6 +2,7 @@ package build
 
 import (
 	"path/filepath"
+	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/launch"
@@ -10,7 +11,7 @@ import (
 )
 
 // launchLayers contributes the launch helper and the launch environment, with
-// the start plan the web process follows.
+// the start plans the processes follow.
 func (b Build) launchLayers(s *step) error {
 	start, err := layers.Start{Binary: executable(s), Logger: b.Logger}.Contribute(&s.ctx.Layers)
 	if err != nil {
@@ -18,15 +19,19 @@ func (b Build) launchLayers(s *step) error {
 	}
 	s.result.Layers = append(s.result.Layers, start)
 
-	env := layers.Environment{StartPlan: webPlan(s)}
+	env := layers.Environment{Factory: s.factory}
 	if s.usesWhiteNoise() {
 		s.entry.Wrapped = true
-		env.StartPlan = webPlan(s)
 		entry := s.entry
 		env.WhiteNoise = &entry
 		b.Logger.Headerf("Static files: %s serves %s through WhiteNoise (%s)", s.server.Name, s.entry.StaticURL, server.WrapperModule)
 	}
-	env.Defaults = append(env.Defaults, layers.Variable{Name: "WARPDRIVE_SRC_ROOT", Value: s.ctx.ApplicationPath})
+	s.plans = startPlans(s)
+	env.StartPlans = s.plans
+	env.Defaults = append(env.Defaults, layers.Variable{Name: "WARPDRIVE_SRC_ROOT", Value: s.ctx.ApplicationPath},
+		// A locale every image has: without one, Python and mod_wsgi-express
+		// try en_US.UTF-8, which the run image lacks.
+		layers.Variable{Name: "LANG", Value: "C.UTF-8"})
 	for name, value := range s.env {
 		env.Defaults = append(env.Defaults, layers.Variable{Name: name, Value: value})
 	}
@@ -48,7 +53,31 @@ func (s *step) usesWhiteNoise() bool {
 		s.entry.StaticURL != "" && s.entry.StaticDir != ""
 }
 
-// webPlan is what the web process runs, by deploy mode.
+// startPlans are the web process's plan and one per Procfile entry (a
+// Procfile web entry replaces warpdrive's web only in the procfile mode).
+func startPlans(s *step) launch.StartPlans {
+	plans := launch.StartPlans{}
+	if s.config.Procfile != nil {
+		for _, p := range s.config.Procfile.Processes {
+			if p.Name != "web" || s.launch.Mode == app.ModeProcfile {
+				plans[p.Name] = procfilePlan(p)
+			}
+		}
+	}
+	if _, ok := plans["web"]; !ok {
+		plans["web"] = webPlan(s)
+	}
+	return plans
+}
+
+// procfilePlan runs a Procfile command the way Heroku does, through bash
+// (which expands $PORT and the rest when the container starts, and execs the
+// last command of a simple list, so the server is PID 1).
+func procfilePlan(p app.ProcessType) launch.StartPlan {
+	return launch.StartPlan{Mode: launch.ModeProcfile, Command: []string{"bash", "-c", p.Command, p.Name}, Shell: true}
+}
+
+// webPlan is what warpdrive's web process runs, by deploy mode.
 func webPlan(s *step) launch.StartPlan {
 	home := s.config.Home
 	switch s.launch.Mode {
@@ -64,4 +93,17 @@ func webPlan(s *step) launch.StartPlan {
 	default: // full control: the server's base arguments and the user's server_args
 		return launch.StartPlan{Mode: s.server.Name, Command: s.server.Command()}
 	}
+}
+
+// procfileServer is the server a Procfile web command runs, when it names one
+// warpdrive knows (any word of it: `python manage.py migrate && gunicorn ...`).
+func procfileServer(command string) (server.Server, bool) {
+	for _, word := range strings.Fields(command) {
+		for _, name := range server.Names() {
+			if srv, _ := server.Lookup(name); srv.Executable == filepath.Base(word) {
+				return srv, true
+			}
+		}
+	}
+	return server.Server{}, false
 }

@@ -14,6 +14,11 @@ import (
 func (b Build) packages(s *step) error {
 	home := s.config.Home
 	roots := requirementRoots(s.config)
+	if len(roots) == 0 {
+		if in, ok := app.UninstallableInput(home); ok {
+			return in
+		}
+	}
 	files, err := app.RequirementFilesChecked(home, roots)
 	if err != nil {
 		return err
@@ -28,7 +33,7 @@ func (b Build) packages(s *step) error {
 	}
 	extra := serverPackages(s, files)
 	if len(extra) > 0 {
-		b.Logger.Headerf("Server %s: adding %s (not in the application's requirements)", s.server.Name, strings.Join(extra, ", "))
+		b.Logger.Headerf("Server: adding %s (not in the application's requirements)", strings.Join(extra, ", "))
 	}
 	wheelhouse := filepath.Join(s.config.Root, ".warpdrive", "wheelhouse")
 	if fi, err := os.Stat(wheelhouse); err != nil || !fi.IsDir() {
@@ -86,11 +91,18 @@ func requirementRoots(c app.Config) []string {
 // serverPackages are the distributions the server needs that the application
 // did not list.
 func serverPackages(s *step, files []app.RequirementFile) []string {
-	if !s.hasServer {
-		return nil
+	var want []string
+	switch {
+	case s.launch.Mode == app.ModeProcfile:
+		// The Procfile names its server; install it if the app does not.
+		if srv, ok := procfileServer(s.launch.Procfile); ok && !srv.CompiledModule {
+			want = []string{srv.Name}
+		}
+	case s.hasServer:
+		want = s.server.Packages
 	}
 	var out []string
-	for _, p := range s.server.Packages {
+	for _, p := range want {
 		if !app.Requires(s.config.Home, files, p) {
 			out = append(out, p)
 		}

@@ -3,30 +3,82 @@ package build
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
 
+	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/hooks"
 	"github.com/warpdrive-buildpack/warpdrive/launch"
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
-// processes declares `web` (the server), `shell` (bash in the same
-// environment) and a process per hook process type.
+// processes declares `web`, `shell` (bash in the same environment), one per
+// Procfile entry, one per hook process type and, for Django, `migrate`.
 func (b Build) processes(s *step) error {
-	s.result.Processes = append(webAndShell(webPlan(s), s.config.Home), b.hookProcesses(s)...)
+	if s.launch.Mode == app.ModeProcfile {
+		b.Logger.Headerf("Using the Procfile's web process: %s", s.launch.Procfile)
+		b.Logger.Body("To use warpdrive's derived server instead, set WARPDRIVE_DEPLOY_MODE=auto (or a deploy mode) for the build, or write it to .warpdrive/deploy_mode")
+	}
+	procs := planProcesses(s.plans, s.config.Home)
+	taken := map[string]bool{}
+	for _, p := range procs {
+		taken[p.Type] = true
+	}
+	for _, p := range b.hookProcesses(s) {
+		if taken[p.Type] {
+			b.Logger.Bodyf("The Procfile's %s process wins over .warpdrive/action_hooks/%s", p.Type, p.Type)
+			continue
+		}
+		procs, taken[p.Type] = append(procs, p), true
+	}
+	if s.launch.Django && !taken["migrate"] {
+		procs = append(procs, process("migrate", s.config.Home, server.Helper, "--exec", "python", "manage.py", "migrate", "--noinput"))
+	}
+	s.result.Processes = procs
 	for _, p := range s.result.Processes {
 		b.Logger.Headerf("Process %s: %s", p.Type, strings.Join(p.Command, " "))
 	}
 	return nil
 }
 
-// webAndShell: `web` runs the start plan through warpdrive-start; `shell`
-// opens bash in the same environment.
-func webAndShell(plan launch.StartPlan, home string) []libcnb.Process {
-	web := process("web", home, append([]string{server.Helper}, plan.Declared()...)...)
+// planProcesses: `web` (the default) and every other planned process run
+// through warpdrive-start; `shell` opens bash in the same environment.
+func planProcesses(plans launch.StartPlans, home string) []libcnb.Process {
+	web := process("web", home, append([]string{server.Helper}, plans["web"].Declared()...)...)
 	web.Default = true
-	return []libcnb.Process{web, process("shell", home, server.Helper, "--exec", "bash")}
+	out := []libcnb.Process{web}
+	var names []string
+	for name := range plans {
+		if name != "web" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		out = append(out, process(name, home, append([]string{server.Helper, "--process", name}, plans[name].Declared()...)...))
+	}
+	if _, ok := plans["shell"]; !ok {
+		out = append(out, process("shell", home, server.Helper, "--exec", "bash"))
+	}
+	return out
+}
+
+// hookProcesses turns the application's setup, migrate, alive, ready and
+// verify hooks into process types that run with the server's environment.
+func (b Build) hookProcesses(s *step) []libcnb.Process {
+	dir := hooks.Dir(s.source.Root)
+	var out []libcnb.Process
+	for _, name := range hooks.ProcessHooks {
+		switch {
+		case hooks.Executable(dir, name):
+			out = append(out, process(name, s.source.Home, server.Helper, "--hook", name))
+		case hooks.Exists(dir, name):
+			b.Logger.Bodyf("WARNING: .warpdrive/action_hooks/%s is not executable, so it is not a process type (chmod +x it)", name)
+		}
+	}
+	return out
 }
 
 // process declares a process type whose whole command line is its `command`.

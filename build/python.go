@@ -17,14 +17,21 @@ func (b Build) python(s *step) error {
 	if err != nil {
 		return err
 	}
+	// PEP 440 (and Poetry's) specifiers are resolved here, against the
+	// versions buildpack.toml provides; libpak then finds that exact one.
+	res, err := app.ResolvePythonVersion(req, availableVersions(s.metadata))
+	if err != nil {
+		return err
+	}
+	if res.Warning != "" {
+		b.Logger.Headerf("WARNING: %s", res.Warning)
+	}
 	dr, err := libpak.NewDependencyResolver(s.metadata, s.ctx.StackID)
 	if err != nil {
 		return err
 	}
-	dep, err := dr.Resolve("cpython", req.Constraint())
-	if libpak.IsNoValidDependencies(err) {
-		return PythonUnavailableError{Request: req, Available: availableVersions(s.metadata)}
-	} else if err != nil {
+	dep, err := dr.Resolve("cpython", res.Version)
+	if err != nil {
 		return err
 	}
 	b.Logger.Headerf("Python %s: requested %s by %s", dep.Version, req.Version, req.Source)

@@ -2,6 +2,7 @@
 package detect
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -26,6 +27,15 @@ const (
 	Node = "node"
 )
 
+// NoApplicationError says the source has Python files but nothing that says
+// how to install or run them.
+type NoApplicationError struct{ Why string }
+
+func (e NoApplicationError) Error() string {
+	return e.Why + ".\nAdd a requirements.txt (or pyproject.toml), and an entry point: a Procfile web process, " +
+		"wsgi.py or main.py defining `application`/`app`, a Django manage.py, or WARPDRIVE_WSGI_APPLICATION=module:callable."
+}
+
 // Detector decides whether warpdrive builds the application.
 type Detector struct {
 	Logger log.Logger
@@ -37,8 +47,17 @@ type Detector struct {
 func (d Detector) Detect(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 	found := app.FoundMarkers(ctx.ApplicationPath, os.LookupEnv)
 	if len(found) == 0 {
-		d.Logger.Debugf("warpdrive: no Python web application found in %s; looked for %s", ctx.ApplicationPath, app.MarkerPaths(os.LookupEnv))
-		return libcnb.DetectResult{Pass: false}, nil
+		why := fmt.Sprintf("warpdrive: no Python web application found in %s; looked for %s", ctx.ApplicationPath, app.MarkerPaths(os.LookupEnv))
+		if !app.HasPythonFiles(ctx.ApplicationPath) {
+			// Not a Python app: fail quietly, so a builder's other groups
+			// (Node.js, Go ...) detect without noise.
+			d.Logger.Debug(why)
+			return libcnb.DetectResult{Pass: false}, nil
+		}
+		// Python files without any way to run them: the lifecycle shows a
+		// failing detect's reason only at debug level, so this is an error,
+		// which it prints.
+		return libcnb.DetectResult{}, NoApplicationError{Why: why}
 	}
 	for _, m := range found {
 		d.Logger.Debugf("warpdrive: found %s", m.Describe)

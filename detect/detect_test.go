@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,14 @@ func TestDetect(t *testing.T) {
 		{"wsgi.py", []string{"wsgi.py"}, true},
 		{"app.py", []string{"app.py"}, true},
 		{"a Go app", []string{"main.go", "go.mod"}, false},
+		{"main.py", []string{"main.py"}, true},
+		{"pyproject.toml", []string{"pyproject.toml"}, true},
+		{"Pipfile", []string{"Pipfile"}, true},
+		{"uv.lock", []string{"uv.lock"}, true},
+		{"poetry.lock", []string{"poetry.lock"}, true},
+		{"setup.py", []string{"setup.py"}, true},
+		{"Procfile with Python files", []string{"Procfile", "server.py"}, true},
+		{"Procfile alone (a Node.js app's, say)", []string{"Procfile", "package.json"}, false},
 		{"empty", nil, false},
 	}
 	for _, tt := range tests {
@@ -38,7 +47,7 @@ func TestDetect(t *testing.T) {
 			if result.Pass != tt.pass {
 				t.Errorf("Pass = %v, want %v", result.Pass, tt.pass)
 			}
-			if !tt.pass && !strings.Contains(buf.String(), "looked for .warpdrive, app.sh, app.py, manage.py, wsgi.py") {
+			if !tt.pass && !strings.Contains(buf.String(), "looked for .warpdrive, app.sh, app.py, manage.py, wsgi.py, wsgi/__init__.py, main.py, Procfile, requirements.txt") {
 				t.Errorf("a failing detect must say, at debug level, what it looked for; log:\n%s", buf.String())
 			}
 			if tt.pass && (len(result.Plans) != 1 || names(result.Plans[0].Provides) != "cpython site-packages" ||
@@ -79,4 +88,16 @@ func names[T libcnb.BuildPlanProvide | libcnb.BuildPlanRequire](entries []T) str
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// Python files with no way to install or run them: an error, so the lifecycle
+// prints the reason at its normal level.
+func TestDetectExplainsPythonFilesItCannotRun(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "server.py"), []byte("app = None\n"), 0o644)
+	_, err := Detector{Logger: log.NewPaketoLogger(&bytes.Buffer{})}.Detect(libcnb.DetectContext{ApplicationPath: dir})
+	var ne NoApplicationError
+	if !errors.As(err, &ne) || !strings.Contains(err.Error(), "looked for .warpdrive, app.sh") || !strings.Contains(err.Error(), "WARPDRIVE_WSGI_APPLICATION") {
+		t.Errorf("err = %v, want a NoApplicationError saying what was looked for and how to fix it", err)
+	}
 }

@@ -165,27 +165,44 @@ func TestPythonVersionSources(t *testing.T) {
 		name  string
 		files map[string]string
 		flags []string
-		log   string
+		log   []string
 	}{
 		{".python-version", map[string]string{".python-version": "# the older runtime\n3.11\n"}, nil,
-			"Python 3.11.2: requested 3.11 by .python-version"},
+			[]string{"Python 3.11.2: requested 3.11 by .python-version"}},
+		{".python-version with a range", map[string]string{".python-version": ">= 3.10, <3.12\n"}, nil,
+			[]string{"Python 3.11.2: requested >= 3.10, <3.12 by .python-version"}},
 		{"runtime.txt", map[string]string{"runtime.txt": "python-3.11.2\n"}, nil,
-			"Python 3.11.2: requested 3.11.2 by runtime.txt"},
+			[]string{"Python 3.11.2: requested 3.11.2 by runtime.txt"}},
+		{"runtime.txt with a patch that is not provided", map[string]string{"runtime.txt": "python-3.11.1\n"}, nil,
+			[]string{"WARNING: runtime.txt asks for Python 3.11.1, which this buildpack does not provide; using 3.11.2", "Python 3.11.2: requested 3.11.1 by runtime.txt"}},
+		{"Pipfile", map[string]string{"Pipfile": "[requires]\npython_version = \"3.11\"\n", "requirements.txt": ""}, nil,
+			[]string{"Python 3.11.2: requested 3.11 by Pipfile [requires] python_version"}},
+		{"Poetry", map[string]string{"pyproject.toml": "[tool.poetry]\nname = \"x\"\n\n[tool.poetry.dependencies]\npython = \"~3.11\"\n", "requirements.txt": ""}, nil,
+			[]string{"Python 3.11.2: requested ~3.11 by pyproject.toml [tool.poetry.dependencies] python"}},
 		{"BP_PYTHON_VERSION wins over the files", map[string]string{".python-version": "3.13\n", "runtime.txt": "python-3.13.5\n"},
-			[]string{"--env", "BP_PYTHON_VERSION=3.11"}, "Python 3.11.2: requested 3.11 by BP_PYTHON_VERSION"},
+			[]string{"--env", "BP_PYTHON_VERSION=~=3.11.0"}, []string{"Python 3.11.2: requested ~=3.11.0 by BP_PYTHON_VERSION"}},
 	}
+	// One app, rebuilt per source: the 3.11 runtime is reused between them.
+	a := NewApp(t, "wsgi_plain")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := NewApp(t, "wsgi_plain")
+			a := a.In(t)
+			for _, f := range []string{".python-version", "runtime.txt", "Pipfile", "pyproject.toml", "requirements.txt"} {
+				os.Remove(filepath.Join(a.Dir, f))
+			}
 			for f, content := range tt.files {
 				a.Write(f, content)
 			}
 			log := a.MustBuild(tt.flags...)
-			assertContains(t, "build log", log, tt.log, "Rewrote the build-time prefix /install")
-			resp, body := a.Run(8080).Get("/")
+			assertContains(t, "build log", log, tt.log...)
+			c := a.Run(8080)
+			resp, body := c.Get("/")
 			if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Python 3.11.2") {
 				t.Errorf("GET / = %d %s", resp.StatusCode, body)
 			}
+			// The 3.11 runtime builds mod_wsgi as a wheel, and the image has a
+			// locale that exists.
+			assertNotContains(t, "build and startup logs", log+c.Logs(), "invalid command 'bdist_wheel'", "Unsupported locale setting")
 		})
 	}
 }

@@ -138,7 +138,8 @@ func TestActionHooks(t *testing.T) {
 	a := NewApp(t, "hooks_django")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Running action hook pre-build", "Sourcing action hook build-env",
-		"Exported MARKER_FROM_BUILD_ENV", "Running action hook build")
+		"Running action hook build", "-r requirements.txt -r requirements-extra.txt",
+		"Exported MARKER_FROM_BUILD_ENV, WARPDRIVE_PIP_PACKAGES")
 	assertMatches(t, "pack inspect", a.PackInspect(), `migrate\s+warpdrive-start\s+--hook migrate`,
 		`setup\s+warpdrive-start\s+--hook setup`, `shell\s+warpdrive-start\s+--exec bash`)
 
@@ -193,6 +194,13 @@ func TestActionHooks(t *testing.T) {
 		t.Errorf("alive exited %d:\n%s", code, out)
 	}
 	assertContains(t, "alive output", out, "alive: django 4.2")
+	// verify gets its arguments; whitenoise comes from requirements-extra.txt,
+	// which WARPDRIVE_PIP_PACKAGES names in the build-env hook.
+	out, code = a.RunOnce([]string{"--entrypoint", "verify"}, "--deep")
+	if code != 0 {
+		t.Errorf("verify exited %d:\n%s", code, out)
+	}
+	assertContains(t, "verify output", out, "verify: args=--deep whitenoise=whitenoise")
 	assertNotContains(t, "pack inspect", a.PackInspect(), "--hook ready")
 
 	assertSIGTERMDuringDeployHook(t, a)

@@ -162,16 +162,36 @@ func TestUserArguments(t *testing.T) {
 
 func TestStartPlanRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	path, err := WriteStartPlan(dir, modWSGI)
+	release := StartPlan{Mode: "procfile", Command: []string{"bash", "-c", "python manage.py migrate", "release"}, Shell: true}
+	path, err := WriteStartPlans(dir, StartPlans{"web": modWSGI, "release": release})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadStartPlan(path)
-	if err != nil || !reflect.DeepEqual(got, modWSGI) {
-		t.Errorf("ReadStartPlan = %+v, %v", got, err)
+	for name, want := range map[string]StartPlan{"web": modWSGI, "release": release} {
+		got, err := ReadStartPlan(path, name)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("ReadStartPlan(%s) = %+v, %v", name, got, err)
+		}
 	}
-	if _, err := ReadStartPlan(""); err == nil || !strings.Contains(err.Error(), PlanVariable) {
+	if _, err := ReadStartPlan(path, "worker"); err == nil || !strings.Contains(err.Error(), "worker") {
+		t.Errorf("a process without a plan: %v", err)
+	}
+	if _, err := ReadStartPlan("", "web"); err == nil || !strings.Contains(err.Error(), PlanVariable) {
 		t.Errorf("no plan: %v", err)
+	}
+}
+
+// A user's command run by bash is not expanded by warpdrive-start: bash does
+// it, once, with PORT set.
+func TestPrepareLeavesShellCommandsToTheShell(t *testing.T) {
+	p := StartPlan{Mode: "procfile", Command: []string{"bash", "-c", "exec gunicorn --bind 0.0.0.0:$PORT 'pa$word' server:app", "web"}, Shell: true}
+	plan, err := Prepare(p, []string{"--extra"}, Options{Env: MapEnv{"PORT": "9000"}, Limits: func() Limits { return Limits{CPUs: 1, MemoryMiB: 1024} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"bash", "-c", "exec gunicorn --bind 0.0.0.0:$PORT 'pa$word' server:app", "web", "--extra"}
+	if !reflect.DeepEqual(plan.Argv, want) || plan.Env["PORT"] != "9000" || plan.Env["WEB_CONCURRENCY"] != "3" {
+		t.Errorf("argv = %q, PORT %q, WEB_CONCURRENCY %q", plan.Argv, plan.Env["PORT"], plan.Env["WEB_CONCURRENCY"])
 	}
 }
 

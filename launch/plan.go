@@ -13,11 +13,19 @@ import (
 // plan the build wrote.
 const PlanVariable = "WARPDRIVE_START_PLAN"
 
+// ModeProcfile is the start plan mode of a Procfile process: the user's
+// command, run by bash.
+const ModeProcfile = "procfile"
+
 // PlanFile is the start plan's file name inside the build's launch layer.
 const PlanFile = "warpdrive-start.json"
 
-// StartPlan is what the build decided about the web process, so
-// warpdrive-start applies exactly that instead of guessing from its arguments.
+// StartPlans are the build's start plans by process type: `web`, and one per
+// Procfile entry.
+type StartPlans map[string]StartPlan
+
+// StartPlan is what the build decided about a process, so warpdrive-start
+// applies exactly that instead of guessing from its arguments.
 type StartPlan struct {
 	// Mode names the tuning that applies: a server (mod_wsgi, gunicorn, uwsgi,
 	// waitress), "python" or "shell". It also picks `.warpdrive/server_args/<mode>`.
@@ -25,7 +33,10 @@ type StartPlan struct {
 	// Command is the base command line: program and warpdrive's arguments.
 	Command []string `json:"command"`
 	// Derived are the arguments derived from the application.
-	Derived []string `json:"derived"`
+	Derived []string `json:"derived,omitempty"`
+	// Shell: Command is a user's command line run by `bash -c`, which expands
+	// its variables itself, so warpdrive-start expands nothing in it.
+	Shell bool `json:"shell,omitempty"`
 }
 
 // Declared is the web process's command after the helper, as the build writes
@@ -35,8 +46,8 @@ func (p StartPlan) Declared() []string {
 	return append(out, p.Derived...)
 }
 
-// WriteStartPlan writes the plan into dir and returns its path.
-func WriteStartPlan(dir string, p StartPlan) (string, error) {
+// WriteStartPlans writes the plans into dir and returns the file's path.
+func WriteStartPlans(dir string, p StartPlans) (string, error) {
 	src, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return "", err
@@ -45,21 +56,22 @@ func WriteStartPlan(dir string, p StartPlan) (string, error) {
 	return path, os.WriteFile(path, append(src, '\n'), 0o644)
 }
 
-// ReadStartPlan reads the plan the build wrote.
-func ReadStartPlan(path string) (StartPlan, error) {
+// ReadStartPlan reads the plan the build wrote for a process type.
+func ReadStartPlan(path, process string) (StartPlan, error) {
 	if path == "" {
-		return StartPlan{}, fmt.Errorf("%s is not set: this image's web process was not built by warpdrive's build (rebuild the image)", PlanVariable)
+		return StartPlan{}, fmt.Errorf("%s is not set: this image's processes were not built by warpdrive's build (rebuild the image)", PlanVariable)
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return StartPlan{}, fmt.Errorf("unable to read the start plan: %w", err)
 	}
-	var p StartPlan
-	if err := json.Unmarshal(src, &p); err != nil {
+	var plans StartPlans
+	if err := json.Unmarshal(src, &plans); err != nil {
 		return StartPlan{}, fmt.Errorf("unable to read the start plan %s: %w", path, err)
 	}
-	if len(p.Command) == 0 {
-		return StartPlan{}, fmt.Errorf("the start plan %s has no command", path)
+	p, ok := plans[process]
+	if !ok || len(p.Command) == 0 {
+		return StartPlan{}, fmt.Errorf("the start plan %s has no command for the process type %s", path, process)
 	}
 	return p, nil
 }

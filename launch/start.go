@@ -71,7 +71,9 @@ func Prepare(p StartPlan, user []string, o Options) (Plan, error) {
 	}
 	inserted = append(inserted, workers.flags...)
 	notes = append(notes, workers.notes...)
-	if o.ServerArgs != nil {
+	// A shell command is the user's whole command line: server_args are for
+	// the servers and scripts warpdrive starts.
+	if o.ServerArgs != nil && !p.Shell {
 		extra, err := o.ServerArgs(p.Mode)
 		if err != nil {
 			return Plan{}, err
@@ -82,8 +84,11 @@ func Prepare(p StartPlan, user []string, o Options) (Plan, error) {
 		inserted = append(inserted, extra...)
 	}
 
-	argv := ExpandWords(p.Command, env)
-	argv = append(argv, inserted...)
+	argv := p.Command
+	if !p.Shell {
+		argv = ExpandWords(p.Command, env)
+	}
+	argv = append(append([]string{}, argv...), inserted...)
 	argv = append(argv, ExpandWords(p.Derived, env)...)
 	argv = append(argv, user...)
 	return Plan{Argv: argv, Env: env, Notes: notes}, nil
@@ -110,7 +115,8 @@ func copyEnv(env MapEnv) MapEnv {
 
 // Main is warpdrive-start's entry point; it returns only on failure.
 //
-//	warpdrive-start SERVER ARGS... [-- DERIVED...]  the web process
+//	warpdrive-start SERVER ARGS... [-- DERIVED...]  the web process, as its start plan says
+//	warpdrive-start --process NAME COMMAND...         a Procfile process, as its start plan says
 //	warpdrive-start --hook NAME [ARGS...]            an action hook as a process type
 //	warpdrive-start --exec COMMAND [ARGS...]         any command in the app's environment
 func Main(args []string, stderr io.Writer) int {
@@ -162,7 +168,11 @@ func Main(args []string, stderr io.Writer) int {
 		return execve(argv, env.List(), stderr)
 	}
 
-	start, err := ReadStartPlan(env[PlanVariable])
+	process := "web"
+	if len(args) >= 2 && args[0] == "--process" {
+		process, args = args[1], args[2:]
+	}
+	start, err := ReadStartPlan(env[PlanVariable], process)
 	if err != nil {
 		return fail(1, "%s", err)
 	}

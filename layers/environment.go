@@ -7,6 +7,7 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 
+	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/launch"
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
@@ -19,10 +20,22 @@ import (
 type Environment struct {
 	// Defaults are variables the running app gets unless it is given its own.
 	Defaults []Variable
-	// StartPlan is what the web process runs.
-	StartPlan launch.StartPlan
+	// StartPlans are what the web process and Procfile processes run.
+	StartPlans launch.StartPlans
 	// WhiteNoise, when set, is the application the wrapper module serves.
 	WhiteNoise *server.Entry
+	// Factory, when set, is the application factory the generated module calls.
+	Factory *app.EntryPoint
+}
+
+// FactoryModule is the generated module that calls an application factory
+// (`module:create_app()`), for servers that can only load a callable.
+const FactoryModule = "warpdrive_wsgi_factory"
+
+// EnvironmentPythonPath is where the environment layer keeps generated
+// modules, given the buildpack's layers directory.
+func EnvironmentPythonPath(layersDir string) string {
+	return filepath.Join(layersDir, "environment", "python")
 }
 
 // Variable is one NAME=value default.
@@ -42,29 +55,50 @@ func (e Environment) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
 	for _, v := range e.Defaults {
 		layer.LaunchEnvironment.Default(v.Name, v.Value)
 	}
-	plan, err := launch.WriteStartPlan(layer.Path, e.StartPlan)
+	plan, err := launch.WriteStartPlans(layer.Path, e.StartPlans)
 	if err != nil {
 		return libcnb.Layer{}, err
 	}
 	layer.LaunchEnvironment.Override(launch.PlanVariable, plan)
-	if e.WhiteNoise != nil {
-		dir := filepath.Join(layer.Path, "python")
-		if err := writeWhiteNoiseWrapper(dir, *e.WhiteNoise); err != nil {
+	dir := filepath.Join(layer.Path, "python")
+	if e.Factory != nil {
+		if err := writeModule(dir, FactoryModule, factoryModule(*e.Factory)); err != nil {
 			return libcnb.Layer{}, err
 		}
+	}
+	if e.WhiteNoise != nil {
+		if err := writeModule(dir, server.WrapperModule, whiteNoiseModule(*e.WhiteNoise)); err != nil {
+			return libcnb.Layer{}, err
+		}
+	}
+	if e.Factory != nil || e.WhiteNoise != nil {
 		layer.LaunchEnvironment.Prepend("PYTHONPATH", string(os.PathListSeparator), dir)
 	}
 	return layer, nil
 }
 
-// writeWhiteNoiseWrapper writes the module servers without a static-file
-// mapping load instead of the application: WhiteNoise serving the static
-// files around it, so the application's code does not change.
-func writeWhiteNoiseWrapper(dir string, e server.Entry) error {
+func writeModule(dir, name, src string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	src := fmt.Sprintf(`"""Written by warpdrive: serves %[3]s from %[4]s with WhiteNoise around
+	return os.WriteFile(filepath.Join(dir, name+".py"), []byte(src), 0o644)
+}
+
+// factoryModule calls the application factory once, when the server loads it.
+func factoryModule(ep app.EntryPoint) string {
+	return fmt.Sprintf(`"""Written by warpdrive: the WSGI application made by the factory %[1]s,
+so every server loads it as a plain callable."""
+import importlib
+
+application = getattr(importlib.import_module(%[2]q), %[3]q)(%[4]s)
+`, ep.String(), ep.Module, ep.Attr, ep.Args)
+}
+
+// whiteNoiseModule is the module servers without a static-file mapping load
+// instead of the application: WhiteNoise serving the static files around it,
+// so the application's code does not change.
+func whiteNoiseModule(e server.Entry) string {
+	return fmt.Sprintf(`"""Written by warpdrive: serves %[3]s from %[4]s with WhiteNoise around
 %[1]s.%[2]s, so the server serves the static files without changes to the application."""
 import importlib
 
@@ -72,5 +106,4 @@ from whitenoise import WhiteNoise
 
 application = WhiteNoise(getattr(importlib.import_module(%[1]q), %[2]q), root=%[4]q, prefix=%[3]q)
 `, e.Module, e.Callable, e.StaticURL, e.StaticDir)
-	return os.WriteFile(filepath.Join(dir, server.WrapperModule+".py"), []byte(src), 0o644)
 }

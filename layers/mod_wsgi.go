@@ -90,6 +90,7 @@ func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (libcnb.Layer,
 		Title: fmt.Sprintf("mod_wsgi %s", m.Version),
 		Metadata: Metadata{
 			"mod_wsgi_version": m.Version,
+			"build":            "pep517",
 			"python_version":   m.Runtime.Version,
 			"apache_version":   apache.Version,
 			"target":           m.Target,
@@ -99,6 +100,10 @@ func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (libcnb.Layer,
 		m.Logger.Bodyf("Compiling mod_wsgi %s against Python %s and Apache %s (%s)", m.Version, m.Runtime.Version, apache.Version, apache.APXS)
 		out, err := Command{Path: VenvPython(m.Venv), Args: []string{"-m", "pip", "install",
 			"--disable-pip-version-check", "--no-input", "--progress-bar", "off", "--no-deps",
+			// A PEP 517 build gets setuptools and wheel in its own build
+			// environment: older pips (Python 3.11's) otherwise fall back to
+			// `setup.py install` ("invalid command 'bdist_wheel'").
+			"--use-pep517",
 			"--prefix", layer.Path, "mod_wsgi==" + m.Version},
 			Env: map[string]string{"PIP_CACHE_DIR": m.PipCache, "APXS": apache.APXS}}.Run(indent(m.Logger))
 		if err != nil {

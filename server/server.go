@@ -87,6 +87,10 @@ type Entry struct {
 	StaticDir string
 	// Wrapped: the WhiteNoise wrapper module serves the application.
 	Wrapped bool
+	// PythonPath are directories of generated modules the server must import
+	// from (servers that are Python processes read PYTHONPATH; Apache needs
+	// them named).
+	PythonPath []string
 }
 
 // Server is everything warpdrive knows about one WSGI server.
@@ -128,6 +132,9 @@ var table = []Server{
 			args := []string{"--application-type", "module", "--entry-point", e.Module, "--callable-object", e.Callable}
 			if url, dir, ok := e.staticAlias(); ok {
 				args = append(args, "--url-alias", url, dir)
+			}
+			for _, dir := range e.PythonPath {
+				args = append(args, "--python-path", dir)
 			}
 			return append(args, "--working-directory", e.Home)
 		},

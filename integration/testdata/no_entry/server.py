@@ -1,0 +1,1 @@
+print("a script with nothing that says how to install or serve it")
