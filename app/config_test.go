@@ -106,3 +106,46 @@ func TestCheckBuildEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// Which web runs: an explicit deploy mode, then an entry point the user
+// named, then the Procfile's web, then auto's files (main.py among them).
+func TestResolveLaunchPrecedence(t *testing.T) {
+	procfile := &Procfile{Processes: []ProcessType{{Name: "web", Command: "gunicorn server:app"}}}
+	noWeb := &Procfile{Processes: []ProcessType{{Name: "worker", Command: "celery worker"}}}
+	entry := &EntryPoint{Module: "flaskr", Attr: "create_app", Call: true}
+	tests := []struct {
+		name       string
+		files      map[string]string
+		procfile   *Procfile
+		mode, from string
+		entry      *EntryPoint
+		want       string
+		wantEntry  string
+	}{
+		{"the Procfile's web over auto", map[string]string{"wsgi.py": ""}, procfile, ModeAuto, "the default", nil, ModeProcfile, ""},
+		{"an explicit auto over the Procfile", map[string]string{"wsgi.py": ""}, procfile, ModeAuto, "WARPDRIVE_DEPLOY_MODE", nil, ModeWSGI, "wsgi:application"},
+		{"a Procfile without web", map[string]string{"wsgi.py": ""}, noWeb, ModeAuto, "the default", nil, ModeWSGI, "wsgi:application"},
+		{"an entry point over the Procfile and app.py", map[string]string{"app.py": ""}, procfile, ModeAuto, "the default", entry, ModeWSGI, "flaskr:create_app()"},
+		{"main.py", map[string]string{"main.py": ""}, nil, ModeAuto, "the default", nil, ModeWSGI, "main:"},
+		{"wsgi.py before main.py", map[string]string{"main.py": "", "wsgi.py": ""}, nil, ModeAuto, "the default", nil, ModeWSGI, "wsgi:application"},
+		{"app.py before main.py", map[string]string{"main.py": "", "app.py": ""}, nil, ModeAuto, "the default", nil, ModePython, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeTree(t, tt.files)
+			c := Config{Source: Source{Root: dir, Home: dir, Procfile: tt.procfile}, DeployMode: tt.mode, DeployModeSource: tt.from,
+				WSGIModule: "wsgi", Entry: tt.entry, EntrySource: "WARPDRIVE_WSGI_APPLICATION"}
+			got, err := ResolveLaunch(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entry := ""
+			if got.Entry.Module != "" {
+				entry = got.Entry.String()
+			}
+			if got.Mode != tt.want || entry != tt.wantEntry {
+				t.Errorf("got mode %s entry %q (%s), want %s %q", got.Mode, entry, got.Reason, tt.want, tt.wantEntry)
+			}
+		})
+	}
+}

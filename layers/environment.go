@@ -88,9 +88,11 @@ func writeModule(dir, name, src string) error {
 func factoryModule(ep app.EntryPoint) string {
 	return fmt.Sprintf(`"""Written by warpdrive: the WSGI application made by the factory %[1]s,
 so every server loads it as a plain callable."""
+import functools
 import importlib
 
-application = getattr(importlib.import_module(%[2]q), %[3]q)(%[4]s)
+factory = functools.reduce(getattr, %[3]q.split("."), importlib.import_module(%[2]q))
+application = factory(%[4]s)
 `, ep.String(), ep.Module, ep.Attr, ep.Args)
 }
 
