@@ -71,7 +71,7 @@ func Explain(err error) Message {
 	case errors.As(err, &version):
 		return Message{Title: "Invalid Python version",
 			Detail: []string{version.Error() + "."},
-			Fix: []string{fmt.Sprintf("Write a version such as 3.13 or 3.13.5, or a PEP 440 range such as >=3.11,<3.14, in %s.", version.Source)}}
+			Fix:    []string{fmt.Sprintf("Write a version such as 3.13 or 3.13.5, or a PEP 440 range such as >=3.11,<3.14, in %s.", version.Source)}}
 	case errors.As(err, &tomlSyntax):
 		return Message{Title: "Invalid " + tomlSyntax.Path,
 			Detail: []string{tomlSyntax.Error() + "."},
