@@ -191,8 +191,12 @@ func Main(args []string, stderr io.Writer) int {
 	if err := actions.DeployCfg(plan.Env); err != nil {
 		return hookFailed(err)
 	}
-	if err := actions.Run("deploy", plan.Env); err != nil {
-		return hookFailed(err)
+	// deploy prepares the web server's start; a Procfile's release or worker
+	// process is not the web server.
+	if process == "web" {
+		if err := actions.Run("deploy", plan.Env); err != nil {
+			return hookFailed(err)
+		}
 	}
 	for _, n := range plan.Notes {
 		fmt.Fprintf(stderr, "-----> %s\n", n)
