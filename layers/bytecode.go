@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
 
@@ -14,11 +15,15 @@ import (
 // recompile them in memory at every start (the app cannot write to layers).
 // Unchecked-hash .pyc files are trusted as they are.
 func CompileBytecode(python string, logger log.Logger, dirs ...string) {
+	compileBytecode(nil, python, logger, dirs...)
+}
+
+func compileBytecode(executor effect.Executor, python string, logger log.Logger, dirs ...string) {
 	start := time.Now()
 	args := append([]string{"-m", "compileall", "-q", "-f", "-j", "0", "--invalidation-mode", "unchecked-hash"}, dirs...)
 	// Some files are not valid Python on purpose (test data); compileall reports
 	// them and exits 1, which costs nothing but their bytecode.
-	if out, err := (Command{Path: python, Args: args, Quiet: true}).Run(nil); err != nil {
+	if out, err := (Command{Path: python, Args: args, Quiet: true, Executor: executor}).Run(nil); err != nil {
 		logger.Debugf("compileall: %v\n%s", err, out.String())
 	}
 	logger.Bodyf("Compiled bytecode (unchecked-hash) in %s", time.Since(start).Round(100*time.Millisecond))

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
@@ -38,6 +39,8 @@ type Packages struct {
 	PipCache string
 	Target   string
 	Logger   log.Logger
+	// Executor runs python and pip (nil: libpak's).
+	Executor effect.Executor
 }
 
 // VenvLayer names the packages layer. The lifecycle puts each layer's bin/ on
@@ -120,7 +123,7 @@ func VenvPython(venv string) string { return filepath.Join(venv, "bin", "python"
 
 func (p Packages) install(layer *libcnb.Layer) error {
 	p.Logger.Bodyf("Creating a virtual environment with Python %s", p.Runtime.Version)
-	if out, err := (Command{Path: p.Runtime.Interpreter(), Args: []string{"-m", "venv", layer.Path}, Quiet: true}).Run(nil); err != nil {
+	if out, err := (Command{Path: p.Runtime.Interpreter(), Args: []string{"-m", "venv", layer.Path}, Quiet: true, Executor: p.Executor}).Run(nil); err != nil {
 		return VenvError{Output: out.Tail(10), Err: err}
 	}
 	if err := p.writePth(layer.Path); err != nil {
@@ -141,16 +144,16 @@ func (p Packages) install(layer *libcnb.Layer) error {
 	args = append(args, p.Extra...)
 	if len(p.Roots) == 0 && len(p.Extra) == 0 {
 		p.Logger.Body("No requirements file: nothing to install")
-		CompileBytecode(VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
+		compileBytecode(p.Executor, VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
 		return nil
 	}
 	p.Logger.Bodyf("Running pip install %s", strings.Join(args[3:], " "))
 	out, err := Command{Path: VenvPython(layer.Path), Args: args, Dir: p.Home,
-		Env: map[string]string{"PIP_CACHE_DIR": p.PipCache}}.Run(indent(p.Logger))
+		Env: map[string]string{"PIP_CACHE_DIR": p.PipCache}, Executor: p.Executor}.Run(indent(p.Logger))
 	if err != nil {
 		return p.explain(out, err)
 	}
-	CompileBytecode(VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
+	compileBytecode(p.Executor, VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
 	return nil
 }
 

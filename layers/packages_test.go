@@ -1,8 +1,21 @@
 package layers
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2/effect"
+	plog "github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
 )
 
 // The lifecycle prepends each layer's bin/ to PATH in name order, so the layer
@@ -13,5 +26,139 @@ func TestVenvLayerComesFirstOnPath(t *testing.T) {
 	sort.Strings(names)
 	if names[len(names)-1] != VenvLayer {
 		t.Errorf("layer %q sorts before %q, so its bin/ would not be first on PATH", VenvLayer, names[len(names)-1])
+	}
+}
+
+// fakePython stands in for the runtime and the venv's interpreter: `-m venv`
+// makes the venv's site-packages, `-m pip` prints what pip would (or fails
+// as pip does), and every call is recorded.
+type fakePython struct {
+	calls   [][]string
+	envs    [][]string
+	pipOut  string
+	pipFail bool
+}
+
+func (f *fakePython) Execute(e effect.Execution) error {
+	f.calls = append(f.calls, append([]string{e.Command}, e.Args...))
+	f.envs = append(f.envs, e.Env)
+	switch {
+	case len(e.Args) >= 3 && e.Args[1] == "venv":
+		return os.MkdirAll(filepath.Join(e.Args[2], "lib", "python3.13", "site-packages"), 0o755)
+	case len(e.Args) >= 2 && e.Args[1] == "pip":
+		io.WriteString(e.Stdout, f.pipOut)
+		if f.pipFail {
+			return errors.New("exit status 1")
+		}
+	}
+	return nil
+}
+
+func TestPackagesInstall(t *testing.T) {
+	home := t.TempDir()
+	os.WriteFile(filepath.Join(home, "requirements.txt"), []byte("Django==4.2.*\nnosuch==1.0\n"), 0o644)
+	files := []app.RequirementFile{{Path: "requirements.txt"}}
+	tests := []struct {
+		name     string
+		p        Packages
+		fake     fakePython
+		wantArgs string
+		wantErr  string
+	}{
+		{"requirements, wheelhouse and the server's packages",
+			Packages{Roots: []string{"requirements.txt"}, Files: files, Wheelhouse: "/workspace/.warpdrive/wheelhouse", Extra: []string{"gunicorn"}},
+			fakePython{pipOut: "Successfully installed Django\n"},
+			"-m pip install --disable-pip-version-check --no-input --progress-bar off --find-links /workspace/.warpdrive/wheelhouse -r requirements.txt gunicorn", ""},
+		{"nothing to install", Packages{}, fakePython{}, "", ""},
+		{"pip fails: the error names the requirement line",
+			Packages{Roots: []string{"requirements.txt"}, Files: files},
+			fakePython{pipOut: "ERROR: No matching distribution found for nosuch==1.0\n", pipFail: true},
+			"-m pip install --disable-pip-version-check --no-input --progress-bar off -r requirements.txt", "requirements.txt:2 nosuch==1.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := tt.fake
+			p := tt.p
+			p.Home, p.Runtime, p.PipCache, p.Executor = home, Runtime{Home: "/layers/warpdrive/python", Version: "3.13.5"}, "/layers/warpdrive/pip-cache", &fake
+			p.PthPaths = []string{"/layers/warpdrive/mod_wsgi/lib/python3.13/site-packages"}
+			var log bytes.Buffer
+			p.Logger = plog.NewPaketoLogger(&log)
+			venv := filepath.Join(t.TempDir(), "venv")
+			err := p.install(&libcnb.Layer{Path: venv})
+			if tt.wantErr != "" {
+				var pe PipInstallError
+				if !errors.As(err, &pe) || len(pe.Locations) != 1 || fmt.Sprintf("%s:%d %s", pe.Locations[0].Path, pe.Locations[0].Line, pe.Locations[0].Text) != tt.wantErr {
+					t.Fatalf("err = %#v, want a PipInstallError locating %s", err, tt.wantErr)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(fake.calls[0], " "); got != "/layers/warpdrive/python/bin/python3 -m venv "+venv {
+				t.Errorf("first call = %s, want the runtime making the venv", got)
+			}
+			var pip []string
+			for i, c := range fake.calls {
+				if len(c) > 2 && c[2] == "pip" {
+					pip = c[1:]
+					if !contains(fake.envs[i], "PIP_CACHE_DIR=/layers/warpdrive/pip-cache") {
+						t.Errorf("pip ran without the pip-cache layer as PIP_CACHE_DIR")
+					}
+				}
+			}
+			if got := strings.Join(pip, " "); got != tt.wantArgs {
+				t.Errorf("pip args = %q\nwant        %q", got, tt.wantArgs)
+			}
+			site := filepath.Join(venv, "lib", "python3.13", "site-packages")
+			for _, f := range []string{"_warpdrive_layers.pth", "_warpdrive_signals.pth", "_warpdrive_signals.py"} {
+				if _, err := os.Stat(filepath.Join(site, f)); err != nil {
+					t.Errorf("the venv lacks %s: %v", f, err)
+				}
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// The venv's key follows what pip reads: an editable project's metadata, not
+// its code; a PIP_* setting; the server's extra packages.
+func TestPackagesMetadataIsExact(t *testing.T) {
+	home := t.TempDir()
+	os.WriteFile(filepath.Join(home, "requirements.txt"), []byte("-e .\n"), 0o644)
+	os.WriteFile(filepath.Join(home, "pyproject.toml"), []byte("[project]\nname = 'x'\n"), 0o644)
+	os.WriteFile(filepath.Join(home, "app.py"), []byte("app = 1\n"), 0o644)
+	p := Packages{Home: home, Roots: []string{"requirements.txt"}, Files: []app.RequirementFile{{Path: "requirements.txt"}},
+		Runtime: Runtime{Version: "3.13.5", PipVersion: "25.1"}, Target: "linux/amd64"}
+	key := func() Metadata {
+		t.Helper()
+		md, err := p.Metadata()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return md
+	}
+	base := key()
+	os.WriteFile(filepath.Join(home, "app.py"), []byte("app = 2\n"), 0o644)
+	if got := key(); got["requirements"] != base["requirements"] {
+		t.Error("an app code change rebuilt the venv of an editable install")
+	}
+	os.WriteFile(filepath.Join(home, "pyproject.toml"), []byte("[project]\nname = 'x'\ndependencies = ['flask']\n"), 0o644)
+	if got := key(); got["requirements"] == base["requirements"] {
+		t.Error("a change to the editable project's pyproject.toml did not change the venv's key")
+	}
+	t.Setenv("PIP_INDEX_URL", "http://index.example/simple")
+	if got := key(); got["pip_settings"] == base["pip_settings"] || strings.Contains(got["pip_settings"], "index.example") {
+		t.Errorf("pip_settings = %q: want a changed hash that does not show the value", got["pip_settings"])
+	}
+	p.Extra = []string{"gunicorn"}
+	if got := key(); got["extra_packages"] != "gunicorn" {
+		t.Errorf("extra_packages = %q", got["extra_packages"])
 	}
 }

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
+
+	"github.com/paketo-buildpacks/libpak/v2/effect"
 )
 
 // Command is one program the build runs; its output streams into the build
@@ -19,6 +20,8 @@ type Command struct {
 	Env map[string]string
 	// Quiet keeps the output out of the log (it is still captured).
 	Quiet bool
+	// Executor runs it: libpak's, unless a test gives another.
+	Executor effect.Executor
 }
 
 // Output is what a command printed, stdout and stderr interleaved.
@@ -47,18 +50,20 @@ func (o *Output) Lines(prefix string) []string {
 // Run runs the command, writing its output to log (unless Quiet).
 func (c Command) Run(log io.Writer) (*Output, error) {
 	out := &Output{}
-	cmd := exec.Command(c.Path, c.Args...)
-	cmd.Dir = c.Dir
-	cmd.Env = os.Environ()
+	env := os.Environ()
 	for k, v := range c.Env {
-		cmd.Env = append(cmd.Env, k+"="+v)
+		env = append(env, k+"="+v)
 	}
 	var w io.Writer = out
 	if !c.Quiet && log != nil {
 		w = io.MultiWriter(out, log)
 	}
-	cmd.Stdout, cmd.Stderr = w, w
-	err := cmd.Run()
+	executor := c.Executor
+	if executor == nil {
+		executor = effect.CommandExecutor{} // not NewExecutor: its pseudo-terminal would make pip draw progress bars
+	}
+	// One writer for both streams: they reach the log in order.
+	err := executor.Execute(effect.Execution{Command: c.Path, Args: c.Args, Dir: c.Dir, Env: env, Stdout: w, Stderr: w})
 	if err != nil {
 		return out, fmt.Errorf("%s %s: %w", c.Path, strings.Join(c.Args, " "), err)
 	}
