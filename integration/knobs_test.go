@@ -36,7 +36,7 @@ func TestBuildKnobs(t *testing.T) {
 	assertContains(t, "a nested -c file changed", log, reusing("mod_wsgi 5.0.2"))
 
 	log = a.MustBuild(append(knobs, "--env", "PIP_DEFAULT_TIMEOUT=30")...)
-	assertMatches(t, "a PIP_* setting added", log, `Python packages: Contributing to layer \(pip_settings none -> [0-9a-f]+\)`)
+	assertMatches(t, "a PIP_* setting added", log, `Python packages: Contributing to layer \(pip_settings [0-9a-f]+ -> [0-9a-f]+\)`)
 
 	out, err := a.Build(append(knobs, "--env", "PIP_DEFAULT_TIMEOUT=30", "--env", "BP_MOD_WSGI_VERSION=0.0.1")...)
 	if err == nil {
