@@ -3,6 +3,7 @@ package build
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func (b Build) entryPoint(s *step) error {
 		for _, line := range strings.Split(strings.TrimRight(probe.ImportError, "\n"), "\n") {
 			b.Logger.Body(line)
 		}
-	case !probe.Found && guess && contains(probe.Candidates, "application"):
+	case !probe.Found && guess && slices.Contains(probe.Candidates, "application"):
 		ep.Attr = "application"
 	case !probe.Found:
 		return app.CallableError{Entry: ep, Candidates: probe.Candidates, Guessed: guess}
@@ -93,20 +94,11 @@ func (b Build) suggestServer(s *step) {
 		return
 	}
 	for _, name := range []string{"app", "application"} {
-		if (name == "app" && probe.Found) || (name == "application" && contains(probe.Candidates, name)) {
+		if (name == "app" && probe.Found) || (name == "application" && slices.Contains(probe.Candidates, name)) {
 			b.Logger.Headerf("app.py runs as a script (python app.py) but defines the WSGI application %q: to serve it with a production server instead, set WARPDRIVE_WSGI_APPLICATION=app:%s", name, name)
 			return
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (b Build) django(s *step) error {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -100,7 +101,7 @@ func TestPackagesInstall(t *testing.T) {
 			for i, c := range fake.calls {
 				if len(c) > 2 && c[2] == "pip" {
 					pip = c[1:]
-					if !contains(fake.envs[i], "PIP_CACHE_DIR=/layers/warpdrive/pip-cache") {
+					if !slices.Contains(fake.envs[i], "PIP_CACHE_DIR=/layers/warpdrive/pip-cache") {
 						t.Errorf("pip ran without the pip-cache layer as PIP_CACHE_DIR")
 					}
 				}
@@ -116,15 +117,6 @@ func TestPackagesInstall(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // The venv's key follows what pip reads: an editable project's metadata, not

@@ -2,6 +2,7 @@ package server
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,10 +64,10 @@ func TestTableIsComplete(t *testing.T) {
 		if !strings.Contains(strings.Join(s.Command(), " "), Port) {
 			t.Errorf("%s's base command %v does not listen on %s", name, s.Command(), Port)
 		}
-		if s.Static == StaticByWhiteNoise && !contains(s.Packages, "whitenoise") {
+		if s.Static == StaticByWhiteNoise && !slices.Contains(s.Packages, "whitenoise") {
 			t.Errorf("%s serves static files through WhiteNoise but does not install it: %v", name, s.Packages)
 		}
-		if !s.CompiledModule && !contains(s.Packages, name) {
+		if !s.CompiledModule && !slices.Contains(s.Packages, name) {
 			t.Errorf("%s is not installed: packages %v", name, s.Packages)
 		}
 		if s.Concurrency.Unit == "" || (s.Concurrency.Flag == "" && s.Concurrency.Env == "") {
@@ -92,13 +93,4 @@ func TestConcurrencyArgs(t *testing.T) {
 			t.Errorf("%+v.Args(3) = %v, want %v", tt.c, got, tt.want)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
