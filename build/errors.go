@@ -98,9 +98,9 @@ func Explain(err error) Message {
 	case errors.As(err, &entry):
 		return Message{Title: "No WSGI entry point found",
 			Detail: []string{fmt.Sprintf("Deploy mode %s found no application to run. Looked for: %s.", entry.Mode, strings.Join(entry.LookedFor, ", "))},
-			Fix: []string{"Add a wsgi.py that defines `application`, or a Django manage.py,",
-				"or set the deploy mode (.warpdrive/deploy_mode or WARPDRIVE_DEPLOY_MODE) to match the app,",
-				"or set WARPDRIVE_WSGI_MODULE_NAME to your WSGI module's name."}}
+			Fix: []string{"Name your WSGI application with WARPDRIVE_WSGI_APPLICATION=module:callable (for example server:app),",
+				"or add a Procfile with a web process, a wsgi.py defining `application`, a main.py defining `app`, or a Django manage.py,",
+				"or set the deploy mode (.warpdrive/deploy_mode or WARPDRIVE_DEPLOY_MODE) to match the app."}}
 	case errors.As(err, &pip):
 		return explainPip(pip)
 	case errors.As(err, &venv):
