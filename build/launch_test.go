@@ -25,7 +25,7 @@ func TestWebPlanPerDeployMode(t *testing.T) {
 		wantMode           string
 	}{
 		{"wsgi under gunicorn", app.ModeWSGI, server.Gunicorn, "gunicorn --log-file - --bind 0.0.0.0:$PORT -- --chdir /workspace wsgi:application", "gunicorn"},
-		{"paste under mod_wsgi", app.ModePaste, server.ModWSGI, "mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --port $PORT -- " +
+		{"paste under mod_wsgi", app.ModePaste, server.ModWSGI, "mod_wsgi-express start-server --server-root /tmp/mod_wsgi-server --log-to-terminal --startup-log --locale C.UTF-8 --port $PORT -- " +
 			"--application-type paste --entry-point /workspace/paste.ini --working-directory /workspace", "mod_wsgi"},
 		{"python", app.ModePython, "", "python /workspace/app.py --", "python"},
 		{"shell", app.ModeShell, "", "/workspace/app.sh --", "shell"},

@@ -124,7 +124,11 @@ func (s Server) Derived(e Entry) []string { return s.derive(e) }
 var table = []Server{
 	{
 		Name: ModWSGI, Executable: "mod_wsgi-express", CompiledModule: true,
-		Base:        []string{"start-server", "--server-root", ModWSGIServerRoot, "--log-to-terminal", "--startup-log", "--port", Port},
+		// --locale: a locale every image has; without it mod_wsgi-express
+		// picks en_US.UTF-8, which the run image lacks (Python 3.11
+		// normalizes even LANG=C.UTF-8 to it).
+		Base: []string{"start-server", "--server-root", ModWSGIServerRoot, "--log-to-terminal", "--startup-log",
+			"--locale", "C.UTF-8", "--port", Port},
 		Static:      StaticByServer,
 		Concurrency: Concurrency{Flag: "--processes", UserSetting: "MOD_WSGI_PROCESSES", Unit: "mod_wsgi processes"},
 		Tuning:      ModWSGIFlags,
