@@ -48,9 +48,10 @@ func (d Detector) Detect(ctx libcnb.DetectContext) (libcnb.DetectResult, error) 
 	found := app.FoundMarkers(ctx.ApplicationPath, os.LookupEnv)
 	if len(found) == 0 {
 		why := fmt.Sprintf("warpdrive: no Python web application found in %s; looked for %s", ctx.ApplicationPath, app.MarkerPaths(os.LookupEnv))
-		if !app.HasPythonFiles(ctx.ApplicationPath) {
-			// Not a Python app: fail quietly, so a builder's other groups
-			// (Node.js, Go ...) detect without noise.
+		if !app.HasPythonFiles(ctx.ApplicationPath) || otherLanguage(ctx.ApplicationPath) {
+			// Not a Python app (or another language's, with a helper
+			// script): fail quietly, so a builder's other groups (Node.js,
+			// Go ...) detect without noise.
 			d.Logger.Debug(why)
 			return libcnb.DetectResult{Pass: false}, nil
 		}
@@ -79,4 +80,16 @@ func plans(dir string) []libcnb.BuildPlan {
 	withNode := libcnb.BuildPlan{Provides: provides,
 		Requires: append(append([]libcnb.BuildPlanRequire{}, requires...), libcnb.BuildPlanRequire{Name: Node, Metadata: map[string]interface{}{"build": true}})}
 	return []libcnb.BuildPlan{withNode, plain}
+}
+
+// otherLanguages are the files that say an app is another language's.
+var otherLanguages = []string{"package.json", "go.mod", "Gemfile", "pom.xml", "build.gradle", "build.gradle.kts", "Cargo.toml", "composer.json", "mix.exs"}
+
+func otherLanguage(dir string) bool {
+	for _, f := range otherLanguages {
+		if app.FileExists(filepath.Join(dir, f)) {
+			return true
+		}
+	}
+	return false
 }

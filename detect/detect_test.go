@@ -30,6 +30,7 @@ func TestDetect(t *testing.T) {
 		{"setup.py", []string{"setup.py"}, true},
 		{"Procfile with Python files", []string{"Procfile", "server.py"}, true},
 		{"Procfile alone (a Node.js app's, say)", []string{"Procfile", "package.json"}, false},
+		{"a Node.js app with a Python helper script", []string{"package.json", "build.py"}, false},
 		{"empty", nil, false},
 	}
 	for _, tt := range tests {
