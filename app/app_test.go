@@ -161,7 +161,7 @@ func TestRequirementFilesFollowsNestedIncludes(t *testing.T) {
 	}
 }
 
-func TestHashRequirementsChangesWithAnyIncludedFile(t *testing.T) {
+func TestHashRequirementInputsChangesWithAnyIncludedFile(t *testing.T) {
 	base := map[string]string{
 		"requirements.txt":      "-r requirements/base.txt\nDjango==4.2\n",
 		"requirements/base.txt": "-c ../constraints.txt\nwhitenoise\n",
@@ -170,7 +170,11 @@ func TestHashRequirementsChangesWithAnyIncludedFile(t *testing.T) {
 	}
 	hash := func(files map[string]string) string {
 		dir := writeTree(t, files)
-		return HashRequirements(dir, RequirementFiles(dir, []string{"requirements.txt"}))
+		h, err := HashRequirementInputs(dir, RequirementFiles(dir, []string{"requirements.txt"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
 	}
 	with := func(path, content string) map[string]string {
 		m := map[string]string{}

@@ -36,9 +36,8 @@ const (
 
 // EntryPointError says no way to start the application could be found.
 type EntryPointError struct {
-	Mode       string
-	LookedFor  []string
-	WSGIModule string
+	Mode      string
+	LookedFor []string
 }
 
 func (e EntryPointError) Error() string {

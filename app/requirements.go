@@ -73,32 +73,11 @@ func RequirementFilesChecked(dir string, roots []string) ([]RequirementFile, err
 	return out, errors.Join(errs...)
 }
 
-// HashRequirements is a content hash of the files, their names and whether they
-// exist.
-//
-// Deprecated: it hashes an unreadable file as empty and misses the local
-// directories and files the requirements name; use HashRequirementInputs.
-func HashRequirements(dir string, files []RequirementFile) string {
-	h := sha256.New()
-	for _, f := range files {
-		h.Write([]byte(f.Path + "\x00"))
-		if f.Missing {
-			h.Write([]byte("<missing>\x00"))
-			continue
-		}
-		src, _ := os.ReadFile(inDir(dir, f.Path))
-		h.Write(src)
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // HashRequirementInputs is a hash of everything pip reads from the application
 // when installing the files: their names, whether they exist and their
 // contents, then the local inputs they name (see LocalInputs and
 // LocalInput.digest). It changes whenever pip would see different input, and
-// any error reading an input is returned. Without local inputs it equals what
-// HashRequirements gave, so switching to it keeps existing caches.
+// any error reading an input is returned.
 func HashRequirementInputs(dir string, files []RequirementFile) (string, error) {
 	h := sha256.New()
 	for _, f := range files {
@@ -121,7 +100,7 @@ func HashRequirementInputs(dir string, files []RequirementFile) (string, error) 
 }
 
 // hashRequirementFile writes the file's name and contents (or that it is
-// absent) to h, in HashRequirements' format.
+// absent) to h.
 func hashRequirementFile(h hash.Hash, dir string, f RequirementFile) error {
 	h.Write([]byte(f.Path + "\x00"))
 	if f.Missing {

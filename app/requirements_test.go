@@ -176,17 +176,3 @@ func TestHashRequirementInputsErrors(t *testing.T) {
 		})
 	}
 }
-
-// Apps without local inputs keep their cached venv when the caller switches
-// from HashRequirements.
-func TestHashRequirementInputsMatchesHashRequirements(t *testing.T) {
-	dir := writeTree(t, map[string]string{
-		"requirements.txt": "-r base.txt\n-c constraints.txt\nDjango==4.2\n",
-		"base.txt":         "whitenoise\n",
-	})
-	files := RequirementFiles(dir, []string{"requirements.txt", "extra.txt"})
-	got, err := HashRequirementInputs(dir, files)
-	if want := HashRequirements(dir, files); err != nil || got != want {
-		t.Errorf("got %s, %v; want %s", got, err, want)
-	}
-}
