@@ -29,8 +29,8 @@ func (b Build) launchLayers(s *step) error {
 	s.plans = startPlans(s)
 	env.StartPlans = s.plans
 	env.Defaults = append(env.Defaults, layers.Variable{Name: "WARPDRIVE_SRC_ROOT", Value: s.ctx.ApplicationPath},
-		// A locale every image has: without one, Python and mod_wsgi-express
-		// try en_US.UTF-8, which the run image lacks.
+		// A UTF-8 locale every image has, for the app's processes
+		// (mod_wsgi-express gets its own through --locale).
 		layers.Variable{Name: "LANG", Value: "C.UTF-8"})
 	for name, value := range s.env {
 		env.Defaults = append(env.Defaults, layers.Variable{Name: name, Value: value})
@@ -74,7 +74,7 @@ func startPlans(s *step) launch.StartPlans {
 // (which expands $PORT and the rest when the container starts, and execs the
 // last command of a simple list, so the server is PID 1).
 func procfilePlan(p app.ProcessType) launch.StartPlan {
-	return launch.StartPlan{Mode: launch.ModeProcfile, Command: []string{"bash", "-c", p.Command, p.Name}, Shell: true}
+	return launch.StartPlan{Mode: app.ModeProcfile, Command: []string{"bash", "-c", p.Command, p.Name}, Shell: true}
 }
 
 // webPlan is what warpdrive's web process runs, by deploy mode.
@@ -82,9 +82,9 @@ func webPlan(s *step) launch.StartPlan {
 	home := s.config.Home
 	switch s.launch.Mode {
 	case app.ModeShell:
-		return launch.StartPlan{Mode: "shell", Command: []string{filepath.Join(home, "app.sh")}}
+		return launch.StartPlan{Mode: app.ModeShell, Command: []string{filepath.Join(home, "app.sh")}}
 	case app.ModePython:
-		return launch.StartPlan{Mode: "python", Command: []string{"python", filepath.Join(home, "app.py")}}
+		return launch.StartPlan{Mode: app.ModePython, Command: []string{"python", filepath.Join(home, "app.py")}}
 	case app.ModePaste:
 		return launch.StartPlan{Mode: s.server.Name, Command: s.server.Command(),
 			Derived: server.PasteDerived(s.entry, filepath.Join(home, "paste.ini"))}

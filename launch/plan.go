@@ -13,10 +13,6 @@ import (
 // plan the build wrote.
 const PlanVariable = "WARPDRIVE_START_PLAN"
 
-// ModeProcfile is the start plan mode of a Procfile process: the user's
-// command, run by bash.
-const ModeProcfile = "procfile"
-
 // PlanFile is the start plan's file name inside the build's launch layer.
 const PlanFile = "warpdrive-start.json"
 
