@@ -39,6 +39,8 @@ var Markers = []Marker{
 	{"Pipfile", "Pipenv's Pipfile", isFile("Pipfile")},
 	{"poetry.lock", "Poetry's poetry.lock", isFile("poetry.lock")},
 	{"uv.lock", "uv's uv.lock", isFile("uv.lock")},
+	{"Pipfile.lock", "Pipenv's Pipfile.lock", isFile("Pipfile.lock")},
+	{"pylock.toml", "PEP 751 lock pylock.toml", isFile("pylock.toml")},
 }
 
 // HasPythonFiles reports whether dir holds a *.py file at its top level.

@@ -130,3 +130,6 @@ func Digest(text string) string {
 	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:])
 }
+
+// FileDigest is the hex SHA-256 of a file's contents.
+func FileDigest(path string) (string, error) { return fileDigest(path) }

@@ -61,6 +61,8 @@ type step struct {
 	hasServer bool
 	// requirementFiles are the files pip reads, nested ones included.
 	requirementFiles []app.RequirementFile
+	// dependencies is the input the packages layer installs from.
+	dependencies app.DependencyPlan
 	// venv is the packages layer, once contributed, and its metadata.
 	venv       string
 	packagesMD layers.Metadata

@@ -65,7 +65,15 @@ func Explain(err error) Message {
 		callable    app.CallableError
 		entrySet    app.EntrySettingError
 		procfile    app.ProcfileError
-		depInput    app.DependencyInputError
+		lockSyntax  app.LockSyntaxError
+		lockVersion app.LockVersionError
+		lockMarker  app.LockMarkerError
+		noLock      app.PipfileWithoutLockError
+		lockHash    layers.LockHashError
+		lockPin     layers.LockPinUnavailableError
+		backend     layers.BuildBackendError
+		project     layers.ProjectBuildError
+		pyproject   app.PyprojectError
 	)
 	switch {
 	case errors.As(err, &version):
@@ -141,11 +149,50 @@ func Explain(err error) Message {
 			Detail: []string{procfile.Error() + "."},
 			Fix: []string{"Write one `name: command` per line (for example `web: gunicorn --bind 0.0.0.0:$PORT server:app`);",
 				"blank lines and lines starting with # are ignored."}}
-	case errors.As(err, &depInput):
-		return Message{Title: "No requirements.txt to install from",
-			Detail: []string{depInput.Error() + "."},
-			Fix: []string{"Create requirements.txt with " + depInput.Fix + ", and commit it.",
-				"Or name your requirement files with WARPDRIVE_PIP_PACKAGES."}}
+	case errors.As(err, &lockSyntax):
+		return Message{Title: "Invalid " + lockSyntax.File,
+			Detail: []string{lockSyntax.Error() + "."},
+			Fix:    []string{fmt.Sprintf("Write %s again with the tool that made it (uv lock, poetry lock, pipenv lock), or correct it at that place.", lockSyntax.File)}}
+	case errors.As(err, &lockVersion):
+		return Message{Title: "Unsupported " + lockVersion.File + " format",
+			Detail: []string{lockVersion.Error() + "."},
+			Fix:    []string{fmt.Sprintf("Write the lock with %s, or export a requirements.txt from it and delete %s.", lockVersion.Writer, lockVersion.File)}}
+	case errors.As(err, &pyproject):
+		return Message{Title: "Unreadable dependency in pyproject.toml",
+			Detail: []string{pyproject.Error() + "."},
+			Fix: []string{"Correct that entry of pyproject.toml (a PEP 508 string under [project] dependencies,",
+				"or a Poetry constraint such as \"^3.0\" or {version = \">=2\", markers = \"...\"} under [tool.poetry.dependencies])."}}
+	case errors.As(err, &lockMarker):
+		return Message{Title: "Invalid environment marker in " + lockMarker.File,
+			Detail: []string{lockMarker.Error() + ".", "warpdrive cannot tell whether the package belongs in a Linux CPython image."},
+			Fix:    []string{fmt.Sprintf("Correct the marker in pyproject.toml (or the Pipfile) and write %s again with its tool.", lockMarker.File)}}
+	case errors.As(err, &noLock):
+		return Message{Title: "Pipfile without Pipfile.lock",
+			Detail: []string{noLock.Error() + ".", "A Pipfile lists ranges; warpdrive installs the exact versions Pipenv locked."},
+			Fix:    []string{"Run `pipenv lock` and commit Pipfile.lock (or write a requirements.txt with `pipenv requirements > requirements.txt`)."}}
+	case errors.As(err, &lockHash):
+		return Message{Title: "Hash mismatch for a locked package",
+			Detail: []string{lockHash.Error() + ".",
+				"The lock or the package index changed since the lock was written: pip refuses a file whose hash the lock does not list."},
+			Fix: []string{fmt.Sprintf("If the index is the one the lock was made against, write %s again with its tool (uv lock, poetry lock, pipenv lock);", lockHash.File),
+				"if you did not expect the package to change, check the index: someone may have replaced the file."}}
+	case errors.As(err, &lockPin):
+		return Message{Title: "Locked version not on the package index",
+			Detail: []string{lockPin.Error() + "."},
+			Fix: []string{"Point pip at the index the lock was made against (PIP_INDEX_URL, or the lock's own index),",
+				fmt.Sprintf("or lock again against this index so %s pins a version it has.", lockPin.File)}}
+	case errors.As(err, &project):
+		return Message{Title: "The application's own package failed to build",
+			Detail: append([]string{project.Error() + ".",
+				project.Input + " marks the project as a package, so after its pins warpdrive runs `pip install --no-deps .`; the end of pip's output:"}, indentLines(project.Tail)...),
+			Fix: []string{"Fix the packaging error above (for example the package directory pyproject.toml names is missing);",
+				"or, if the app is not meant to be a package: Poetry: `package-mode = false` under [tool.poetry];",
+				"uv: `[tool.uv] package = false` (or no [build-system]), then `uv lock` again."}}
+	case errors.As(err, &backend):
+		return Message{Title: "Build backend not installable",
+			Detail: append([]string{backend.Error() + ".", "pip builds the project with the backend pyproject.toml's [build-system] names; the end of its output:"}, indentLines(backend.Tail)...),
+			Fix: []string{"Check [build-system] requires in pyproject.toml: the package index must have what it lists",
+				"(PIP_INDEX_URL names the index); or drop [build-system] to install only the dependencies."}}
 	case errors.As(err, &versionFile):
 		return Message{Title: "Invalid .python-version",
 			Detail: []string{versionFile.Error() + "."},

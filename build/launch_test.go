@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
@@ -100,7 +101,12 @@ func TestRequirementRootsAndServerPackages(t *testing.T) {
 			tt.config.Source = app.Source{Root: home, Home: home}
 			s := stepFor(app.ModeWSGI, tt.server, server.Entry{})
 			s.config = tt.config
-			roots := requirementRoots(tt.config)
+			plan, err := app.ChooseDependencies(tt.config, pep508.Target("3.13.5", "amd64"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.dependencies = plan
+			roots := requirementRoots(tt.config, plan)
 			if got := strings.Join(roots, " "); got != tt.roots {
 				t.Errorf("roots = %q, want %q", got, tt.roots)
 			}

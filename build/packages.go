@@ -2,28 +2,34 @@ package build
 
 import (
 	"os"
+
+	"github.com/paketo-buildpacks/libpak/v2/log"
 	"path/filepath"
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
 // packages installs the application's requirements, and what its server needs,
 // into the venv layer.
 func (b Build) packages(s *step) error {
 	home := s.config.Home
-	roots := requirementRoots(s.config)
-	if len(roots) == 0 {
-		if in, ok := app.UninstallableInput(home); ok {
-			return in
-		}
+	plan, err := app.ChooseDependencies(s.config, pep508.Target(s.runtime.Version, hostArch()))
+	if err != nil {
+		return err
+	}
+	logPlan(b.Logger, plan)
+	var roots []string
+	if plan.Source == app.FromRequirements {
+		roots = requirementRoots(s.config, plan)
 	}
 	files, err := app.RequirementFilesChecked(home, roots)
 	if err != nil {
 		return err
 	}
-	s.requirementFiles = files
+	s.requirementFiles, s.dependencies = files, plan
 
 	var pth []string
 	if s.buildsModWSGI(files) {
@@ -40,8 +46,9 @@ func (b Build) packages(s *step) error {
 		wheelhouse = ""
 	}
 	layer, md, err := layers.Packages{
-		Runtime: s.runtime, Home: home, Roots: roots, Files: files, Wheelhouse: wheelhouse, Extra: extra,
-		PthPaths: pth, PipCache: s.pipCache, Target: s.target, Logger: b.Logger,
+		Runtime: s.runtime, Home: home, Plan: plan, Roots: roots, Files: files, Wheelhouse: wheelhouse, Extra: extra,
+		IndexURLSet: os.Getenv("PIP_INDEX_URL") != "",
+		PthPaths:    pth, PipCache: s.pipCache, Target: s.target, Logger: b.Logger,
 	}.Contribute(&s.ctx.Layers)
 	if err != nil {
 		return err
@@ -54,7 +61,7 @@ func (b Build) packages(s *step) error {
 // buildsModWSGI: the server is mod_wsgi and the application does not pin it
 // itself, so it is compiled in a layer of its own.
 func (s *step) buildsModWSGI(files []app.RequirementFile) bool {
-	return s.hasServer && s.server.CompiledModule && !app.Requires(s.config.Home, files, s.server.Name)
+	return s.hasServer && s.server.CompiledModule && !s.dependencies.Declares(s.config.Home, files, s.server.Name)
 }
 
 // modWSGI compiles mod_wsgi against the runtime and the builder's Apache.
@@ -75,17 +82,32 @@ func (b Build) modWSGI(s *step) error {
 	return nil
 }
 
-// requirementRoots are the files named by WARPDRIVE_PIP_PACKAGES; the default
-// requirements.txt is skipped when absent, a file named explicitly is passed to
-// pip so it reports the missing file.
-func requirementRoots(c app.Config) []string {
-	var roots []string
-	for _, f := range c.PipPackages {
-		if c.PipPackagesExplicit || app.FileExists(filepath.Join(c.Home, f)) {
-			roots = append(roots, f)
-		}
+// requirementRoots are the files to pass to pip: the ones
+// WARPDRIVE_PIP_PACKAGES names, passed even when absent so pip reports it,
+// else the default requirements.txt when the plan chose it.
+func requirementRoots(c app.Config, plan app.DependencyPlan) []string {
+	if c.PipPackagesExplicit {
+		return c.PipPackages
 	}
-	return roots
+	return plan.Roots
+}
+
+// logPlan says which input was chosen and which were not used.
+func logPlan(logger log.Logger, plan app.DependencyPlan) {
+	logger.Header(plan.Describe())
+	if len(plan.Ignored) > 0 {
+		logger.Bodyf("Not used: %s (%s takes precedence; see the README's table of dependency inputs)", strings.Join(plan.Ignored, ", "), plan.File)
+	}
+	for _, name := range plan.Lock.Stale {
+		logger.Bodyf("Warning: %s does not lock %s, which %s declares: run `%s` and commit the lock", plan.File, name, manifestOf(plan.File), plan.Lock.RefreshCommand)
+	}
+}
+
+func manifestOf(lock string) string {
+	if lock == "Pipfile.lock" {
+		return "the Pipfile"
+	}
+	return "pyproject.toml"
 }
 
 // serverPackages are the distributions the server needs that the application
@@ -103,7 +125,7 @@ func serverPackages(s *step, files []app.RequirementFile) []string {
 	}
 	var out []string
 	for _, p := range want {
-		if !app.Requires(s.config.Home, files, p) {
+		if !s.dependencies.Declares(s.config.Home, files, p) {
 			out = append(out, p)
 		}
 	}

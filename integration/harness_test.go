@@ -46,6 +46,8 @@ type App struct {
 	Dir   string
 	Image string
 	cache string
+	// env is added to scripts/pack-build.sh's environment.
+	env []string
 }
 
 // NewApp copies testdata/<fixture> to a temp dir (so tests may edit it) and
@@ -78,6 +80,7 @@ func (a *App) Build(flags ...string) (string, error) {
 		"--cache", "type=build;format=volume;name=" + a.cache + ".build",
 		"--cache", "type=launch;format=volume;name=" + a.cache + ".launch"}, flags...)
 	cmd := exec.Command(filepath.Join(repoRoot(), "scripts", "pack-build.sh"), args...)
+	cmd.Env = append(os.Environ(), a.env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()

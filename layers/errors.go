@@ -83,3 +83,54 @@ type CollectstaticError struct {
 }
 
 func (e CollectstaticError) Error() string { return fmt.Sprintf("collectstatic failed: %s", e.Err) }
+
+// LockHashError: a file pip downloaded for a lock's pin does not have the
+// hash the lock records.
+type LockHashError struct {
+	File, Package string
+	// Expected are the lock's hashes for the file, Got what pip computed.
+	Expected []string
+	Got      string
+}
+
+func (e LockHashError) Error() string {
+	return fmt.Sprintf("%s: the downloaded %s does not match the lock's hash (expected %s, got %s)",
+		e.File, e.Package, strings.Join(e.Expected, " or "), e.Got)
+}
+
+// LockPinUnavailableError: the index has no release of a pin's exact version.
+type LockPinUnavailableError struct {
+	File, Package, Version string
+	// Available is pip's "(from versions: ...)" list, "none" when empty.
+	Available string
+}
+
+func (e LockPinUnavailableError) Error() string {
+	return fmt.Sprintf("%s pins %s %s, which the package index does not have (it has: %s)", e.File, e.Package, e.Version, e.Available)
+}
+
+// BuildBackendError: pip could not install the build backend pyproject.toml
+// names, so the project cannot be built.
+type BuildBackendError struct {
+	Backend string
+	Errors  []string
+	Tail    []string
+}
+
+func (e BuildBackendError) Error() string {
+	return fmt.Sprintf("the build backend %s could not be installed: %s", e.Backend, strings.Join(e.Errors, "; "))
+}
+
+// ProjectBuildError: pip could not build the application's own package
+// (`pip install .`), after its build backend was installed.
+type ProjectBuildError struct {
+	// Input is the file the plan chose (pyproject.toml, setup.py, a lock).
+	Input   string
+	Backend string
+	Errors  []string
+	Tail    []string
+}
+
+func (e ProjectBuildError) Error() string {
+	return fmt.Sprintf("pip could not build the application as a package with %s: %s", e.Backend, strings.Join(e.Errors, "; "))
+}

@@ -26,6 +26,9 @@ type Packages struct {
 	Runtime Runtime
 	// Home is the application directory pip runs in.
 	Home string
+	// Plan is what to install; for app.FromRequirements, Roots and Files
+	// say which files pip reads.
+	Plan app.DependencyPlan
 	// Roots are the top-level requirement files (relative to Home).
 	Roots []string
 	// Files are Roots plus everything they include.
@@ -36,9 +39,11 @@ type Packages struct {
 	Extra []string
 	// PthPaths are extra site directories the venv should see (the mod_wsgi layer).
 	PthPaths []string
-	PipCache string
-	Target   string
-	Logger   log.Logger
+	// IndexURLSet: PIP_INDEX_URL is given, so it overrides a lock's index.
+	IndexURLSet bool
+	PipCache    string
+	Target      string
+	Logger      log.Logger
 	// Executor runs python and pip (nil: libpak's).
 	Executor effect.Executor
 }
@@ -64,11 +69,12 @@ func (p Packages) Metadata() (Metadata, error) {
 		}
 		wheelhouse = h
 	}
-	requirements, err := app.HashRequirementInputs(p.Home, p.Files)
+	requirements, err := p.inputsHash()
 	if err != nil {
 		return nil, err
 	}
 	return Metadata{
+		"dependency_source": string(p.Plan.Source) + " " + p.Plan.File,
 		"python_version":    p.Runtime.Version,
 		"pip_version":       p.Runtime.PipVersion,
 		"target":            p.Target,
@@ -80,6 +86,41 @@ func (p Packages) Metadata() (Metadata, error) {
 		"site_paths":        strings.Join(p.PthPaths, " "),
 		"signal_handler":    signalHandlerVersion,
 	}, nil
+}
+
+// inputsHash is a hash of everything pip reads from the application: the
+// requirements files and the local paths they name, or the plan's steps
+// (a lock's pins and hashes for this target, declared dependencies) and,
+// when pip builds the project, the whole application tree.
+func (p Packages) inputsHash() (string, error) {
+	if p.Plan.Source == app.FromRequirements || p.Plan.Source == "" {
+		return app.HashRequirementInputs(p.Home, p.Files)
+	}
+	steps, err := planSteps(p.Plan, p.Home, p.Extra, p.IndexURLSet)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, s := range steps {
+		fmt.Fprintf(h, "%q\x00%s\x00", s.Args, s.Requirements)
+	}
+	if p.Plan.Source == app.FromLock {
+		sum, err := app.FileDigest(filepath.Join(p.Home, p.Plan.File))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00", p.Plan.File, sum)
+	}
+	if installsProject(steps) {
+		// pip copies the built project into the venv: any change to it
+		// needs a new venv, or the image would run stale code.
+		sum, err := app.TreeHash(p.Home, ".git")
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "project\x00%s\x00", sum)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // pipSettingsHash hashes the PIP_* variables given to the build (values may be
@@ -133,11 +174,17 @@ func (p Packages) install(layer *libcnb.Layer) error {
 		return err
 	}
 
-	args := []string{"-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar", "off"}
 	if p.Wheelhouse != "" {
-		args = append(args, "--find-links", p.Wheelhouse)
 		p.Logger.Bodyf("Using the wheelhouse %s", p.Wheelhouse)
 	}
+	if p.Plan.Source != app.FromRequirements && p.Plan.Source != "" {
+		if err := p.installPlan(layer.Path); err != nil {
+			return err
+		}
+		compileBytecode(p.Executor, VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
+		return nil
+	}
+	args := p.pipInstall()
 	for _, r := range p.Roots {
 		args = append(args, "-r", r)
 	}
@@ -148,12 +195,61 @@ func (p Packages) install(layer *libcnb.Layer) error {
 		return nil
 	}
 	p.Logger.Bodyf("Running pip install %s", strings.Join(args[3:], " "))
-	out, err := Command{Path: VenvPython(layer.Path), Args: args, Dir: p.Home,
-		Env: map[string]string{"PIP_CACHE_DIR": p.PipCache}, Executor: p.Executor}.Run(indent(p.Logger))
+	out, err := p.runPip(VenvPython(layer.Path), args)
 	if err != nil {
 		return p.explain(out, err)
 	}
 	compileBytecode(p.Executor, VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
+	return nil
+}
+
+// pipInstall is `python -m pip install` with the flags every install uses.
+func (p Packages) pipInstall() []string {
+	args := []string{"-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar", "off"}
+	if p.Wheelhouse != "" {
+		args = append(args, "--find-links", p.Wheelhouse)
+	}
+	return args
+}
+
+func (p Packages) runPip(python string, args []string) (*Output, error) {
+	return Command{Path: python, Args: args, Dir: p.Home,
+		Env: map[string]string{"PIP_CACHE_DIR": p.PipCache}, Executor: p.Executor}.Run(indent(p.Logger))
+}
+
+// installPlan runs the plan's pip steps in order, each generated
+// requirements file written to a temporary directory.
+func (p Packages) installPlan(venv string) error {
+	steps, err := planSteps(p.Plan, p.Home, p.Extra, p.IndexURLSet)
+	if err != nil {
+		return err
+	}
+	if len(steps) == 0 {
+		p.Logger.Body("Nothing to install")
+		return nil
+	}
+	tmp, err := os.MkdirTemp("", "warpdrive-pip-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	for i, step := range steps {
+		args := append(p.pipInstall(), step.Args...)
+		shown := strings.Join(args[3:], " ")
+		if step.Requirements != "" {
+			file := filepath.Join(tmp, fmt.Sprintf("step-%d.txt", i+1))
+			if err := os.WriteFile(file, []byte(step.Requirements), 0o644); err != nil {
+				return err
+			}
+			args = append(args, "-r", file)
+			shown += " -r <" + step.What + ">"
+		}
+		p.Logger.Bodyf("Installing %s: pip install %s", step.What, shown)
+		out, err := p.runPip(VenvPython(venv), args)
+		if err != nil {
+			return p.explainPlan(step, out, err)
+		}
+	}
 	return nil
 }
 

@@ -5,15 +5,19 @@
 #   scripts/pack-build.sh IMAGE APP_DIR [pack build flags...]
 #
 # pip installs only from the local package index (PIP_INDEX_URL), which the
-# build reaches over loopback (--network host).
+# build reaches over loopback (--network host). WARPDRIVE_PIP_INDEX_ENV=0 leaves
+# PIP_INDEX_URL unset, for apps whose lock file names the index itself.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 (($# >= 2)) || die "usage: scripts/pack-build.sh IMAGE APP_DIR [pack build flags...]"
 image=$1 app=$2; shift 2
 [[ -d $app ]] || die "no application directory at $app"
 
+index_env=(--env "PIP_INDEX_URL=$WARPDRIVE_INDEX_URL/simple/")
+[[ ${WARPDRIVE_PIP_INDEX_ENV:-1} == 0 ]] && index_env=()
+
 "$WARPDRIVE_ROOT/scripts/setup.sh" >&2
 pack="$("$WARPDRIVE_ROOT/scripts/harness/tools.sh")/pack"
 exec "$pack" build "$image" --path "$app" --builder "$WARPDRIVE_BUILDER" \
   --pull-policy never --trust-builder --network host \
-  --env "PIP_INDEX_URL=$WARPDRIVE_INDEX_URL/simple/" "$@"
+  "${index_env[@]}" "$@"

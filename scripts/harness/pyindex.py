@@ -22,6 +22,9 @@ flags   comma-separated, "-" for none.
         links-from=ORIG  (deb) symlinks out of the package (Debian links bundled
                          files to libjs-* packages) are replaced by the file at
                          the same path in the upstream orig tarball ORIG.
+        part=TOP[+TOP]   (deb) the .deb holds several projects (Debian's flit
+                         holds flit and flit_core): take only the recipe's
+                         project's metadata and these top-level names.
         self-wheel       (src) also build the wheel, with the project's own
                          in-tree backend and a stdlib-only interpreter (for
                          setuptools, which builds itself).
@@ -171,6 +174,11 @@ def wheel_from_deb(entry, pkgs_dir):
         raise Fail(f"{entry['origin']}: no {DIST_PACKAGES} in the package")
     names = sorted(os.listdir(root))
     metas = [n for n in names if n.endswith((".dist-info", ".egg-info"))]
+    part = next((f[len("part="):].split("+") for f in entry["flags"] if f.startswith("part=")), None)
+    if part:
+        # Metadata directories are named <name>-<version>.dist-info.
+        metas = [m for m in metas if canonical(m.split("-")[0]) == canonical(entry["project"])]
+        names = [n for n in names if n in part or n in metas]
     if len(metas) != 1:
         raise Fail(f"{entry['origin']}: expected one .dist-info/.egg-info, found {metas or 'none'}")
     meta_dir = os.path.join(root, metas[0])

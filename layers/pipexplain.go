@@ -1,0 +1,84 @@
+package layers
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
+)
+
+var (
+	// pip, under --require-hashes: "    flask==3.1.0 from https://.../flask.whl#sha256=...:"
+	hashPackage = regexp.MustCompile(`^\s+(\S+?)==(\S+) from \S+`)
+	// "        Expected sha256 ab12..." / "             or sha256 cd34..."
+	hashExpected = regexp.MustCompile(`^\s+(?:Expected|or)\s+(\w+) ([0-9a-f]+)`)
+	// "             Got        ef56..."
+	hashGot = regexp.MustCompile(`^\s+Got\s+([0-9a-f]+)`)
+	// "ERROR: Could not find a version that satisfies the requirement flask==9.0 (from versions: 3.1.0)"
+	noVersion = regexp.MustCompile(`Could not find a version that satisfies the requirement ([A-Za-z0-9._-]+)==(\S+) \(from versions: ([^)]*)\)`)
+)
+
+// explainPlan turns a failed step of a plan into the most specific error:
+// a hash mismatch, a pinned version the index lacks, a build backend pip
+// cannot install, else pip's own errors.
+func (p Packages) explainPlan(step pipStep, out *Output, err error) error {
+	text := out.String()
+	if e, ok := hashMismatch(text); ok {
+		e.File = p.Plan.File
+		return e
+	}
+	if installsProject([]pipStep{step}) && buildDependenciesFailed(text) {
+		return BuildBackendError{Backend: backendName(p.Plan.Project), Errors: out.Lines("ERROR:"), Tail: out.Tail(25)}
+	}
+	if installsProject([]pipStep{step}) && p.Plan.Source == app.FromLock {
+		// The pins are installed; what failed is building the app itself.
+		return ProjectBuildError{Input: p.Plan.File, Backend: backendName(p.Plan.Project), Errors: out.Lines("ERROR:"), Tail: out.Tail(25)}
+	}
+	if m := noVersion.FindStringSubmatch(text); m != nil && p.Plan.Source == app.FromLock {
+		available := strings.TrimSpace(m[3])
+		if available == "" || available == "none" {
+			available = "no version"
+		}
+		return LockPinUnavailableError{File: p.Plan.File, Package: m[1], Version: m[2], Available: available}
+	}
+	return PipInstallError{Errors: out.Lines("ERROR:"), Tail: out.Tail(25), Err: err}
+}
+
+// hashMismatch reads the first package of pip's "THESE PACKAGES DO NOT
+// MATCH THE HASHES" report.
+func hashMismatch(text string) (LockHashError, bool) {
+	_, report, ok := strings.Cut(text, "DO NOT MATCH THE HASHES")
+	if !ok {
+		return LockHashError{}, false
+	}
+	var e LockHashError
+	for _, line := range strings.Split(report, "\n") {
+		switch {
+		case e.Package == "":
+			if m := hashPackage.FindStringSubmatch(line); m != nil {
+				e.Package = m[1] + "==" + m[2]
+			}
+		case hashExpected.MatchString(line):
+			m := hashExpected.FindStringSubmatch(line)
+			e.Expected = append(e.Expected, m[1]+":"+m[2])
+		case hashGot.MatchString(line):
+			e.Got = "sha256:" + hashGot.FindStringSubmatch(line)[1]
+			return e, true
+		}
+	}
+	return e, e.Package != ""
+}
+
+func backendName(p app.Pyproject) string {
+	if p.BuildBackend != "" {
+		return p.BuildBackend
+	}
+	return "setuptools (the default, no [build-system] build-backend)"
+}
+
+// buildDependenciesFailed: pip could not install the [build-system]
+// requirements into its isolated build environment.
+func buildDependenciesFailed(pipOutput string) bool {
+	return strings.Contains(pipOutput, "install build dependencies did not run successfully") ||
+		strings.Contains(pipOutput, "Installing build dependencies: finished with status 'error'")
+}

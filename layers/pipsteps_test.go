@@ -1,0 +1,126 @@
+package layers
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
+)
+
+func TestPlanSteps(t *testing.T) {
+	index := "http://127.0.0.1:7399/simple"
+	flask := app.Pin{Name: "flask", Version: "3.1.0", Hashes: []string{"sha256:aa", "sha256:bb"}, Source: app.SourceIndex, Ref: index + "/"}
+	jinja := app.Pin{Name: "Jinja2", Version: "3.1.6", Hashes: []string{"sha256:cc"}, Source: app.SourceIndex, Ref: index}
+	unhashed := app.Pin{Name: "itsdangerous", Version: "2.2.0", Source: app.SourceIndex}
+	local := app.Pin{Name: "mylib", Version: "0.1", Source: app.SourcePath, Ref: "libs/mylib"}
+	git := app.Pin{Name: "tool", Version: "1.0", Source: app.SourceGit, Ref: "https://example.com/tool.git@0123abc"}
+	wheel := app.Pin{Name: "wheelie", Version: "1.0", Hashes: []string{"sha256:dd"}, Source: app.SourceURL, Ref: "https://example.com/wheelie-1.0-py3-none-any.whl"}
+	pypi := app.Pin{Name: "flask", Version: "3.1.0", Hashes: []string{"sha256:aa"}, Source: app.SourceIndex, Ref: "https://pypi.org/simple"}
+
+	tests := []struct {
+		name        string
+		plan        app.DependencyPlan
+		extra       []string
+		indexURLSet bool
+		want        []pipStep
+	}{
+		{"hashed pins from the lock's index, no resolver",
+			app.DependencyPlan{Source: app.FromLock, File: "uv.lock", Lock: app.Lock{File: "uv.lock", Pins: []app.Pin{flask, jinja}}}, nil, false,
+			[]pipStep{{What: "2 pins of uv.lock, hashes required", Args: []string{"--require-hashes", "--no-deps", "--index-url", index},
+				Requirements: "flask==3.1.0 --hash=sha256:aa --hash=sha256:bb\nJinja2==3.1.6 --hash=sha256:cc\n"}}},
+		{"PIP_INDEX_URL overrides the lock's index",
+			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Pins: []app.Pin{flask}}}, nil, true,
+			[]pipStep{{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
+				Requirements: "flask==3.1.0 --hash=sha256:aa --hash=sha256:bb\n"}}},
+		{"PyPI needs no --index-url",
+			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "uv.lock", Pins: []app.Pin{pypi}}}, nil, false,
+			[]pipStep{{What: "1 pins of uv.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
+				Requirements: "flask==3.1.0 --hash=sha256:aa\n"}}},
+		{"pins without hashes, paths and git apart; the project; then the server with the resolver",
+			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "uv.lock", InstallsProject: true, Pins: []app.Pin{wheel, unhashed, local, git}}}, []string{"gunicorn"}, false,
+			[]pipStep{
+				{What: "1 pins of uv.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
+					Requirements: "wheelie @ https://example.com/wheelie-1.0-py3-none-any.whl --hash=sha256:dd\n"},
+				{What: "3 pins of uv.lock without hashes", Args: []string{"--no-deps"},
+					Requirements: "itsdangerous==2.2.0\nmylib @ file:///workspace/libs/mylib\ntool @ git+https://example.com/tool.git@0123abc\n"},
+				{What: "the project itself", Args: []string{"--no-deps", "."}},
+				{What: "the server", Args: []string{"gunicorn"}},
+			}},
+		{"a package project: pip install . with the server",
+			app.DependencyPlan{Source: app.FromProject, File: "pyproject.toml"}, []string{"gunicorn"}, false,
+			[]pipStep{{What: "the project and its dependencies", Args: []string{".", "gunicorn"}}}},
+		{"declared dependencies only",
+			app.DependencyPlan{Source: app.FromDeclared, Declared: []string{"flask (>=3)", "colorama; sys_platform == 'win32'"}}, nil, false,
+			[]pipStep{{What: "pyproject.toml's dependencies", Requirements: "flask (>=3)\ncolorama; sys_platform == 'win32'\n"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := planSteps(tt.plan, "/workspace", tt.extra, tt.indexURLSet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("steps:\n got %#v\nwant %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+// pip 24/25's report when a downloaded file does not have a hash the
+// requirements list.
+const pipHashReport = `Collecting flask==3.1.0 (from -r /tmp/warpdrive-pip-1/step-1.txt (line 3))
+  Downloading http://127.0.0.1:7399/packages/k/flask-3.1.0-py3-none-any.whl (103 kB)
+ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated the package versions, please update the hashes. Otherwise, examine the package contents carefully; someone may have tampered with them.
+    flask==3.1.0 from http://127.0.0.1:7399/packages/k/flask-3.1.0-py3-none-any.whl#sha256=ab12 (from -r /tmp/warpdrive-pip-1/step-1.txt (line 3)):
+        Expected sha256 0000
+             or sha256 1111
+             Got        ab12
+`
+
+func TestHashMismatch(t *testing.T) {
+	got, ok := hashMismatch(pipHashReport)
+	want := LockHashError{Package: "flask==3.1.0", Expected: []string{"sha256:0000", "sha256:1111"}, Got: "sha256:ab12"}
+	if !ok || !reflect.DeepEqual(got, want) {
+		t.Errorf("hashMismatch = %#v, %v; want %#v", got, ok, want)
+	}
+	if _, ok := hashMismatch("ERROR: No matching distribution found for flask==9"); ok {
+		t.Error("a pip failure without a hash report was read as a hash mismatch")
+	}
+}
+
+func TestExplainPlan(t *testing.T) {
+	lock := Packages{Plan: app.DependencyPlan{Source: app.FromLock, File: "uv.lock"}}
+	project := Packages{Plan: app.DependencyPlan{Source: app.FromProject, File: "pyproject.toml", Project: app.Pyproject{BuildBackend: "nosuch.api"}}}
+	tests := []struct {
+		name string
+		p    Packages
+		step pipStep
+		out  string
+		want string
+	}{
+		{"hash mismatch", lock, pipStep{}, pipHashReport, "uv.lock: the downloaded flask==3.1.0 does not match the lock's hash"},
+		{"pinned version missing", lock, pipStep{},
+			"ERROR: Could not find a version that satisfies the requirement flask==9.0 (from versions: 3.1.0, 3.1.1)\nERROR: No matching distribution found for flask==9.0\n",
+			"uv.lock pins flask 9.0, which the package index does not have (it has: 3.1.0, 3.1.1)"},
+		{"backend not installable", project, pipStep{Args: []string{"."}},
+			"  error: subprocess-exited-with-error\n  × pip subprocess to install build dependencies did not run successfully.\nERROR: Could not find a version that satisfies the requirement nosuch\n" +
+				"error: subprocess-exited-with-error\n\n× pip subprocess to install build dependencies did not run successfully.\n│ exit code: 1\n╰─> See above for output.\n" +
+				"note: This error originates from a subprocess, and is likely not a problem with pip.\nERROR: installing build dependencies failed\n",
+			"the build backend nosuch.api could not be installed"},
+		{"anything else is pip's own error", lock, pipStep{}, "ERROR: something else\n", "pip install failed: ERROR: something else"},
+		{"the lock's project fails to build", Packages{Plan: app.DependencyPlan{Source: app.FromLock, File: "poetry.lock", Project: app.Pyproject{BuildBackend: "poetry.core.masonry.api"}}},
+			pipStep{Args: []string{"--no-deps", "."}}, "ValueError: No file/folder found for package app\nERROR: Failed to build installable wheels for some pyproject.toml based projects (app)\n",
+			"pip could not build the application as a package with poetry.core.masonry.api"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := &Output{}
+			out.Write([]byte(tt.out))
+			err := tt.p.explainPlan(tt.step, out, nil)
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
