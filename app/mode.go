@@ -168,3 +168,26 @@ func (e CallableError) Error() string {
 	}
 	return fmt.Sprintf("module %s has no attribute %s", e.Entry.Module, e.Entry.Attr)
 }
+
+// ServerProtocolError says the entry point is an application of one protocol
+// (WSGI or ASGI) and the chosen server speaks only the other.
+type ServerProtocolError struct {
+	Entry EntryPoint
+	// Protocol is the application's ("WSGI" or "ASGI"); Server and
+	// ServerSource the server and where its choice came from.
+	Protocol, Server, ServerSource string
+	// Servers are the servers that speak the application's protocol.
+	Servers []string
+}
+
+func (e ServerProtocolError) Error() string {
+	return fmt.Sprintf("%s is %s, but the server %s (%s) cannot serve %s", e.Entry, e.Application(), e.Server, e.ServerSource, e.Protocol)
+}
+
+// Application is "a WSGI application" or "an ASGI application".
+func (e ServerProtocolError) Application() string {
+	if strings.HasPrefix(e.Protocol, "A") {
+		return "an " + e.Protocol + " application"
+	}
+	return "a " + e.Protocol + " application"
+}

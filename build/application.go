@@ -69,7 +69,10 @@ func (b Build) entryPoint(s *step) error {
 	case !probe.Found:
 		return app.CallableError{Entry: ep, Candidates: probe.Candidates, Guessed: guess}
 	}
-	b.Logger.Headerf("WSGI entry point: %s", ep)
+	if err := s.checkProtocol(ep, probe.Kind); err != nil {
+		return err
+	}
+	b.Logger.Headerf("%s entry point: %s", strings.ToUpper(string(s.protocol)), ep)
 	if ep.Call {
 		s.factory = &ep
 		s.entry.Module, s.entry.Callable = layers.FactoryModule, "application"
@@ -78,6 +81,25 @@ func (b Build) entryPoint(s *step) error {
 		return nil
 	}
 	s.entry.Module, s.entry.Callable = ep.Module, ep.Attr
+	return nil
+}
+
+// checkProtocol: what the import found (kind "wsgi" or "asgi"; "unknown"
+// for a factory, "" when the import failed) must be what the server
+// speaks. The server was chosen before anything was installed, from the
+// app's dependencies; the import has the last word.
+func (s *step) checkProtocol(ep app.EntryPoint, kind string) error {
+	found := server.Protocol(kind)
+	if found != server.WSGI && found != server.ASGI {
+		s.entry.ASGI = s.protocol == server.ASGI
+		return nil
+	}
+	if !s.server.Speaks(found) || (found == server.ASGI && s.protocol != server.ASGI) {
+		return app.ServerProtocolError{Entry: ep, Protocol: strings.ToUpper(kind), Server: s.server.Name,
+			ServerSource: s.config.ServerTypeSource, Servers: server.NamesFor(found)}
+	}
+	s.protocol = found
+	s.entry.ASGI = found == server.ASGI
 	return nil
 }
 
@@ -112,8 +134,16 @@ func (b Build) django(s *step) error {
 	s.env.Default("DJANGO_SETTINGS_MODULE", settings.SettingsModule)
 
 	module, callable, ok := layers.SplitWSGIApplication(settings.WSGIApplication)
-	if !ok {
+	if !ok && s.protocol == server.WSGI {
 		return app.EntryPointError{Mode: s.launch.Mode, LookedFor: []string{"WSGI_APPLICATION in " + settings.SettingsModule + " (it is " + orUnset(settings.WSGIApplication) + ")"}}
+	}
+	if s.protocol == server.ASGI {
+		if module, callable, ok = djangoASGIApplication(s.config.Home, settings); !ok {
+			return app.EntryPointError{Mode: s.launch.Mode, LookedFor: []string{"ASGI_APPLICATION in " + settings.SettingsModule,
+				"an asgi.py beside WSGI_APPLICATION's wsgi.py (" + orUnset(settings.WSGIApplication) + ")"}}
+		}
+		b.Logger.Headerf("Django ASGI application: %s.%s", module, callable)
+		s.entry.ASGI = true
 	}
 	s.entry.Module, s.entry.Callable = module, callable
 
@@ -177,4 +207,22 @@ func orUnset(s string) string {
 		return "(unset)"
 	}
 	return s
+}
+
+// djangoASGIApplication is Channels' ASGI_APPLICATION, else the asgi.py that
+// startproject writes beside the wsgi.py WSGI_APPLICATION names
+// (mysite.wsgi.application -> mysite.asgi.application).
+func djangoASGIApplication(home string, settings layers.DjangoSettings) (module, callable string, ok bool) {
+	if settings.ASGIApplication != "" {
+		return layers.SplitWSGIApplication(settings.ASGIApplication)
+	}
+	module, callable, ok = layers.SplitWSGIApplication(settings.WSGIApplication)
+	if !ok || (module != "wsgi" && !strings.HasSuffix(module, ".wsgi")) {
+		return "", "", false
+	}
+	module = strings.TrimSuffix(module, "wsgi") + "asgi"
+	if !app.FileExists(filepath.Join(home, strings.ReplaceAll(module, ".", "/")+".py")) {
+		return "", "", false
+	}
+	return module, callable, true
 }

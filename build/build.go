@@ -63,6 +63,8 @@ type step struct {
 	requirementFiles []app.RequirementFile
 	// dependencies is the input the packages layer installs from.
 	dependencies app.DependencyPlan
+	// protocol is how the server calls the application (wsgi mode).
+	protocol server.Protocol
 	// venv is the packages layer, once contributed, and its metadata.
 	venv       string
 	packagesMD layers.Metadata
@@ -113,7 +115,8 @@ func (b Build) begin(ctx libcnb.BuildContext) (*step, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &step{ctx: ctx, metadata: md, resolver: cr, target: target(ctx), env: libcnb.Environment{}, result: libcnb.NewBuildResult()}
+	s := &step{ctx: ctx, metadata: md, resolver: cr, target: target(ctx), env: libcnb.Environment{}, result: libcnb.NewBuildResult(),
+		protocol: server.WSGI}
 	if s.source, err = app.ReadSource(ctx.ApplicationPath); err != nil {
 		return nil, err
 	}

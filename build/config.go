@@ -2,11 +2,13 @@ package build
 
 import (
 	"os"
+	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
@@ -66,11 +68,49 @@ func (b Build) resolveConfiguration(s *step) error {
 		return err
 	}
 	b.Logger.Headerf("Deploy mode: %s (%s)", s.launch.Mode, s.launch.Reason)
-	s.server, s.hasServer = server.Lookup(serverName(s.launch, s.config.ServerType))
+	if s.dependencies, err = app.ChooseDependencies(s.config, pep508.Target(s.runtime.Version, hostArch())); err != nil {
+		return err
+	}
+	logPlan(b.Logger, s.dependencies)
+	name, why := serverName(s.launch, s.config.ServerType), s.config.ServerTypeSource
+	s.protocol = server.WSGI
+	if s.launch.Mode == app.ModeWSGI {
+		s.protocol, name, why = chooseProtocol(s.dependencies, s.config, name, why)
+	}
+	s.server, s.hasServer = server.Lookup(name)
 	if s.hasServer && s.launch.Mode == app.ModeWSGI {
-		b.Logger.Headerf("Server: %s (%s)", s.server.Name, s.config.ServerTypeSource)
+		b.Logger.Headerf("Server: %s for an %s application (%s)", s.server.Name, strings.ToUpper(string(s.protocol)), why)
 	}
 	return nil
+}
+
+// asgiSignals are distributions that make an application ASGI: the async
+// frameworks, Django Channels, and the ASGI servers themselves.
+var asgiSignals = []string{"fastapi", "starlette", "quart", "litestar", "channels", "uvicorn", "hypercorn", "daphne"}
+
+// chooseProtocol decides, before anything is installed, whether the app is
+// WSGI or ASGI, so the right server is installed: a chosen server that
+// speaks only ASGI says ASGI; else a dependency on an ASGI framework or
+// server does, and then uvicorn replaces the default server. The build's
+// import of the entry point checks the decision.
+func chooseProtocol(plan app.DependencyPlan, c app.Config, name, why string) (server.Protocol, string, string) {
+	srv, _ := server.Lookup(name)
+	chosen := c.ServerTypeSource != "the default"
+	if chosen && !srv.Speaks(server.WSGI) {
+		return server.ASGI, name, why
+	}
+	for _, dist := range asgiSignals {
+		if plan.Declares(c.Home, app.RequirementFiles(c.Home, plan.Roots), dist) {
+			if chosen {
+				if srv.Speaks(server.ASGI) {
+					return server.ASGI, name, why + "; ASGI because the app depends on " + dist
+				}
+				return server.WSGI, name, why
+			}
+			return server.ASGI, server.DefaultASGI, "the default for an ASGI app: it depends on " + dist
+		}
+	}
+	return server.WSGI, name, why
 }
 
 // serverName names the WSGI server a deploy mode runs, "" for shell and python.

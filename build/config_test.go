@@ -12,6 +12,8 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
 // Settings are resolved after `.warpdrive/environment` is applied (a
@@ -68,5 +70,109 @@ func TestResolveConfigurationSeesTheEnvironmentFile(t *testing.T) {
 				t.Errorf("log:\n%s", out.String())
 			}
 		})
+	}
+}
+
+func TestChooseProtocol(t *testing.T) {
+	lock := func(names ...string) app.DependencyPlan {
+		var pins []app.Pin
+		for _, n := range names {
+			pins = append(pins, app.Pin{Name: n, Version: "1"})
+		}
+		return app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{Pins: pins}}
+	}
+	byDefault := app.Config{ServerType: server.ModWSGI, ServerTypeSource: "the default"}
+	chosen := func(name string) app.Config {
+		return app.Config{ServerType: name, ServerTypeSource: "WARPDRIVE_SERVER_TYPE"}
+	}
+	tests := []struct {
+		name         string
+		plan         app.DependencyPlan
+		config       app.Config
+		wantProtocol server.Protocol
+		wantServer   string
+		wantWhy      string
+	}{
+		{"a WSGI app keeps the default", lock("flask", "jinja2"), byDefault, server.WSGI, server.ModWSGI, "the default"},
+		{"an ASGI framework brings uvicorn", lock("fastapi", "starlette"), byDefault, server.ASGI, server.Uvicorn,
+			"the default for an ASGI app: it depends on fastapi"},
+		{"Channels makes Django ASGI", lock("django", "channels"), byDefault, server.ASGI, server.Uvicorn,
+			"the default for an ASGI app: it depends on channels"},
+		{"a chosen ASGI-only server makes the app ASGI", lock("django"), chosen(server.Hypercorn), server.ASGI, server.Hypercorn, "WARPDRIVE_SERVER_TYPE"},
+		{"gunicorn chosen for an ASGI framework", lock("starlette"), chosen(server.Gunicorn), server.ASGI, server.Gunicorn,
+			"WARPDRIVE_SERVER_TYPE; ASGI because the app depends on starlette"},
+		{"a chosen WSGI-only server is kept (the import decides)", lock("starlette"), chosen(server.Waitress), server.WSGI, server.Waitress, "WARPDRIVE_SERVER_TYPE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, name, why := chooseProtocol(tt.plan, tt.config, tt.config.ServerType, tt.config.ServerTypeSource)
+			if p != tt.wantProtocol || name != tt.wantServer || why != tt.wantWhy {
+				t.Errorf("got %s %s (%s), want %s %s (%s)", p, name, why, tt.wantProtocol, tt.wantServer, tt.wantWhy)
+			}
+		})
+	}
+}
+
+func TestCheckProtocol(t *testing.T) {
+	ep := app.EntryPoint{Module: "main", Attr: "app"}
+	tests := []struct {
+		name     string
+		server   string
+		protocol server.Protocol
+		kind     string
+		wantErr  string
+		wantASGI bool
+	}{
+		{"ASGI app, uvicorn", server.Uvicorn, server.ASGI, "asgi", "", true},
+		{"WSGI app, mod_wsgi", server.ModWSGI, server.WSGI, "wsgi", "", false},
+		{"a factory: the dependencies decide", server.Uvicorn, server.ASGI, "unknown", "", true},
+		{"an import that failed: the dependencies decide", server.ModWSGI, server.WSGI, "", "", false},
+		{"ASGI app, waitress", server.Waitress, server.WSGI, "asgi", "main:app is an ASGI application, but the server waitress", false},
+		{"ASGI app found by the import only, default mod_wsgi", server.ModWSGI, server.WSGI, "asgi", "cannot serve ASGI", false},
+		{"ASGI app, gunicorn chosen without an ASGI dependency", server.Gunicorn, server.WSGI, "asgi", "the server gunicorn", false},
+		{"WSGI app, uvicorn", server.Uvicorn, server.ASGI, "wsgi", "main:app is a WSGI application, but the server uvicorn", false},
+		{"WSGI app, gunicorn chosen for ASGI", server.Gunicorn, server.ASGI, "wsgi", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := stepFor(app.ModeWSGI, tt.server, server.Entry{})
+			s.protocol = tt.protocol
+			s.config.ServerTypeSource = "WARPDRIVE_SERVER_TYPE"
+			err := s.checkProtocol(ep, tt.kind)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("unexpected error %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+			case tt.wantErr == "" && s.entry.ASGI != tt.wantASGI:
+				t.Errorf("entry.ASGI = %v, want %v", s.entry.ASGI, tt.wantASGI)
+			}
+		})
+	}
+}
+
+func TestDjangoASGIApplication(t *testing.T) {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, "mysite"), 0o755)
+	os.WriteFile(filepath.Join(home, "mysite", "asgi.py"), []byte("application = None\n"), 0o644)
+	tests := []struct {
+		name     string
+		settings layers.DjangoSettings
+		want     string
+	}{
+		{"Channels' ASGI_APPLICATION", layers.DjangoSettings{ASGIApplication: "routing.app", WSGIApplication: "mysite.wsgi.application"}, "routing app"},
+		{"asgi.py beside wsgi.py", layers.DjangoSettings{WSGIApplication: "mysite.wsgi.application"}, "mysite.asgi application"},
+		{"no asgi.py beside it", layers.DjangoSettings{WSGIApplication: "other.wsgi.application"}, ""},
+		{"a WSGI module not named wsgi", layers.DjangoSettings{WSGIApplication: "mysite.server.application"}, ""},
+	}
+	for _, tt := range tests {
+		module, callable, ok := djangoASGIApplication(home, tt.settings)
+		got := ""
+		if ok {
+			got = module + " " + callable
+		}
+		if got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

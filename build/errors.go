@@ -74,6 +74,7 @@ func Explain(err error) Message {
 		backend     layers.BuildBackendError
 		project     layers.ProjectBuildError
 		pyproject   app.PyprojectError
+		protocol    app.ServerProtocolError
 	)
 	switch {
 	case errors.As(err, &version):
@@ -157,6 +158,12 @@ func Explain(err error) Message {
 		return Message{Title: "Unsupported " + lockVersion.File + " format",
 			Detail: []string{lockVersion.Error() + "."},
 			Fix:    []string{fmt.Sprintf("Write the lock with %s, or export a requirements.txt from it and delete %s.", lockVersion.Writer, lockVersion.File)}}
+	case errors.As(err, &protocol):
+		return Message{Title: "Wrong server type for " + protocol.Application(),
+			Detail: []string{protocol.Error() + ".",
+				fmt.Sprintf("Servers for %s applications: %s.", protocol.Protocol, strings.Join(protocol.Servers, ", "))},
+			Fix: []string{fmt.Sprintf("Set WARPDRIVE_SERVER_TYPE (or .warpdrive/server_type) to one of them, for example %s;", strings.Fields(protocol.Servers[0])[0]),
+				"or, if warpdrive chose the server from a dependency (an ASGI framework or server), remove that dependency or set the server type explicitly."}}
 	case errors.As(err, &pyproject):
 		return Message{Title: "Unreadable dependency in pyproject.toml",
 			Detail: []string{pyproject.Error() + "."},

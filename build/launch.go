@@ -20,11 +20,15 @@ func (b Build) launchLayers(s *step) error {
 	s.result.Layers = append(s.result.Layers, start)
 
 	env := layers.Environment{Factory: s.factory}
-	if s.usesWhiteNoise() {
+	if s.usesStaticWrapper() {
 		s.entry.Wrapped = true
 		entry := s.entry
-		env.WhiteNoise = &entry
-		b.Logger.Headerf("Static files: %s serves %s through WhiteNoise (%s)", s.server.Name, s.entry.StaticURL, server.WrapperModule)
+		env.StaticWrapper = &entry
+		if entry.ASGI {
+			b.Logger.Headerf("Static files: %s serves %s through Starlette's StaticFiles (%s)", s.server.Name, s.entry.StaticURL, server.ASGIWrapperModule)
+		} else {
+			b.Logger.Headerf("Static files: %s serves %s through WhiteNoise (%s)", s.server.Name, s.entry.StaticURL, server.WrapperModule)
+		}
 	}
 	s.plans = startPlans(s)
 	env.StartPlans = s.plans
@@ -46,10 +50,10 @@ func (b Build) launchLayers(s *step) error {
 	return nil
 }
 
-// usesWhiteNoise: a wsgi-mode server without its own static-file mapping,
+// usesStaticWrapper: a wsgi-mode server without its own static-file mapping,
 // with static files to serve.
-func (s *step) usesWhiteNoise() bool {
-	return s.launch.Mode == app.ModeWSGI && s.hasServer && s.server.Static == server.StaticByWhiteNoise &&
+func (s *step) usesStaticWrapper() bool {
+	return s.launch.Mode == app.ModeWSGI && s.hasServer && s.server.Static == server.StaticByWrapper &&
 		s.entry.StaticURL != "" && s.entry.StaticDir != ""
 }
 

@@ -13,7 +13,7 @@ import (
 
 // stepFor is a step after configuration: the deploy mode and server chosen.
 func stepFor(mode, serverName string, entry server.Entry) *step {
-	s := &step{config: app.Config{Source: app.Source{Root: "/workspace", Home: "/workspace"}}, launch: app.Launch{Mode: mode}, entry: entry}
+	s := &step{config: app.Config{Source: app.Source{Root: "/workspace", Home: "/workspace"}}, launch: app.Launch{Mode: mode}, entry: entry, protocol: server.WSGI}
 	s.server, s.hasServer = server.Lookup(serverName)
 	return s
 }
@@ -75,8 +75,8 @@ func TestUsesWhiteNoise(t *testing.T) {
 		{server.Gunicorn, server.Gunicorn, static, false},
 	}
 	for _, tt := range tests {
-		if got := stepFor(tt.mode, tt.server, tt.entry).usesWhiteNoise(); got != tt.want {
-			t.Errorf("%s/%s static=%v: usesWhiteNoise = %v, want %v", tt.mode, tt.server, tt.entry.StaticDir != "", got, tt.want)
+		if got := stepFor(tt.mode, tt.server, tt.entry).usesStaticWrapper(); got != tt.want {
+			t.Errorf("%s/%s static=%v: usesStaticWrapper = %v, want %v", tt.mode, tt.server, tt.entry.StaticDir != "", got, tt.want)
 		}
 	}
 }

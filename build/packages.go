@@ -9,18 +9,13 @@ import (
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
-	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
 // packages installs the application's requirements, and what its server needs,
 // into the venv layer.
 func (b Build) packages(s *step) error {
 	home := s.config.Home
-	plan, err := app.ChooseDependencies(s.config, pep508.Target(s.runtime.Version, hostArch()))
-	if err != nil {
-		return err
-	}
-	logPlan(b.Logger, plan)
+	plan := s.dependencies
 	var roots []string
 	if plan.Source == app.FromRequirements {
 		roots = requirementRoots(s.config, plan)
@@ -29,7 +24,7 @@ func (b Build) packages(s *step) error {
 	if err != nil {
 		return err
 	}
-	s.requirementFiles, s.dependencies = files, plan
+	s.requirementFiles = files
 
 	var pth []string
 	if s.buildsModWSGI(files) {
@@ -121,7 +116,7 @@ func serverPackages(s *step, files []app.RequirementFile) []string {
 			want = []string{srv.Name}
 		}
 	case s.hasServer:
-		want = s.server.Packages
+		want = s.server.PackagesFor(s.protocol)
 	}
 	var out []string
 	for _, p := range want {

@@ -70,6 +70,8 @@ func TestProcfileServer(t *testing.T) {
 		"python manage.py migrate && gunicorn mysite.wsgi":               "gunicorn",
 		"bin/start-nginx":                                                "",
 		"/layers/warpdrive/venv/bin/gunicorn -b :$PORT wsgi:application": "gunicorn",
+		"uvicorn main:app --host 0.0.0.0 --port $PORT":                   "uvicorn",
+		"hypercorn --bind 0.0.0.0:$PORT app:app":                         "hypercorn",
 	}
 	for command, want := range tests {
 		srv, ok := procfileServer(command)

@@ -10,6 +10,8 @@ import (
 type DjangoSettings struct {
 	SettingsModule  string `json:"settings_module"`
 	WSGIApplication string `json:"wsgi_application"`
+	// ASGIApplication is Channels' ASGI_APPLICATION ("" when unset).
+	ASGIApplication string `json:"asgi_application"`
 	StaticURL       string `json:"static_url"`
 	StaticRoot      string `json:"static_root"`
 	// StaticFiles is true when django.contrib.staticfiles is installed.
@@ -27,6 +29,7 @@ root = getattr(settings, "STATIC_ROOT", None)
 print("WARPDRIVE-DJANGO " + json.dumps({
     "settings_module": settings.SETTINGS_MODULE,
     "wsgi_application": getattr(settings, "WSGI_APPLICATION", None) or "",
+    "asgi_application": getattr(settings, "ASGI_APPLICATION", None) or "",
     "static_url": getattr(settings, "STATIC_URL", None) or "",
     "static_root": str(root) if root else "",
     "staticfiles": "django.contrib.staticfiles" in settings.INSTALLED_APPS,

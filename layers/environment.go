@@ -15,15 +15,16 @@ import (
 // Environment is a small launch layer holding what every process needs at
 // start: the variables (the source root for warpdrive-start, Django's
 // settings module, `.warpdrive/environment`), the start plan warpdrive-start
-// follows, and the WhiteNoise wrapper when the server serves static files
-// through it. It is rewritten every build (it is tiny).
+// follows, and the static-files wrapper (WhiteNoise for WSGI, Starlette for
+// ASGI) when the server serves static files through it. It is rewritten every build (it is tiny).
 type Environment struct {
 	// Defaults are variables the running app gets unless it is given its own.
 	Defaults []Variable
 	// StartPlans are what the web process and Procfile processes run.
 	StartPlans launch.StartPlans
-	// WhiteNoise, when set, is the application the wrapper module serves.
-	WhiteNoise *server.Entry
+	// StaticWrapper, when set, is the application the static-files wrapper
+	// module serves.
+	StaticWrapper *server.Entry
 	// Factory, when set, is the application factory the generated module calls.
 	Factory *app.EntryPoint
 }
@@ -66,12 +67,16 @@ func (e Environment) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
 			return libcnb.Layer{}, err
 		}
 	}
-	if e.WhiteNoise != nil {
-		if err := writeModule(dir, server.WrapperModule, whiteNoiseModule(*e.WhiteNoise)); err != nil {
+	if w := e.StaticWrapper; w != nil {
+		name, src := server.WrapperModule, whiteNoiseModule(*w)
+		if w.ASGI {
+			name, src = server.ASGIWrapperModule, asgiStaticModule(*w)
+		}
+		if err := writeModule(dir, name, src); err != nil {
 			return libcnb.Layer{}, err
 		}
 	}
-	if e.Factory != nil || e.WhiteNoise != nil {
+	if e.Factory != nil || e.StaticWrapper != nil {
 		layer.LaunchEnvironment.Prepend("PYTHONPATH", string(os.PathListSeparator), dir)
 	}
 	return layer, nil
@@ -86,7 +91,7 @@ func writeModule(dir, name, src string) error {
 
 // factoryModule calls the application factory once, when the server loads it.
 func factoryModule(ep app.EntryPoint) string {
-	return fmt.Sprintf(`"""Written by warpdrive: the WSGI application made by the factory %[1]s,
+	return fmt.Sprintf(`"""Written by warpdrive: the application made by the factory %[1]s,
 so every server loads it as a plain callable."""
 import functools
 import importlib
@@ -107,5 +112,39 @@ import importlib
 from whitenoise import WhiteNoise
 
 application = WhiteNoise(getattr(importlib.import_module(%[1]q), %[2]q), root=%[4]q, prefix=%[3]q)
+`, e.Module, e.Callable, e.StaticURL, e.StaticDir)
+}
+
+// asgiStaticModule is whiteNoiseModule for an ASGI application: Starlette's
+// StaticFiles answers under the static URL (content types, ETag,
+// Last-Modified, HEAD and ranges), with a Cache-Control like WhiteNoise's
+// default; everything else, lifespan and websockets included, reaches the
+// application unchanged.
+func asgiStaticModule(e server.Entry) string {
+	return fmt.Sprintf(`"""Written by warpdrive: serves %[3]s from %[4]s with Starlette's StaticFiles in
+front of %[1]s.%[2]s, so the ASGI server serves the static files without changes to the application."""
+import importlib
+
+from starlette.staticfiles import StaticFiles
+
+app = getattr(importlib.import_module(%[1]q), %[2]q)
+PREFIX = %[3]q.rstrip("/")
+CACHE_CONTROL = (b"cache-control", b"public, max-age=60")
+static = StaticFiles(directory=%[4]q)
+
+
+async def application(scope, receive, send):
+    path = scope.get("path", "")
+    if scope["type"] != "http" or not path.startswith(PREFIX + "/"):
+        await app(scope, receive, send)
+        return
+
+    async def send_with_cache_control(message):
+        if message["type"] == "http.response.start" and message["status"] in (200, 304):
+            message = dict(message, headers=[*message.get("headers", []), CACHE_CONTROL])
+        await send(message)
+
+    # As a Starlette Mount does: the prefix moves to root_path.
+    await static(dict(scope, root_path=scope.get("root_path", "") + PREFIX), receive, send_with_cache_control)
 `, e.Module, e.Callable, e.StaticURL, e.StaticDir)
 }

@@ -24,10 +24,10 @@ func TestEnvironmentLayer(t *testing.T) {
 	os.WriteFile(filepath.Join(home, "flaskr", "__init__.py"), []byte("class Holder:\n    @staticmethod\n    def make(name):\n        return 'app made for ' + name\nholder = Holder()\n"), 0o644)
 	factory := app.EntryPoint{Module: "flaskr", Attr: "holder.make", Call: true, Args: "'production'"}
 	e := Environment{
-		Defaults:   []Variable{{"LANG", "C.UTF-8"}},
-		StartPlans: launch.StartPlans{"web": {Mode: "gunicorn", Command: []string{"gunicorn"}}},
-		Factory:    &factory,
-		WhiteNoise: &server.Entry{Module: FactoryModule, Callable: "application", StaticURL: "/static/", StaticDir: "/workspace/static"},
+		Defaults:      []Variable{{"LANG", "C.UTF-8"}},
+		StartPlans:    launch.StartPlans{"web": {Mode: "gunicorn", Command: []string{"gunicorn"}}},
+		Factory:       &factory,
+		StaticWrapper: &server.Entry{Module: FactoryModule, Callable: "application", StaticURL: "/static/", StaticDir: "/workspace/static"},
 	}
 	layer, err := e.Contribute(&libcnb.Layers{Path: layersDir})
 	if err != nil {
@@ -62,5 +62,33 @@ func TestEnvironmentLayer(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "app made for production" {
 		t.Errorf("the factory module: %v\n%s", err, out)
+	}
+}
+
+// An ASGI app's static files are served by the Starlette wrapper, a module
+// that compiles; that it serves them is proven by the integration tests.
+func TestEnvironmentLayerASGIStaticWrapper(t *testing.T) {
+	layersDir := t.TempDir()
+	e := Environment{StaticWrapper: &server.Entry{Module: "main", Callable: "app", ASGI: true, StaticURL: "/static/", StaticDir: "/workspace/static"}}
+	if _, err := e.Contribute(&libcnb.Layers{Path: layersDir}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(EnvironmentPythonPath(layersDir), server.ASGIWrapperModule+".py")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`import_module("main"), "app"`, `PREFIX = "/static/".rstrip("/")`, `StaticFiles(directory="/workspace/static")`} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("%s lacks %s:\n%s", path, want, src)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(EnvironmentPythonPath(layersDir), server.WrapperModule+".py")); err == nil {
+		t.Error("the WhiteNoise wrapper was written for an ASGI app")
+	}
+	if python, err := exec.LookPath("python3"); err == nil {
+		if out, err := exec.Command(python, "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", path).CombinedOutput(); err != nil {
+			t.Errorf("the wrapper does not parse: %v\n%s", err, out)
+		}
 	}
 }

@@ -1,5 +1,5 @@
 // Package server is the one table of what warpdrive knows about each WSGI
-// server: the packages it needs, warpdrive's base command line, the arguments
+// and ASGI server: the packages it needs, warpdrive's base command line, the arguments
 // derived from the application, how it serves static files, how the worker
 // count reaches it and which variables tune it. The build (packages, process
 // command, WhiteNoise wrapper) and warpdrive-start (tuning, concurrency) both
@@ -10,10 +10,22 @@ import "strings"
 
 // Server names, as `.warpdrive/server_type` and WARPDRIVE_SERVER_TYPE spell them.
 const (
-	ModWSGI  = "mod_wsgi"
-	Gunicorn = "gunicorn"
-	UWSGI    = "uwsgi"
-	Waitress = "waitress"
+	ModWSGI   = "mod_wsgi"
+	Gunicorn  = "gunicorn"
+	UWSGI     = "uwsgi"
+	Waitress  = "waitress"
+	Uvicorn   = "uvicorn"
+	Hypercorn = "hypercorn"
+)
+
+// Protocol is how the server calls the application.
+type Protocol string
+
+const (
+	// WSGI (PEP 3333): application(environ, start_response).
+	WSGI Protocol = "wsgi"
+	// ASGI: async application(scope, receive, send).
+	ASGI Protocol = "asgi"
 )
 
 const (
@@ -26,8 +38,11 @@ const (
 	// Port is expanded by warpdrive-start: $PORT, else WARPDRIVE_HTTP_PORT, else 8080.
 	Port = "$PORT"
 	// WrapperModule is the generated module that serves static files with
-	// WhiteNoise around the application, for servers that cannot serve them.
+	// WhiteNoise around a WSGI application, for servers that cannot serve them.
 	WrapperModule = "warpdrive_whitenoise"
+	// ASGIWrapperModule serves static files with Starlette's StaticFiles
+	// around an ASGI application (WhiteNoise speaks only WSGI).
+	ASGIWrapperModule = "warpdrive_asgi_static"
 	// ModWSGIServerRoot is where mod_wsgi-express writes its generated Apache
 	// configuration at start: writable by any user.
 	ModWSGIServerRoot = "/tmp/mod_wsgi-server"
@@ -40,9 +55,9 @@ const (
 	// StaticByServer: the server maps the URL to the directory itself
 	// (Apache's Alias, uwsgi's --static-map).
 	StaticByServer StaticStrategy = iota
-	// StaticByWhiteNoise: a generated module wraps the application with
-	// WhiteNoise, which serves the files.
-	StaticByWhiteNoise
+	// StaticByWrapper: a generated module wraps the application and serves
+	// the files: WhiteNoise for WSGI, Starlette's StaticFiles for ASGI.
+	StaticByWrapper
 )
 
 // Concurrency is how the worker count (WEB_CONCURRENCY, else derived from the
@@ -85,22 +100,28 @@ type Entry struct {
 	// StaticURL and StaticDir, when both are set, are served.
 	StaticURL string
 	StaticDir string
-	// Wrapped: the WhiteNoise wrapper module serves the application.
+	// Wrapped: the static-files wrapper module serves the application.
 	Wrapped bool
+	// ASGI: the application is an ASGI one.
+	ASGI bool
 	// PythonPath are directories of generated modules the server must import
 	// from (servers that are Python processes read PYTHONPATH; Apache needs
 	// them named).
 	PythonPath []string
 }
 
-// Server is everything warpdrive knows about one WSGI server.
+// Server is everything warpdrive knows about one server.
 type Server struct {
 	Name string
+	// Protocols are what it serves, the first its own.
+	Protocols []Protocol
 	// Executable is the program the base command runs.
 	Executable string
 	// Packages are installed from the index when the application's
-	// requirements do not list them.
-	Packages []string
+	// requirements do not list them; ASGIPackages replace them for an ASGI
+	// application (a server that speaks both).
+	Packages     []string
+	ASGIPackages []string
 	// CompiledModule: the server is an Apache module compiled against the
 	// builder's Apache, in a layer of its own unless the app lists it.
 	CompiledModule bool
@@ -123,7 +144,7 @@ func (s Server) Derived(e Entry) []string { return s.derive(e) }
 
 var table = []Server{
 	{
-		Name: ModWSGI, Executable: "mod_wsgi-express", CompiledModule: true,
+		Name: ModWSGI, Executable: "mod_wsgi-express", CompiledModule: true, Protocols: []Protocol{WSGI},
 		// --locale: a locale every image has; without it mod_wsgi-express
 		// picks en_US.UTF-8, which the run image lacks (Python 3.11
 		// normalizes even LANG=C.UTF-8 to it).
@@ -144,14 +165,21 @@ var table = []Server{
 		},
 	},
 	{
-		Name: Gunicorn, Executable: "gunicorn", Packages: []string{"gunicorn", "whitenoise"},
+		Name: Gunicorn, Executable: "gunicorn", Protocols: []Protocol{WSGI, ASGI},
+		Packages: []string{"gunicorn", "whitenoise"}, ASGIPackages: []string{"gunicorn", "uvicorn", "starlette"},
 		Base:        []string{"--log-file", "-", "--bind", "0.0.0.0:" + Port},
-		Static:      StaticByWhiteNoise,
+		Static:      StaticByWrapper,
 		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "gunicorn workers"},
-		derive:      func(e Entry) []string { return []string{"--chdir", e.Home, e.entry()} },
+		derive: func(e Entry) []string {
+			if e.ASGI {
+				// gunicorn manages the processes, uvicorn's worker runs the event loop.
+				return []string{"--worker-class", "uvicorn.workers.UvicornWorker", "--chdir", e.Home, e.entry()}
+			}
+			return []string{"--chdir", e.Home, e.entry()}
+		},
 	},
 	{
-		Name: UWSGI, Executable: "uwsgi", Packages: []string{"uwsgi"},
+		Name: UWSGI, Executable: "uwsgi", Packages: []string{"uwsgi"}, Protocols: []Protocol{WSGI},
 		Base: []string{"--master", "--http-socket", ":" + Port, "--enable-threads", "--threads=5",
 			"--thunder-lock", "--single-interpreter", "--die-on-term"},
 		Static:      StaticByServer,
@@ -165,13 +193,69 @@ var table = []Server{
 		},
 	},
 	{
-		Name: Waitress, Executable: "waitress-serve", Packages: []string{"waitress", "whitenoise"},
+		Name: Waitress, Executable: "waitress-serve", Packages: []string{"waitress", "whitenoise"}, Protocols: []Protocol{WSGI},
 		Base:        []string{"--port=" + Port, "--threads=5"},
-		Static:      StaticByWhiteNoise,
+		Static:      StaticByWrapper,
 		Concurrency: Concurrency{Flag: "--threads=", OnlyWhenChosen: true, Unit: "waitress threads"},
 		derive:      func(e Entry) []string { return []string{e.entry()} },
 	},
+	{
+		// --proxy-headers trusts X-Forwarded-Proto/For from the addresses in
+		// FORWARDED_ALLOW_IPS (uvicorn's own variable; 127.0.0.1 unless set).
+		// Connections get 8 s to finish after SIGTERM, inside docker stop's 10.
+		Name: Uvicorn, Executable: "uvicorn", Packages: []string{"uvicorn", "starlette"}, Protocols: []Protocol{ASGI},
+		Base:        []string{"--host", "0.0.0.0", "--port", Port, "--proxy-headers", "--timeout-graceful-shutdown", "8"},
+		Static:      StaticByWrapper,
+		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "uvicorn workers"},
+		derive:      func(e Entry) []string { return []string{"--app-dir", e.Home, e.entry()} },
+	},
+	{
+		// hypercorn imports the application relative to its working
+		// directory, which warpdrive-start sets to the application's.
+		Name: Hypercorn, Executable: "hypercorn", Packages: []string{"hypercorn", "starlette"}, Protocols: []Protocol{ASGI},
+		Base: []string{"--bind", "0.0.0.0:" + Port, "--access-logfile", "-", "--error-logfile", "-",
+			"--graceful-timeout", "8"},
+		Static:      StaticByWrapper,
+		Concurrency: Concurrency{Flag: "--workers", Unit: "hypercorn workers"},
+		derive:      func(e Entry) []string { return []string{e.entry()} },
+	},
 }
+
+// Speaks says whether the server can serve an application of protocol p.
+func (s Server) Speaks(p Protocol) bool {
+	for _, q := range s.Protocols {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// PackagesFor are the packages the server needs for an application of
+// protocol p.
+func (s Server) PackagesFor(p Protocol) []string {
+	if p == ASGI && s.ASGIPackages != nil {
+		return s.ASGIPackages
+	}
+	return s.Packages
+}
+
+// NamesFor lists the servers that speak p, the first its default.
+func NamesFor(p Protocol) []string {
+	var out []string
+	for _, s := range table {
+		if s.Speaks(p) && (p != ASGI || s.Protocols[0] == ASGI) {
+			out = append(out, s.Name)
+		}
+	}
+	if p == ASGI {
+		out = append(out, Gunicorn+" (with uvicorn's worker)")
+	}
+	return out
+}
+
+// DefaultASGI is the server an ASGI application gets when none is chosen.
+const DefaultASGI = Uvicorn
 
 // Lookup returns the server named name.
 func Lookup(name string) (Server, bool) {
@@ -198,7 +282,10 @@ const Default = ModWSGI
 // entry is the module:callable the server loads: the wrapper when static
 // files are served through WhiteNoise.
 func (e Entry) entry() string {
-	if e.Wrapped {
+	switch {
+	case e.Wrapped && e.ASGI:
+		return ASGIWrapperModule + ":application"
+	case e.Wrapped:
 		return WrapperModule + ":application"
 	}
 	return e.Module + ":" + e.Callable

@@ -13,6 +13,9 @@ func TestDerived(t *testing.T) {
 	plain := Entry{Home: "/workspace", Module: "wsgi", Callable: "app"}
 	wrapped := django
 	wrapped.Wrapped = true
+	asgi := Entry{Home: "/workspace", Module: "main", Callable: "app", ASGI: true}
+	asgiWrapped := asgi
+	asgiWrapped.Wrapped = true
 
 	tests := []struct {
 		name   string
@@ -31,6 +34,11 @@ func TestDerived(t *testing.T) {
 			"--chdir /workspace --module mysite.wsgi --callable application --static-map /static/=/layers/warpdrive/static/django_static_root/"},
 		{"waitress", Waitress, plain, "wsgi:app"},
 		{"waitress through the wrapper", Waitress, wrapped, "warpdrive_whitenoise:application"},
+		{"uvicorn", Uvicorn, asgi, "--app-dir /workspace main:app"},
+		{"uvicorn through the Starlette wrapper", Uvicorn, asgiWrapped, "--app-dir /workspace warpdrive_asgi_static:application"},
+		{"hypercorn", Hypercorn, asgi, "main:app"},
+		{"gunicorn with uvicorn's worker for ASGI", Gunicorn, asgiWrapped,
+			"--worker-class uvicorn.workers.UvicornWorker --chdir /workspace warpdrive_asgi_static:application"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,8 +72,11 @@ func TestTableIsComplete(t *testing.T) {
 		if !strings.Contains(strings.Join(s.Command(), " "), Port) {
 			t.Errorf("%s's base command %v does not listen on %s", name, s.Command(), Port)
 		}
-		if s.Static == StaticByWhiteNoise && !slices.Contains(s.Packages, "whitenoise") {
+		if s.Static == StaticByWrapper && s.Speaks(WSGI) && !slices.Contains(s.Packages, "whitenoise") {
 			t.Errorf("%s serves static files through WhiteNoise but does not install it: %v", name, s.Packages)
+		}
+		if s.Static == StaticByWrapper && s.Speaks(ASGI) && !slices.Contains(s.PackagesFor(ASGI), "starlette") {
+			t.Errorf("%s serves an ASGI app's static files through Starlette but does not install it: %v", name, s.PackagesFor(ASGI))
 		}
 		if !s.CompiledModule && !slices.Contains(s.Packages, name) {
 			t.Errorf("%s is not installed: packages %v", name, s.Packages)
@@ -92,5 +103,21 @@ func TestConcurrencyArgs(t *testing.T) {
 		if got := tt.c.Args("3"); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%+v.Args(3) = %v, want %v", tt.c, got, tt.want)
 		}
+	}
+}
+
+func TestProtocols(t *testing.T) {
+	if got := strings.Join(NamesFor(ASGI), ", "); got != "uvicorn, hypercorn, gunicorn (with uvicorn's worker)" {
+		t.Errorf("NamesFor(ASGI) = %s", got)
+	}
+	if got := strings.Join(NamesFor(WSGI), ", "); got != "mod_wsgi, gunicorn, uwsgi, waitress" {
+		t.Errorf("NamesFor(WSGI) = %s", got)
+	}
+	if s, _ := Lookup(DefaultASGI); !s.Speaks(ASGI) || s.Speaks(WSGI) {
+		t.Errorf("the default ASGI server %s speaks %v", DefaultASGI, s.Protocols)
+	}
+	g, _ := Lookup(Gunicorn)
+	if !slices.Contains(g.PackagesFor(ASGI), "uvicorn") || slices.Contains(g.PackagesFor(WSGI), "uvicorn") {
+		t.Errorf("gunicorn's packages: WSGI %v, ASGI %v", g.PackagesFor(WSGI), g.PackagesFor(ASGI))
 	}
 }

@@ -1,0 +1,95 @@
+//go:build integration
+
+package integration
+
+import (
+	"strings"
+	"testing"
+)
+
+var asgiServerChecks = map[string]serverCheck{
+	"uvicorn":   {"uvicorn", "uvicorn", "Uvicorn running on http://0.0.0.0:"},
+	"hypercorn": {"hypercorn", "hypercorn", "Running on http://0.0.0.0:"},
+	"gunicorn":  {"gunicorn", "uvicorn", "Started server process"},
+}
+
+// TestASGIApplications: a Starlette main.py with no server in its
+// requirements is found to be ASGI and served by uvicorn (its static files
+// through Starlette's StaticFiles, a streaming response, $PORT, X-Forwarded
+// headers, SIGTERM); hypercorn and gunicorn with uvicorn's worker serve it
+// when chosen; a WSGI-only server chosen for it fails the build, and so does
+// uvicorn chosen for a WSGI app.
+func TestASGIApplications(t *testing.T) {
+	a := NewApp(t, "starlette_main")
+	log := a.MustBuild()
+	assertContains(t, "build log", log, "Server: uvicorn for an ASGI application (the default for an ASGI app: it depends on starlette)",
+		"ASGI entry point: main:app", "Static files: uvicorn serves /static/ through Starlette's StaticFiles (warpdrive_asgi_static)",
+		"Server: adding uvicorn, starlette")
+	assertNotContains(t, "build log", log, "mod_wsgi")
+
+	c := a.Run(8080, "--cpus", "1")
+	resp, body := c.GetOK("/")
+	assertContains(t, "page", body, "Hello from Starlette on port 8080")
+	assertServedBy(t, c, resp, asgiServerChecks["uvicorn"])
+	_, body = c.GetOK("/stream")
+	assertContains(t, "streamed body", body, "chunk 0\nchunk 1\nchunk 2\n")
+	resp, _ = c.GetOK("/static/site.css")
+	if ct, cc := resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"); !strings.HasPrefix(ct, "text/css") || cc != "public, max-age=60" {
+		t.Errorf("static file: Content-Type %q, Cache-Control %q", ct, cc)
+	}
+	assertStatic(t, c, "/static/site.css", "navy")
+	assertStopsQuickly(t, c)
+
+	moved := a.Run(9000, "-e", "PORT=9000")
+	_, body = moved.GetOK("/")
+	assertContains(t, "page with PORT=9000", body, "on port 9000")
+
+	for _, name := range []string{"hypercorn", "gunicorn"} {
+		t.Run(name, func(t *testing.T) {
+			a := a.In(t)
+			log := a.MustBuild("--env", "WARPDRIVE_SERVER_TYPE="+name)
+			assertContains(t, "build log", log, "Server: "+name+" for an ASGI application (WARPDRIVE_SERVER_TYPE")
+			c := a.Run(8080)
+			resp, body := c.GetOK("/")
+			assertContains(t, "page", body, "Hello from Starlette on port 8080")
+			assertServedBy(t, c, resp, asgiServerChecks[name])
+			assertStatic(t, c, "/static/site.css", "navy")
+			assertStopsQuickly(t, c)
+		})
+	}
+
+	t.Run("a WSGI-only server for an ASGI app", func(t *testing.T) {
+		a := a.In(t)
+		log, err := a.Build("--env", "WARPDRIVE_SERVER_TYPE=waitress")
+		if err == nil {
+			t.Fatalf("the build passed:\n%s", log)
+		}
+		assertContains(t, "build log", log, "[Error: Wrong server type for an ASGI application]",
+			"main:app is an ASGI application, but the server waitress (WARPDRIVE_SERVER_TYPE) cannot serve ASGI",
+			"Servers for ASGI applications: uvicorn, hypercorn, gunicorn (with uvicorn's worker)")
+	})
+	t.Run("an ASGI server for a WSGI app", func(t *testing.T) {
+		a := NewApp(t, "main_flask")
+		log, err := a.Build("--env", "WARPDRIVE_SERVER_TYPE=uvicorn")
+		if err == nil {
+			t.Fatalf("the build passed:\n%s", log)
+		}
+		assertContains(t, "build log", log, "[Error: Wrong server type for a WSGI application]",
+			"main:app is a WSGI application, but the server uvicorn (WARPDRIVE_SERVER_TYPE) cannot serve WSGI")
+	})
+}
+
+// TestDjangoASGI: a startproject Django site with uvicorn chosen is served
+// through its asgi.py, the admin's CSS through Starlette's StaticFiles.
+func TestDjangoASGI(t *testing.T) {
+	a := NewApp(t, "django_startproject")
+	log := a.MustBuild("--env", "WARPDRIVE_SERVER_TYPE=uvicorn")
+	assertContains(t, "build log", log, "Server: uvicorn for an ASGI application (WARPDRIVE_SERVER_TYPE)",
+		"Django ASGI application: mysite.asgi.application", "through Starlette's StaticFiles")
+	c := a.Run(8080)
+	resp, body := c.GetOK("/admin/login/")
+	assertContains(t, "admin login", body, "Django administration")
+	assertServedBy(t, c, resp, asgiServerChecks["uvicorn"])
+	assertStatic(t, c, "/static/admin/css/base.css", "body")
+	assertStopsQuickly(t, c)
+}
