@@ -246,6 +246,11 @@ func (p Packages) installPlan(venv string) error {
 		}
 		p.Logger.Bodyf("Installing %s: pip install %s", step.What, shown)
 		out, err := p.runPip(VenvPython(venv), args)
+		if err != nil && step.Optional {
+			p.Logger.Bodyf("WARNING: %s; the app runs from its source directory instead.", p.explainPlan(step, out, err))
+			p.Logger.Body("  If it is not meant to be a package, set package-mode = false under [tool.poetry] to skip this step.")
+			continue
+		}
 		if err != nil {
 			return p.explainPlan(step, out, err)
 		}

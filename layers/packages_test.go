@@ -38,6 +38,8 @@ type fakePython struct {
 	envs    [][]string
 	pipOut  string
 	pipFail bool
+	// failArg, when set, fails only the pip calls with this argument.
+	failArg string
 }
 
 func (f *fakePython) Execute(e effect.Execution) error {
@@ -48,7 +50,7 @@ func (f *fakePython) Execute(e effect.Execution) error {
 		return os.MkdirAll(filepath.Join(e.Args[2], "lib", "python3.13", "site-packages"), 0o755)
 	case len(e.Args) >= 2 && e.Args[1] == "pip":
 		io.WriteString(e.Stdout, f.pipOut)
-		if f.pipFail {
+		if f.pipFail || (f.failArg != "" && slices.Contains(e.Args, f.failArg)) {
 			return errors.New("exit status 1")
 		}
 	}
@@ -152,5 +154,40 @@ func TestPackagesMetadataIsExact(t *testing.T) {
 	p.Extra = []string{"gunicorn"}
 	if got := key(); got["extra_packages"] != "gunicorn" {
 		t.Errorf("extra_packages = %q", got["extra_packages"])
+	}
+}
+
+// A lock's plan runs one pip per step; Poetry's own project failing to build
+// is a warning (as in Poetry 1.x), uv's an error naming the project.
+func TestPackagesInstallLockPlan(t *testing.T) {
+	pins := []app.Pin{{Name: "flask", Version: "3.1.0", Hashes: []string{"sha256:aa"}, Source: app.SourceIndex}}
+	for _, tt := range []struct {
+		tool    string
+		wantErr bool
+	}{{"Poetry", false}, {"uv", true}} {
+		t.Run(tt.tool, func(t *testing.T) {
+			fake := fakePython{pipOut: "ValueError: No file/folder found for package app\n", failArg: "."}
+			var log bytes.Buffer
+			p := Packages{Home: t.TempDir(), Runtime: Runtime{Home: "/layers/warpdrive/python", Version: "3.13.5"}, Executor: &fake,
+				Plan:   app.DependencyPlan{Source: app.FromLock, File: "x.lock", Lock: app.Lock{Tool: tt.tool, Pins: pins, InstallsProject: true}},
+				Logger: plog.NewPaketoLogger(&log)}
+			err := p.install(&libcnb.Layer{Path: filepath.Join(t.TempDir(), "venv")})
+			var pe ProjectBuildError
+			if tt.wantErr != errors.As(err, &pe) {
+				t.Fatalf("err = %v, want a ProjectBuildError: %v", err, tt.wantErr)
+			}
+			var pip []string
+			for _, c := range fake.calls {
+				if len(c) > 2 && c[2] == "pip" {
+					pip = append(pip, strings.Join(c[8:], " "))
+				}
+			}
+			if len(pip) != 2 || !strings.HasPrefix(pip[0], "--require-hashes --no-deps -r ") || pip[1] != "--no-deps ." {
+				t.Errorf("pip runs = %q", pip)
+			}
+			if !tt.wantErr && !strings.Contains(log.String(), "WARNING: pip could not build the application as a package") {
+				t.Errorf("no warning in the log:\n%s", log.String())
+			}
+		})
 	}
 }

@@ -17,6 +17,8 @@ type pipStep struct {
 	// Requirements, when not empty, is written to a file passed as the last
 	// `-r`: the lock's pins, or a pyproject's declared dependencies.
 	Requirements string
+	// Optional: a failure is a warning and the install goes on.
+	Optional bool
 }
 
 // pypiSimple is pip's default index: a lock naming it needs no --index-url.
@@ -87,7 +89,11 @@ func lockSteps(lock app.Lock, home string, indexURLSet bool) ([]pipStep, error) 
 			Args: append([]string{"--no-deps"}, index...), Requirements: strings.Join(unhashed, "\n") + "\n"})
 	}
 	if lock.InstallsProject {
-		steps = append(steps, pipStep{What: "the project itself", Args: []string{"--no-deps", "."}})
+		// Poetry 1.x installs an app whose package cannot be built with
+		// only a warning ("use --no-root"), and many Poetry apps are not
+		// packages without saying package-mode = false: warpdrive does the
+		// same; uv fails, and so does warpdrive.
+		steps = append(steps, pipStep{What: "the project itself", Args: []string{"--no-deps", "."}, Optional: lock.Tool == "Poetry"})
 	}
 	return steps, nil
 }
