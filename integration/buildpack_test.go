@@ -138,7 +138,7 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 func TestPlainWSGIAppServesPageAndStaticFiles(t *testing.T) {
 	a := NewApp(t, "wsgi_plain")
 	log := a.MustBuild()
-	assertContains(t, "build log", log, "Deploy mode: wsgi (auto: found wsgi.py)", "No requirements file: nothing to install",
+	assertContains(t, "build log", log, "Deploy mode: wsgi (auto: found wsgi.py)", "No dependency file (requirements.txt, a lock, pyproject.toml or setup.py): nothing to install",
 		"served at /static/")
 	assertContains(t, "pack inspect", a.PackInspect(), "--entry-point wsgi", "--callable-object application")
 

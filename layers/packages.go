@@ -225,7 +225,7 @@ func (p Packages) installPlan(venv string) error {
 		return err
 	}
 	if len(steps) == 0 {
-		p.Logger.Body("Nothing to install")
+		p.Logger.Body("Nothing to install: an empty venv")
 		return nil
 	}
 	tmp, err := os.MkdirTemp("", "warpdrive-pip-")
