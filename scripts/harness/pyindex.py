@@ -22,6 +22,9 @@ flags   comma-separated, "-" for none.
         links-from=ORIG  (deb) symlinks out of the package (Debian links bundled
                          files to libjs-* packages) are replaced by the file at
                          the same path in the upstream orig tarball ORIG.
+        requires=N[+N]   (deb) Debian emptied the metadata's requirements (its h2
+                         egg-info has an empty requires.txt): declare these
+                         distributions as Requires-Dist.
         part=TOP[+TOP]   (deb) the .deb holds several projects (Debian's flit
                          holds flit and flit_core): take only the recipe's
                          project's metadata and these top-level names.
@@ -191,6 +194,12 @@ def wheel_from_deb(entry, pkgs_dir):
             raise Fail(f"{entry['origin']}: {metas[0]} is a file, not a directory")
         metadata = egg_info_to_metadata(meta_dir)
         how = "egg-info"
+    requires = next((f[len("requires="):].split("+") for f in entry["flags"] if f.startswith("requires=")), None)
+    if requires:
+        if parse_metadata(metadata).get_all("Requires-Dist"):
+            raise Fail(f"{entry['origin']} already declares requirements; drop its requires= flag")
+        head, sep, body = metadata.partition("\n\n")
+        metadata = head + "".join(f"\nRequires-Dist: {r}" for r in requires) + "\n" + (sep + body if sep else "")
     msg = parse_metadata(metadata)
     name, version = msg["Name"].strip(), msg["Version"].strip()
 

@@ -34,6 +34,9 @@ SUITES=(trixie bookworm)
 # links-from-src=SRC: the .deb symlinks bundled files to other Debian packages
 # (Django's admin jQuery -> libjs-jquery); take them from SRC's orig tarball.
 # self-wheel: also build the wheel from the sdist with its own backend.
+# suite=SUITE: take the package from that suite only (trixie's h2 needs a newer
+# hyperframe and hpack than trixie ships).
+# requires=N+N: declare requirements Debian's metadata lost (bookworm's h2).
 PACKAGES=(
   "deb  python3-django           Django           ==4.2.*          links-from-src=python-django"
   "deb  python3-asgiref          asgiref          >=3.6,<4         -"
@@ -66,7 +69,7 @@ PACKAGES=(
   "deb  python3-sniffio          sniffio          >=1.1            -"
   "deb  python3-typing-extensions typing_extensions >=4.5          -"
   "deb  python3-hypercorn        hypercorn        >=0.17           -"
-  "deb  python3-h2               h2               >=4              -"
+  "deb  python3-h2               h2               ==4.1.*          suite=bookworm,requires=hyperframe+hpack"
   "deb  python3-hpack            hpack            >=4              -"
   "deb  python3-hyperframe       hyperframe       >=6              -"
   "deb  python3-priority         priority         >=2              -"
@@ -155,9 +158,11 @@ fetch() {
 
 # uris KIND PACKAGE: prints "SUITE URL FILE SIZE SHA256" of the .deb (or orig tarball)
 # from the first suite that has it.
-uris() {
+uris() { # kind package [suite...]: the suites to try, default all
   local kind=$1 pkg=$2 suite line url file size sum
-  for suite in "${SUITES[@]}"; do
+  local suites=("${@:3}")
+  ((${#suites[@]})) || suites=("${SUITES[@]}")
+  for suite in "${suites[@]}"; do
     if [[ $kind == src ]]; then
       line="$(apt-get "${APT_OPTS[@]}" -qq source --print-uris "$pkg/$suite" 2>/dev/null \
               | grep -E "\.orig\.tar\.(gz|xz|bz2)' " | head -n1)" || true
@@ -178,7 +183,9 @@ step "Fetching ${#PACKAGES[@]} Debian packages"
 : >"$work/manifest"
 for entry in "${PACKAGES[@]}"; do
   read -r kind pkg project spec flags <<<"$entry"
-  found="$(uris "$kind" "$pkg")" || {
+  only=()
+  [[ $flags == *suite=* ]] && { only="${flags#*suite=}"; only=("${only%%,*}"); }
+  found="$(uris "$kind" "$pkg" "${only[@]}")" || {
     [[ $kind == src ]] && what="source package $pkg (its orig tarball)" || what="binary package $pkg"
     die "Debian $what was not found in ${SUITES[*]} on $MIRROR." \
       "Check the name (https://packages.debian.org/$pkg) and fix PACKAGES in $0."
@@ -198,7 +205,8 @@ for entry in "${PACKAGES[@]}"; do
     dpkg-deb -x "$dest" "$path" || die "dpkg-deb could not unpack $dest."
     debver="$(dpkg-deb -f "$dest" Version)"
   fi
-  [[ $suite == "${SUITES[0]}" ]] || info "$pkg: not in ${SUITES[0]}, taken from $suite"
+  if ((${#only[@]})); then info "$pkg: taken from $suite (its suite= flag)"
+  elif [[ $suite != "${SUITES[0]}" ]]; then info "$pkg: not in ${SUITES[0]}, taken from $suite"; fi
   if [[ $flags == *links-from-src=* ]]; then
     src="${flags#*links-from-src=}"; src="${src%%,*}"
     found="$(uris src "$src")" || die "Debian source package $src (for $pkg) was not found in ${SUITES[*]}."
