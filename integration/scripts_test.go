@@ -20,6 +20,7 @@ func TestScriptsStopClearlyWithoutDocker(t *testing.T) {
 		{"demo.sh"},
 		{"pack-build.sh", "warpdrive-test/never-built", app},
 		{"bench-build.sh"},
+		{"bench-serve.sh"},
 		{"harness/base-images.sh"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
