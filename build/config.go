@@ -2,7 +2,6 @@ package build
 
 import (
 	"os"
-	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
@@ -78,8 +77,11 @@ func (b Build) resolveConfiguration(s *step) error {
 		s.protocol, name, why = chooseProtocol(s.dependencies, s.config, name, why)
 	}
 	s.server, s.hasServer = server.Lookup(name)
-	if s.hasServer && s.launch.Mode == app.ModeWSGI {
-		b.Logger.Headerf("Server: %s for an %s application (%s)", s.server.Name, strings.ToUpper(string(s.protocol)), why)
+	switch {
+	case s.hasServer && s.launch.Mode == app.ModeWSGI && s.protocol == server.ASGI:
+		b.Logger.Headerf("Server: %s for an ASGI application (%s)", s.server.Name, why)
+	case s.hasServer && s.launch.Mode == app.ModeWSGI:
+		b.Logger.Headerf("Server: %s (%s)", s.server.Name, why)
 	}
 	return nil
 }

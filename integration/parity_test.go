@@ -252,14 +252,14 @@ func TestParityBadInput(t *testing.T) {
 			t.Fatal("the build succeeded")
 		}
 		assertContains(t, "build log", log, "[Error: Unknown deploy mode]",
-			"Use one of: auto, shell, python, wsgi, django, mod_wsgi, gunicorn, uwsgi, waitress.")
+			"Use one of: auto, shell, python, wsgi, django, mod_wsgi, gunicorn, uwsgi, waitress, uvicorn, hypercorn.")
 		a.Write(".warpdrive/server_type", "nginx\n")
 		log, err = a.Build()
 		if err == nil {
 			t.Fatal("the build succeeded")
 		}
 		assertContains(t, "build log", log, "[Error: Unknown server type]", `Server type "nginx" was given by .warpdrive/server_type.`,
-			"Use one of: mod_wsgi, gunicorn, uwsgi, waitress.")
+			"Use one of: mod_wsgi, gunicorn, uwsgi, waitress, uvicorn, hypercorn.")
 		os.Remove(filepath.Join(a.Dir, ".warpdrive", "server_type"))
 		a.MustBuild()
 	})
