@@ -129,7 +129,13 @@ func TestWarpdriveFiles(t *testing.T) {
 		assertContains(t, "page", page(c), "server_args=expanded-at-start\n", "wheel=installed-from-the-wheelhouse\n",
 			"greeting=hello-from-the-environment-file\n")
 		assertStatic(t, c, "/static/site.css", "maroon")
+		// The workers boot in parallel with the first requests: wait for the
+		// last one's line rather than reading the log once.
 		logs := c.Logs()
+		for deadline := time.Now().Add(10 * time.Second); strings.Count(logs, "Booting worker with pid") < 3 && time.Now().Before(deadline); {
+			time.Sleep(200 * time.Millisecond)
+			logs = c.Logs()
+		}
 		if n := strings.Count(logs, "Booting worker with pid"); n != 3 {
 			t.Errorf("WEB_CONCURRENCY=3 booted %d gunicorn workers:\n%s", n, logs)
 		}
