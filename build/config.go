@@ -101,8 +101,9 @@ func chooseProtocol(plan app.DependencyPlan, c app.Config, name, why string) (se
 	if chosen && !srv.Speaks(server.WSGI) {
 		return server.ASGI, name, why
 	}
+	files := app.RequirementFiles(c.Home, plan.Roots)
 	for _, dist := range asgiSignals {
-		if plan.Declares(c.Home, app.RequirementFiles(c.Home, plan.Roots), dist) {
+		if plan.Declares(c.Home, files, dist) {
 			if chosen {
 				if srv.Speaks(server.ASGI) {
 					return server.ASGI, name, why + "; ASGI because the app depends on " + dist

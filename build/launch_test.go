@@ -106,7 +106,7 @@ func TestRequirementRootsAndServerPackages(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.dependencies = plan
-			roots := requirementRoots(tt.config, plan)
+			roots := plan.Roots
 			if got := strings.Join(roots, " "); got != tt.roots {
 				t.Errorf("roots = %q, want %q", got, tt.roots)
 			}

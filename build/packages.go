@@ -16,10 +16,10 @@ import (
 func (b Build) packages(s *step) error {
 	home := s.config.Home
 	plan := s.dependencies
-	var roots []string
-	if plan.Source == app.FromRequirements {
-		roots = requirementRoots(s.config, plan)
-	}
+	// Roots are set only when the plan installs requirements files: the ones
+	// WARPDRIVE_PIP_PACKAGES names (passed even when absent, so pip reports
+	// it), else the default requirements.txt.
+	roots := plan.Roots
 	files, err := app.RequirementFilesChecked(home, roots)
 	if err != nil {
 		return err
@@ -75,16 +75,6 @@ func (b Build) modWSGI(s *step) error {
 	}
 	s.result.Layers = append(s.result.Layers, layer)
 	return nil
-}
-
-// requirementRoots are the files to pass to pip: the ones
-// WARPDRIVE_PIP_PACKAGES names, passed even when absent so pip reports it,
-// else the default requirements.txt when the plan chose it.
-func requirementRoots(c app.Config, plan app.DependencyPlan) []string {
-	if c.PipPackagesExplicit {
-		return c.PipPackages
-	}
-	return plan.Roots
 }
 
 // logPlan says which input was chosen and which were not used.

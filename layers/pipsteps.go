@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
@@ -68,7 +69,7 @@ func lockSteps(lock app.Lock, home string, indexURLSet bool) ([]pipStep, error) 
 		} else {
 			unhashed = append(unhashed, line)
 		}
-		if pin.Source == app.SourceIndex && pin.Ref != "" && !contains(indexes, strings.TrimSuffix(pin.Ref, "/")) {
+		if pin.Source == app.SourceIndex && pin.Ref != "" && !slices.Contains(indexes, strings.TrimSuffix(pin.Ref, "/")) {
 			indexes = append(indexes, strings.TrimSuffix(pin.Ref, "/"))
 		}
 	}
@@ -119,15 +120,6 @@ func pinLine(pin app.Pin, home string) (string, error) {
 		return pin.Name + " @ " + ref, nil
 	}
 	return "", fmt.Errorf("%s: unknown source kind %q", pin.Name, pin.Source)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // installsProject: a step builds and installs the application directory.

@@ -6,7 +6,10 @@
 // read it, so a server is described in exactly one place.
 package server
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Server names, as `.warpdrive/server_type` and WARPDRIVE_SERVER_TYPE spell them.
 const (
@@ -222,14 +225,7 @@ var table = []Server{
 }
 
 // Speaks says whether the server can serve an application of protocol p.
-func (s Server) Speaks(p Protocol) bool {
-	for _, q := range s.Protocols {
-		if q == p {
-			return true
-		}
-	}
-	return false
-}
+func (s Server) Speaks(p Protocol) bool { return slices.Contains(s.Protocols, p) }
 
 // PackagesFor are the packages the server needs for an application of
 // protocol p.
