@@ -35,16 +35,40 @@ func TreeHash(root string, skip ...string) (string, error) {
 			skipped[name] = true
 		}
 	}
-	sum, err := hashTree(os.DirFS(resolved), skipped)
+	sum, err := hashTree(os.DirFS(resolved), skipped, describeEntry)
 	if err != nil {
 		return "", fmt.Errorf("unable to hash %s\n%w", root, err)
 	}
 	return sum, nil
 }
 
+// TreeNames is a hash of the names in the tree under root (each entry's path
+// and kind, not its content), skipping as TreeHash does: what changes when
+// a file is added, removed or renamed, and not when one is edited. Python's
+// imports depend on it (a new module can shadow another).
+func TreeNames(root string, skip ...string) (string, error) {
+	resolved, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", err
+	}
+	skipped := map[string]bool{}
+	for _, names := range [][]string{skip, alwaysSkipped} {
+		for _, name := range names {
+			skipped[name] = true
+		}
+	}
+	sum, err := hashTree(os.DirFS(resolved), skipped, func(_ fs.FS, _ string, d fs.DirEntry) (string, error) {
+		return d.Type().String(), nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("unable to list %s\n%w", root, err)
+	}
+	return sum, nil
+}
+
 // hashTree is TreeHash over any file system, so tests can make reads fail.
 // fs.WalkDir visits entries in lexical order, so the hash is deterministic.
-func hashTree(fsys fs.FS, skipped map[string]bool) (string, error) {
+func hashTree(fsys fs.FS, skipped map[string]bool, describe func(fs.FS, string, fs.DirEntry) (string, error)) (string, error) {
 	h := sha256.New()
 	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -56,7 +80,7 @@ func hashTree(fsys fs.FS, skipped map[string]bool) (string, error) {
 			}
 			return nil
 		}
-		entry, err := describeEntry(fsys, path, d)
+		entry, err := describe(fsys, path, d)
 		if err != nil {
 			return err
 		}

@@ -134,13 +134,13 @@ func TestTreeHashReturnsReadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := hashTree(failingFS{tree, tt.fail}, nil)
+			_, err := hashTree(failingFS{tree, tt.fail}, nil, describeEntry)
 			if !errors.Is(err, errInjected) {
 				t.Errorf("err = %v, want the injected failure", err)
 			}
 		})
 	}
-	if _, err := hashTree(tree, nil); err != nil {
+	if _, err := hashTree(tree, nil, describeEntry); err != nil {
 		t.Errorf("without failures: %v", err)
 	}
 }
@@ -174,5 +174,45 @@ func TestTreeHashErrors(t *testing.T) {
 				t.Errorf("err = %v, want an error naming %s", err, root)
 			}
 		})
+	}
+}
+
+func TestTreeNamesChangesWithNamesNotContent(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, content string) {
+		t.Helper()
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("app/views.py", "a")
+	names := func() string {
+		t.Helper()
+		h, err := TreeNames(dir, ".git")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	before := names()
+	tests := []struct {
+		name    string
+		change  func()
+		changes bool
+	}{
+		{"an edit", func() { write("app/views.py", "b") }, false},
+		{"bytecode", func() { write("app/__pycache__/views.cpython-313.pyc", "x") }, false},
+		{"git's files", func() { write(".git/HEAD", "x") }, false},
+		{"a new module", func() { write("app/models.py", "") }, true},
+		{"a rename", func() { os.Rename(filepath.Join(dir, "app", "models.py"), filepath.Join(dir, "app", "forms.py")) }, true},
+	}
+	for _, tt := range tests {
+		tt.change()
+		after := names()
+		if (after != before) != tt.changes {
+			t.Errorf("%s: names hash changed = %v, want %v", tt.name, after != before, tt.changes)
+		}
+		before = after
 	}
 }

@@ -52,7 +52,7 @@ func (b Build) entryPoint(s *step) error {
 	if guess {
 		ep.Attr = "app"
 	}
-	probe, err := layers.ProbeEntryPoint(layers.VenvPython(s.venv), s.config.Home, ep, probeTimeout, nil)
+	probe, err := b.probeEntryPoint(s, ep, probeTimeout)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (b Build) suggestServer(s *step) {
 	if err != nil || !strings.Contains(string(src), "__main__") {
 		return // importing an unguarded script would start it
 	}
-	probe, err := layers.ProbeEntryPoint(layers.VenvPython(s.venv), s.config.Home, app.EntryPoint{Module: "app", Attr: "app"}, 10*time.Second, nil)
+	probe, err := b.probeEntryPoint(s, app.EntryPoint{Module: "app", Attr: "app"}, 10*time.Second)
 	if err != nil || probe.ImportError != "" || probe.TimedOut {
 		return
 	}
@@ -125,7 +125,7 @@ func (b Build) suggestServer(s *step) {
 
 func (b Build) django(s *step) error {
 	python := layers.VenvPython(s.venv)
-	settings, err := layers.ProbeDjango(python, s.config.Home, s.launch.SettingsModule)
+	settings, err := b.probeDjango(s)
 	if err != nil {
 		return err
 	}
@@ -165,14 +165,21 @@ func (b Build) django(s *step) error {
 	case settings.StaticRoot != "":
 		b.Logger.Headerf("Django static files: collecting into the application's STATIC_ROOT %s", settings.StaticRoot)
 		start := time.Now()
-		if err := layers.Collectstatic(python, s.config.Home, nil, b.Logger); err != nil {
+		if err := s.needPython(); err != nil {
+			return err
+		}
+		if _, err := layers.Collectstatic(python, s.config.Home, nil, b.Logger); err != nil {
 			return err
 		}
 		b.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
 		s.entry.StaticURL, s.entry.StaticDir = settings.StaticURL, settings.StaticRoot
 	default:
-		layer, dir, err := layers.Static{Python: python, Home: s.config.Home, Settings: settings, AppHash: s.appHash,
-			PackagesHash: hashMetadata(s.packagesMD), Logger: b.Logger}.Contribute(&s.ctx.Layers)
+		inputs, err := s.probeInputs(map[string]string{"settings module": settings.SettingsModule})
+		if err != nil {
+			return err
+		}
+		layer, dir, err := layers.Static{Python: python, Home: s.config.Home, Settings: settings, Inputs: inputs,
+			Probes: s.probes, Need: s.needPython, Logger: b.Logger}.Contribute(&s.ctx.Layers)
 		if err != nil {
 			return err
 		}

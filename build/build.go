@@ -47,12 +47,21 @@ type step struct {
 	resolver libpak.ConfigurationResolver
 	target   string
 	source   app.Source
-	// appHash is the application's files as the build received them, taken
-	// before any step writes into the application directory.
-	appHash string
 	runtime layers.Runtime
 	// pipCache is the pip-cache layer's path.
 	pipCache string
+	// snapshots keeps the deferred layers' files and probes the record of
+	// the build's Python steps, in the cache.
+	snapshots layers.Snapshots
+	probes    *layers.ProbeCache
+	// python, venvLayer and deferred are the snapshot-backed launch
+	// layers, in the order they are unpacked when a step needs them.
+	python    *layers.Deferred
+	venvLayer *layers.Deferred
+	deferred  []*layers.Deferred
+	// appNames is the hash of the application's file names (see
+	// app.TreeNames), taken when a step first needs it.
+	appNames string
 	// config is resolved once, after `.warpdrive/environment` and build-env.
 	config app.Config
 	launch app.Launch
@@ -95,6 +104,7 @@ func (b Build) build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		b.application,
 		b.launchLayers,
 		b.processes,
+		b.finishLayers,
 	} {
 		if err := run(s); err != nil {
 			return libcnb.BuildResult{}, err
@@ -104,8 +114,7 @@ func (b Build) build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 // begin reads the buildpack's metadata and the application's source, applies
-// `.warpdrive/environment`, checks the environment and hashes the application
-// before anything can write into it.
+// `.warpdrive/environment` and checks the environment.
 func (b Build) begin(ctx libcnb.BuildContext) (*step, error) {
 	md, err := libpak.NewBuildModuleMetadata(ctx.Buildpack.Metadata)
 	if err != nil {
@@ -123,9 +132,6 @@ func (b Build) begin(ctx libcnb.BuildContext) (*step, error) {
 	applyEnvironmentFile(s.source.Environment, b.Logger)
 	if err := b.checkEnvironment(); err != nil {
 		return nil, err
-	}
-	if s.appHash, err = app.TreeHash(ctx.ApplicationPath, ".git"); err != nil {
-		return nil, fmt.Errorf("unable to read the application's files\n%w", err)
 	}
 	return s, nil
 }

@@ -44,6 +44,10 @@ func (b Build) runHook(s *step, name, prefix string) error {
 	if !hooks.Exists(dir, name) {
 		return nil
 	}
+	// A hook may run python3, or anything from the venv.
+	if err := s.needPython(); err != nil {
+		return err
+	}
 	b.Logger.Headerf("Running action hook %s", name)
 	start := time.Now()
 	err := hooks.Run(dir, s.source.Home, name, hookEnv(prefix, s.venv != ""), indentWriter(b))
@@ -64,6 +68,9 @@ func (b Build) sourceBuildEnv(s *step) error {
 	dir := hooks.Dir(s.source.Root)
 	if !hooks.Exists(dir, "build-env") {
 		return nil
+	}
+	if err := s.needPython(); err != nil {
+		return err
 	}
 	b.Logger.Header("Sourcing action hook build-env")
 	before := hookEnv(s.runtime.Home, false)

@@ -43,13 +43,13 @@ func (b Build) packages(s *step) error {
 	layer, md, err := layers.Packages{
 		Runtime: s.runtime, Home: home, Plan: plan, Roots: roots, Files: files, Wheelhouse: wheelhouse, Extra: extra,
 		IndexURLSet: os.Getenv("PIP_INDEX_URL") != "",
-		PthPaths:    pth, PipCache: s.pipCache, Target: s.target, Logger: b.Logger,
+		PthPaths: pth, PipCache: s.pipCache, Snapshots: s.snapshots, Python: s.python, Target: s.target, Logger: b.Logger,
 	}.Contribute(&s.ctx.Layers)
 	if err != nil {
 		return err
 	}
-	s.venv, s.packagesMD = layer.Path, md
-	s.result.Layers = append(s.result.Layers, layer)
+	s.venv, s.packagesMD, s.venvLayer = layer.Layer.Path, md, layer
+	s.deferred = append(s.deferred, layer)
 	return nil
 }
 
@@ -69,11 +69,12 @@ func (b Build) modWSGI(s *step) error {
 		return err
 	}
 	layer, err := layers.ModWSGI{Version: s.config.ModWSGIVersion, Runtime: s.runtime, Venv: s.venv, PipCache: s.pipCache,
+		Snapshots: s.snapshots, Needs: []*layers.Deferred{s.python, s.venvLayer},
 		Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers, apache)
 	if err != nil {
 		return err
 	}
-	s.result.Layers = append(s.result.Layers, layer)
+	s.deferred = append(s.deferred, layer)
 	return nil
 }
 

@@ -40,12 +40,18 @@ func (b Build) python(s *step) error {
 	if err != nil {
 		return err
 	}
-	layer, rt, err := layers.Python{Dependency: dep, Cache: dc, Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers)
+	snapshots, snaps, err := layers.ContributeSnapshots(&s.ctx.Layers, s.target, b.Logger)
 	if err != nil {
 		return err
 	}
-	s.runtime = rt
-	s.result.Layers = append(s.result.Layers, layer)
+	s.result.Layers = append(s.result.Layers, snapshots)
+	s.snapshots, s.probes = snaps, layers.LoadProbeCache(snaps)
+	d, rt, err := layers.Python{Dependency: dep, Cache: dc, Snapshots: snaps, Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers)
+	if err != nil {
+		return err
+	}
+	s.runtime, s.python = rt, d
+	s.deferred = append(s.deferred, d)
 	return nil
 }
 

@@ -5,6 +5,7 @@ package integration
 import (
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -118,12 +119,53 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 	assertServesDjango(t, c9000)
 	assertContains(t, "startup log", c9000.Logs(), "--port 9000")
 
-	// Unchanged: every layer is reused, neither pip nor collectstatic runs.
+	assertStatic(t, c, "/static/site.css", "#123456")
+
+	// Unchanged: every layer is reused, and no Python runs at all: the
+	// settings and the entry point are what the last build found, and the
+	// launch layers are not even unpacked (the exporter reuses the image's).
 	log = a.MustBuild()
 	for _, title := range []string{"CPython 3.13.5", "Python packages", "mod_wsgi 5.0.2", "Django static files"} {
 		assertContains(t, "unchanged rebuild", log, reusing(title))
 	}
-	assertNotContains(t, "unchanged rebuild", log, "Running pip install", "static files copied")
+	assertContains(t, "unchanged rebuild", log, "Django settings: reusing the previous build's result",
+		"Entry point mysite.wsgi:application: reusing the previous build's result")
+	assertNotContains(t, "unchanged rebuild", log, "Running pip install", "static files copied", "unpacked from the cache")
+
+	// Code that collectstatic and the probes never read (the URLconf): still
+	// no Python, and the new image serves the change.
+	a.Write("mysite/urls.py", readFile(t, filepath.Join(a.Dir, "mysite", "urls.py"))+"\n# an edit\n")
+	log = a.MustBuild()
+	assertContains(t, "rebuild after a URLconf edit", log, reusing("Django static files"), "Django settings: reusing the previous build's result")
+	assertNotContains(t, "rebuild after a URLconf edit", log, "static files copied", "unpacked from the cache")
+	assertServesDjango(t, a.Run(8080))
+
+	// A static file collectstatic read: collected again (Python unpacked
+	// from the cache for it), the settings still reused.
+	a.Write("assets/site.css", "body { color: #abcdef; }\n")
+	log = a.MustBuild()
+	assertContains(t, "rebuild after a static file edit", log, "Django static files: Contributing to layer (assets/site.css changed)",
+		"unpacked from the cache", "Django settings: reusing the previous build's result")
+	c = a.Run(8080)
+	assertStatic(t, c, "/static/site.css", "#abcdef")
+
+	// The settings: read again, and collected again.
+	a.Write("mysite/settings.py", readFile(t, filepath.Join(a.Dir, "mysite", "settings.py"))+"\nUSE_TZ = True\n")
+	log = a.MustBuild()
+	assertContains(t, "rebuild after a settings edit", log, "Django settings: running Python again (mysite/settings.py changed)",
+		"Django static files: Contributing to layer (mysite/settings.py changed)")
+
+	// The image removed but the cache kept: the layers come back from their
+	// snapshots, not from pip or a compiler.
+	if out, err := exec.Command("docker", "rmi", "-f", a.Image).CombinedOutput(); err != nil {
+		t.Fatalf("docker rmi: %v\n%s", err, out)
+	}
+	log = a.MustBuild()
+	for _, title := range []string{"CPython 3.13.5", "Python packages", "mod_wsgi 5.0.2"} {
+		assertContains(t, "build with the image removed", log, title+": Restoring the layer from the cache")
+	}
+	assertNotContains(t, "build with the image removed", log, "Running pip install", "Compiling mod_wsgi")
+	assertServesDjango(t, a.Run(8080))
 
 	// A requirements change rebuilds the packages and what depends on them only.
 	a.Write("requirements.txt", "Django==4.2.*\nwhitenoise\n")
@@ -131,8 +173,11 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 	assertContains(t, "rebuild after a requirements change", log,
 		reusing("CPython 3.13.5"), reusing("mod_wsgi 5.0.2"),
 		"Python packages: Contributing to layer (requirements changed)",
-		"Django static files: Contributing to layer (application changed, packages changed)")
-	assertServesDjango(t, a.Run(8080))
+		"Django settings: running Python again (packages changed)",
+		"Django static files: Contributing to layer (packages changed)")
+	c = a.Run(8080)
+	assertServesDjango(t, c)
+	assertStatic(t, c, "/static/site.css", "#abcdef")
 }
 
 func TestPlainWSGIAppServesPageAndStaticFiles(t *testing.T) {

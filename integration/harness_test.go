@@ -332,3 +332,13 @@ func assertMatches(t *testing.T, what, got string, patterns ...string) {
 		}
 	}
 }
+
+// readFile is a file's content; the test fails when it cannot be read.
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -29,6 +29,9 @@ type Cached struct {
 	Metadata Metadata
 	// Types are set again every build (the lifecycle restores them as false).
 	Types libcnb.LayerTypes
+	// Reason, when set, says in the log why the metadata differs (what
+	// changed among inputs the metadata only holds a digest of).
+	Reason string
 }
 
 // Contribute reuses the layer when its stored metadata equals c.Metadata and
@@ -40,6 +43,9 @@ func Contribute(layers *libcnb.Layers, logger log.Logger, c Cached, fill func(la
 		return libcnb.Layer{}, fmt.Errorf("unable to read layer %s\n%w", c.Name, err)
 	}
 	reason := changeReason(layer.Metadata, c.Metadata)
+	if reason != "" && c.Reason != "" && len(layer.Metadata) > 0 {
+		reason = c.Reason
+	}
 	if reason == "" && !contentAvailable(layer, c.Types) {
 		reason = "its cached content is not available"
 	}
@@ -58,8 +64,14 @@ func Contribute(layers *libcnb.Layers, logger log.Logger, c Cached, fill func(la
 		return libcnb.Layer{}, err
 	}
 	layer.LayerTypes = c.Types
-	layer.Metadata = make(map[string]interface{}, len(c.Metadata))
+	// What fill recorded (outputs, or an input only known once it ran)
+	// overrides the expected metadata.
+	recorded := layer.Metadata
+	layer.Metadata = make(map[string]interface{}, len(c.Metadata)+len(recorded))
 	for k, v := range c.Metadata {
+		layer.Metadata[k] = v
+	}
+	for k, v := range recorded {
 		layer.Metadata[k] = v
 	}
 	logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
@@ -99,7 +111,7 @@ func changeReason(stored map[string]interface{}, expected Metadata) string {
 		}
 	}
 	for k := range stored {
-		if _, ok := expected[k]; !ok {
+		if _, ok := expected[k]; !ok && !strings.HasPrefix(k, outputPrefix) {
 			changes = append(changes, k+" no longer applies")
 		}
 	}

@@ -16,11 +16,13 @@ type DjangoSettings struct {
 	StaticRoot      string `json:"static_root"`
 	// StaticFiles is true when django.contrib.staticfiles is installed.
 	StaticFiles bool `json:"staticfiles"`
+	// Reads are the application's files the probe read (relative to home).
+	Reads []string `json:"reads,omitempty"`
 }
 
 // probeScript imports the settings the way manage.py would and prints the
 // values as one JSON line after a marker (the settings may print too).
-const probeScript = `
+const probeScript = readsTracker + `
 import json, os, sys
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", sys.argv[1])
@@ -33,6 +35,7 @@ print("WARPDRIVE-DJANGO " + json.dumps({
     "static_url": getattr(settings, "STATIC_URL", None) or "",
     "static_root": str(root) if root else "",
     "staticfiles": "django.contrib.staticfiles" in settings.INSTALLED_APPS,
+    "reads": wd_reads(),
 }))
 `
 

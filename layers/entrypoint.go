@@ -31,6 +31,8 @@ type EntryProbe struct {
 	ImportError string `json:"import_error"`
 	// TimedOut is true when the import did not finish in time.
 	TimedOut bool `json:"-"`
+	// Reads are the application's files the import read (relative to home).
+	Reads []string `json:"reads,omitempty"`
 }
 
 // EntryProbeError: the probe itself could not run (no interpreter, or it
@@ -62,7 +64,7 @@ const importErrorLines = 12
 // entryProbeScript imports the module and looks at the attribute without
 // calling anything: a factory may need configuration that only exists at run
 // time, and calling an application would need a request.
-const entryProbeScript = `
+const entryProbeScript = readsTracker + `
 import inspect, json, os, sys, traceback
 
 module_name, attr, call = sys.argv[1], sys.argv[2], sys.argv[3] == "true"
@@ -118,6 +120,7 @@ else:
         else:
             result["kind"] = "wsgi"
     result["candidates"] = [n for n, v in list(vars(module).items()) if looks_like_app(n, v)]
+result["reads"] = wd_reads()
 emit("` + entryResultMarker + `" + json.dumps(result))
 # Threads or atexit handlers the application started must not keep the build waiting.
 os._exit(0)

@@ -23,8 +23,12 @@ type ModWSGI struct {
 	// Venv is the packages layer: its interpreter runs pip and mod_wsgi-express.
 	Venv     string
 	PipCache string
-	Target   string
-	Logger   log.Logger
+	// Snapshots keeps the layer for later builds; Needs are the layers
+	// unpacked before it is compiled (CPython and the venv).
+	Snapshots Snapshots
+	Needs     []*Deferred
+	Target    string
+	Logger    log.Logger
 }
 
 // ModWSGILayer names the mod_wsgi layer.
@@ -84,8 +88,8 @@ func apacheVersion(header string) (string, error) {
 }
 
 // Contribute builds mod_wsgi, or reuses it.
-func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (libcnb.Layer, error) {
-	return Contribute(layers, m.Logger, Cached{
+func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, error) {
+	return ContributeDeferred(layers, m.Logger, m.Snapshots, Cached{
 		Name:  ModWSGILayer,
 		Title: fmt.Sprintf("mod_wsgi %s", m.Version),
 		Metadata: Metadata{
@@ -95,8 +99,7 @@ func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (libcnb.Layer,
 			"apache_version":   apache.Version,
 			"target":           m.Target,
 		},
-		Types: libcnb.LayerTypes{Launch: true, Cache: true},
-	}, func(layer *libcnb.Layer) error {
+	}, nil, m.Needs, func(layer *libcnb.Layer) error {
 		m.Logger.Bodyf("Compiling mod_wsgi %s against Python %s and Apache %s (%s)", m.Version, m.Runtime.Version, apache.Version, apache.APXS)
 		out, err := Command{Path: VenvPython(m.Venv), Args: []string{"-m", "pip", "install",
 			"--disable-pip-version-check", "--no-input", "--progress-bar", "off", "--no-deps",

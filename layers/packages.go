@@ -42,8 +42,12 @@ type Packages struct {
 	// IndexURLSet: PIP_INDEX_URL is given, so it overrides a lock's index.
 	IndexURLSet bool
 	PipCache    string
-	Target      string
-	Logger      log.Logger
+	// Snapshots keeps the venv for later builds; Runtime is the CPython
+	// layer, unpacked before pip runs.
+	Snapshots Snapshots
+	Python    *Deferred
+	Target    string
+	Logger    log.Logger
 	// Executor runs python and pip (nil: libpak's).
 	Executor effect.Executor
 }
@@ -141,22 +145,21 @@ func pipSettingsHash(environ []string) string {
 }
 
 // Contribute creates or reuses the venv.
-func (p Packages) Contribute(layers *libcnb.Layers) (libcnb.Layer, Metadata, error) {
+func (p Packages) Contribute(layers *libcnb.Layers) (*Deferred, Metadata, error) {
 	md, err := p.Metadata()
 	if err != nil {
-		return libcnb.Layer{}, nil, err
+		return nil, nil, err
 	}
-	layer, err := Contribute(layers, p.Logger, Cached{
+	d, err := ContributeDeferred(layers, p.Logger, p.Snapshots, Cached{
 		Name:     VenvLayer,
 		Title:    "Python packages",
 		Metadata: md,
-		Types:    libcnb.LayerTypes{Build: true, Launch: true, Cache: true},
-	}, p.install)
+	}, nil, []*Deferred{p.Python}, p.install)
 	if err != nil {
-		return libcnb.Layer{}, nil, err
+		return nil, nil, err
 	}
-	layer.SharedEnvironment.Override("VIRTUAL_ENV", layer.Path)
-	return layer, md, nil
+	d.Layer.SharedEnvironment.Override("VIRTUAL_ENV", d.Layer.Path)
+	return d, md, nil
 }
 
 // Python is the venv's interpreter.

@@ -23,6 +23,7 @@ const BuildPrefix = "/install"
 type Python struct {
 	Dependency libpak.BuildModuleDependency
 	Cache      libpak.DependencyCache
+	Snapshots  Snapshots
 	Target     string
 	Logger     log.Logger
 }
@@ -50,9 +51,10 @@ func (r Runtime) MinorVersion() string {
 }
 
 // Contribute installs the runtime, or reuses it when the dependency's checksum
-// and the target are unchanged.
-func (p Python) Contribute(layers *libcnb.Layers) (libcnb.Layer, Runtime, error) {
-	layer, err := Contribute(layers, p.Logger, Cached{
+// and the target are unchanged. The layer is launch-only and deferred: its
+// files are unpacked only for build steps that run Python.
+func (p Python) Contribute(layers *libcnb.Layers) (*Deferred, Runtime, error) {
+	d, err := ContributeDeferred(layers, p.Logger, p.Snapshots, Cached{
 		Name:  "python",
 		Title: fmt.Sprintf("CPython %s", p.Dependency.Version),
 		Metadata: Metadata{
@@ -60,18 +62,16 @@ func (p Python) Contribute(layers *libcnb.Layers) (libcnb.Layer, Runtime, error)
 			"checksum": p.Dependency.Checksum.Hash(),
 			"target":   p.Target,
 		},
-		Types: libcnb.LayerTypes{Build: true, Launch: true, Cache: true},
-	}, p.install)
+	}, func(dir string) (Metadata, error) {
+		pip, err := BundledPipVersion(dir)
+		return Metadata{"pip_version": pip}, err
+	}, nil, p.install)
 	if err != nil {
-		return libcnb.Layer{}, Runtime{}, err
+		return nil, Runtime{}, err
 	}
 	// Output of Python programs reaches the container log at once.
-	layer.SharedEnvironment.Default("PYTHONUNBUFFERED", "1")
-	rt := Runtime{Home: layer.Path, Version: p.Dependency.Version}
-	if rt.PipVersion, err = BundledPipVersion(layer.Path); err != nil {
-		return libcnb.Layer{}, Runtime{}, err
-	}
-	return layer, rt, nil
+	d.Layer.SharedEnvironment.Default("PYTHONUNBUFFERED", "1")
+	return d, Runtime{Home: d.Layer.Path, Version: p.Dependency.Version, PipVersion: d.Output("pip_version")}, nil
 }
 
 func (p Python) install(layer *libcnb.Layer) error {

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,34 +18,46 @@ const ShimModule = "warpdrive_collectstatic_settings"
 // Static contributes Django's collected static files. When the settings lack
 // STATIC_ROOT, collectstatic runs through a settings shim that supplies one
 // pointing into this launch layer, as warpdrive does. The output is reused
-// while the application's files and the packages are unchanged.
+// while collectstatic's record in the probe cache is valid: same packages,
+// settings module, file names and variables, and unchanged content of every
+// application file it read (the settings, the apps it loaded, their static
+// files). An edit to a view or a template leaves it alone.
 type Static struct {
 	// Python is the venv's interpreter.
 	Python   string
 	Home     string
 	Settings DjangoSettings
-	// AppHash is a content hash of the application's files.
-	AppHash string
-	// PackagesHash identifies the packages layer's content.
-	PackagesHash string
-	Logger       log.Logger
+	// Inputs are what collectstatic depends on besides the files it reads.
+	Inputs map[string]string
+	Probes *ProbeCache
+	// Need unpacks the interpreter before collectstatic runs.
+	Need   func() error
+	Logger log.Logger
 }
 
 // StaticDirName is the directory inside the layer that STATIC_ROOT points to.
 const StaticDirName = "django_static_root"
 
+// collectstaticStep names collectstatic's record in the probe cache.
+const collectstaticStep = "collectstatic"
+
 // Contribute collects the static files into the layer and returns the directory.
 func (s Static) Contribute(layers *libcnb.Layers) (libcnb.Layer, string, error) {
+	entry, why := s.Probes.Check(collectstaticStep, s.Inputs, s.Home)
+	fingerprint := "none"
+	if why == "" {
+		fingerprint = entry.Fingerprint()
+	}
 	layer, err := Contribute(layers, s.Logger, Cached{
-		Name:  "static",
-		Title: "Django static files",
-		Metadata: Metadata{
-			"application":     s.AppHash,
-			"packages":        s.PackagesHash,
-			"settings_module": s.Settings.SettingsModule,
-		},
-		Types: libcnb.LayerTypes{Launch: true},
+		Name:     "static",
+		Title:    "Django static files",
+		Metadata: Metadata{"inputs": fingerprint},
+		Reason:   why,
+		Types:    libcnb.LayerTypes{Launch: true},
 	}, func(layer *libcnb.Layer) error {
+		if err := s.Need(); err != nil {
+			return err
+		}
 		root := filepath.Join(layer.Path, StaticDirName)
 		shimDir, err := os.MkdirTemp("", "warpdrive-shim")
 		if err != nil {
@@ -56,24 +69,65 @@ func (s Static) Contribute(layers *libcnb.Layers) (libcnb.Layer, string, error) 
 			return err
 		}
 		s.Logger.Bodyf("STATIC_ROOT is not set in %s: collecting into %s through a settings shim", s.Settings.SettingsModule, root)
-		return Collectstatic(s.Python, s.Home, map[string]string{
+		reads, err := Collectstatic(s.Python, s.Home, map[string]string{
 			"DJANGO_SETTINGS_MODULE": ShimModule,
 			"PYTHONPATH":             shimDir + string(os.PathListSeparator) + s.Home,
 		}, s.Logger)
+		if err != nil {
+			return err
+		}
+		entry, err := s.Probes.Store(collectstaticStep, s.Inputs, s.Home, reads, nil)
+		if err != nil {
+			return err
+		}
+		s.Logger.Bodyf("Reused by later builds while the %d application files it read are unchanged", len(entry.Files))
+		layer.Metadata = map[string]interface{}{"inputs": entry.Fingerprint()}
+		return nil
 	})
 	return layer, filepath.Join(layer.Path, StaticDirName), err
 }
 
-// Collectstatic runs `manage.py collectstatic --noinput`.
-func Collectstatic(python, home string, env map[string]string, logger log.Logger) error {
-	out, err := Command{Path: python, Args: []string{"manage.py", "collectstatic", "--noinput"}, Dir: home, Env: env, Quiet: true}.Run(nil)
-	if err != nil {
-		return CollectstaticError{Tail: out.Tail(15), Err: err}
+// collectstaticScript runs manage.py collectstatic as `python manage.py`
+// would, and then lists the application files it read.
+const collectstaticScript = readsTracker + `
+import json, runpy, sys
+sys.argv = ["manage.py", "collectstatic", "--noinput"]
+code = 0
+try:
+    runpy.run_path("manage.py", run_name="__main__")
+except SystemExit as e:
+    code = e.code
+finally:
+    sys.__stdout__.write("\n` + readsMarker + `" + json.dumps(wd_reads()) + "\n")
+    sys.__stdout__.flush()
+sys.exit(code)
+`
+
+const readsMarker = "WARPDRIVE-READS "
+
+// Collectstatic runs `manage.py collectstatic --noinput` and returns the
+// application files it read (relative to home).
+func Collectstatic(python, home string, env map[string]string, logger log.Logger) ([]string, error) {
+	out, err := Command{Path: python, Args: []string{"-c", collectstaticScript}, Dir: home, Env: env, Quiet: true}.Run(nil)
+	var reads []string
+	text := out.String()
+	if i := strings.LastIndex(text, "\n"+readsMarker); i >= 0 {
+		line, _, _ := strings.Cut(text[i+1+len(readsMarker):], "\n")
+		_ = json.Unmarshal([]byte(line), &reads)
+		text = text[:i]
 	}
-	for _, line := range out.Tail(3) {
+	if err != nil {
+		return nil, CollectstaticError{Tail: lastLinesOf(text, 15), Err: err}
+	}
+	for _, line := range lastLinesOf(text, 3) {
 		if strings.TrimSpace(line) != "" {
 			logger.Body(strings.TrimSpace(line))
 		}
 	}
-	return nil
+	return reads, nil
+}
+
+func lastLinesOf(text string, n int) []string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	return lines[max(0, len(lines)-n):]
 }

@@ -117,6 +117,9 @@ USE_TZ = True
 
 STATIC_URL = 'static/'
 
+# The project's own static files (the reuse test edits one).
+STATICFILES_DIRS = [BASE_DIR / 'assets']
+
 # Default primary key field type
 # https://docs.djangoproject.com/en/4.2/ref/settings/#default-auto-field
 

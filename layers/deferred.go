@@ -1,0 +1,164 @@
+package layers
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+)
+
+// Deferred is a launch layer backed by a snapshot in the cache (see
+// SnapshotsLayer). When its inputs are those of the previous image's layer,
+// that layer is reused as it is and its files are unpacked only if a build
+// step needs them; Finish then removes them again, so the exporter reuses the
+// previous image's layer instead of tarring an identical copy.
+type Deferred struct {
+	// Layer is the layer; its Metadata holds the inputs and the outputs.
+	Layer libcnb.Layer
+	// Present: the layer's files are in Layer.Path.
+	Present bool
+	// inImage: the previous image holds this exact layer.
+	inImage   bool
+	title     string
+	snapshots Snapshots
+	logger    log.Logger
+}
+
+// outputPrefix marks metadata a layer records about what it holds (a
+// version read from its files), which later builds read instead of the
+// files; it never decides reuse.
+const outputPrefix = "out_"
+
+// ContributeDeferred reuses, restores or builds a snapshot-backed launch
+// layer:
+//   - inputs unchanged from the previous image, snapshot present: reused,
+//     its files not unpacked;
+//   - a snapshot with these inputs but no such layer in the previous image
+//     (the image was removed, the cache kept): unpacked from the snapshot;
+//   - otherwise: needs are unpacked (what fill runs), fill builds the layer,
+//     outputs reads what it holds, and a snapshot is saved.
+func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshots, c Cached, outputs func(dir string) (Metadata, error),
+	needs []*Deferred, fill func(layer *libcnb.Layer) error) (*Deferred, error) {
+	layer, err := layers.Layer(c.Name)
+	if err != nil {
+		return nil, fmt.Errorf("unable to read layer %s\n%w", c.Name, err)
+	}
+	expected := Metadata{"snapshot": snapshotFormat}
+	for k, v := range c.Metadata {
+		expected[k] = v
+	}
+	key := expected.Key()
+	d := &Deferred{title: c.Title, snapshots: snaps, logger: logger}
+	reason := changeReason(layer.Metadata, expected)
+	if reason == "" && snaps.Has(c.Name, key) {
+		logger.Headerf("%s: Reusing cached layer", c.Title)
+		d.Layer, d.inImage = layer, true
+		// A launch-only layer comes back as metadata alone; anything else
+		// in its directory is not what the image holds.
+		if err := os.RemoveAll(layer.Path); err != nil {
+			return nil, err
+		}
+		return d, nil
+	}
+
+	start := time.Now()
+	if layer, err = layer.Reset(); err != nil {
+		return nil, fmt.Errorf("unable to reset layer %s\n%w", c.Name, err)
+	}
+	if snaps.Has(c.Name, key) {
+		logger.Headerf("%s: Restoring the layer from the cache (%s)", c.Title, reason)
+		if err := snaps.Restore(c.Name, layer.Path); err != nil {
+			return nil, err
+		}
+	} else {
+		logger.Headerf("%s: Contributing to layer (%s)", c.Title, reason)
+		for _, n := range needs {
+			if err := n.Materialize(); err != nil {
+				return nil, err
+			}
+		}
+		if err := fill(&layer); err != nil {
+			return nil, err
+		}
+	}
+	layer.Metadata = make(map[string]interface{}, len(expected))
+	for k, v := range expected {
+		layer.Metadata[k] = v
+	}
+	if outputs != nil {
+		out, err := outputs(layer.Path)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range out {
+			layer.Metadata[outputPrefix+k] = v
+		}
+	}
+	if !snaps.Has(c.Name, key) {
+		if err := snaps.Save(c.Name, key, layer.Path); err != nil {
+			return nil, fmt.Errorf("unable to save a snapshot of layer %s in the cache\n%w", c.Name, err)
+		}
+		logger.Bodyf("Snapshot for later builds: %s", humanSize(snaps.Size(c.Name)))
+	}
+	logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
+	d.Layer, d.Present = layer, true
+	return d, nil
+}
+
+// Output is what the layer recorded under name (see outputPrefix).
+func (d *Deferred) Output(name string) string {
+	v, _ := d.Layer.Metadata[outputPrefix+name].(string)
+	return v
+}
+
+// Materialize unpacks the layer's files from its snapshot, if they are not
+// already there, for a build step that runs them.
+func (d *Deferred) Materialize() error {
+	if d == nil || d.Present {
+		return nil
+	}
+	start := time.Now()
+	if err := os.RemoveAll(d.Layer.Path); err != nil {
+		return err
+	}
+	if err := d.snapshots.Restore(d.Layer.Name, d.Layer.Path); err != nil {
+		return err
+	}
+	d.Present = true
+	d.logger.Bodyf("%s: unpacked from the cache in %s (a build step runs it)", d.title, time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// Finish is the layer to hand to the lifecycle: launch-only, and when the
+// previous image already holds it, without files or environment files (so
+// the exporter reuses that layer rather than tarring and hashing a copy).
+func (d *Deferred) Finish() (libcnb.Layer, error) {
+	l := d.Layer
+	l.LayerTypes = libcnb.LayerTypes{Launch: true}
+	if d.inImage && d.Present {
+		if err := os.RemoveAll(l.Path); err != nil {
+			return libcnb.Layer{}, err
+		}
+		d.Present = false
+	}
+	if !d.Present {
+		// libcnb writes environment files into the layer's directory, and
+		// the previous image's layer already has them.
+		l.BuildEnvironment, l.LaunchEnvironment, l.SharedEnvironment = libcnb.Environment{}, libcnb.Environment{}, libcnb.Environment{}
+	}
+	return l, nil
+}
+
+// humanSize is "12.3 MB".
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return strings.TrimSpace(fmt.Sprintf("%d bytes", n))
+}

@@ -1,0 +1,152 @@
+package layers
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+)
+
+func TestSnapshotRoundTripKeepsModesLinksAndTimes(t *testing.T) {
+	src := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(src, "bin"), 0o755))
+	must(t, os.WriteFile(filepath.Join(src, "bin", "python3.13"), []byte("#!interp"), 0o755))
+	must(t, os.Symlink("python3.13", filepath.Join(src, "bin", "python3")))
+	must(t, os.WriteFile(filepath.Join(src, "mod.py"), []byte("x = 1\n"), 0o644))
+	old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	must(t, os.Chtimes(filepath.Join(src, "mod.py"), old, old))
+	must(t, os.MkdirAll(filepath.Join(src, "ro"), 0o755))
+	must(t, os.WriteFile(filepath.Join(src, "ro", "f"), []byte("f"), 0o444))
+	must(t, os.Chmod(filepath.Join(src, "ro"), 0o555))
+	t.Cleanup(func() { os.Chmod(filepath.Join(src, "ro"), 0o755) })
+
+	snaps := Snapshots{Dir: t.TempDir()}
+	must(t, snaps.Save("python", "k1", src))
+	if !snaps.Has("python", "k1") || snaps.Has("python", "k2") || snaps.Has("venv", "k1") {
+		t.Fatal("Has must match the layer name and the key exactly")
+	}
+	dst := filepath.Join(t.TempDir(), "python")
+	must(t, snaps.Restore("python", dst))
+	t.Cleanup(func() { os.Chmod(filepath.Join(dst, "ro"), 0o755) })
+
+	if fi, err := os.Stat(filepath.Join(dst, "bin", "python3.13")); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("executable: %v %v", fi, err)
+	}
+	if link, err := os.Readlink(filepath.Join(dst, "bin", "python3")); err != nil || link != "python3.13" {
+		t.Errorf("symlink: %q %v", link, err)
+	}
+	if fi, err := os.Stat(filepath.Join(dst, "mod.py")); err != nil || !fi.ModTime().Equal(old) {
+		t.Errorf("mtime (a .pyc records it): %v %v", fi.ModTime(), err)
+	}
+	if fi, err := os.Stat(filepath.Join(dst, "ro")); err != nil || fi.Mode().Perm() != 0o555 {
+		t.Errorf("a read-only directory is filled, then made read-only: %v %v", fi, err)
+	}
+}
+
+// stored is what the lifecycle restores before a build: the previous
+// image's layer metadata as <layer>.toml, without the files.
+func storeLayerMetadata(t *testing.T, dir string, layer libcnb.Layer) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("[metadata]\n")
+	for k, v := range layer.Metadata {
+		b.WriteString(k + " = \"" + v.(string) + "\"\n")
+	}
+	must(t, os.WriteFile(filepath.Join(dir, layer.Name+".toml"), []byte(b.String()), 0o644))
+	must(t, os.RemoveAll(layer.Path))
+}
+
+func TestContributeDeferred(t *testing.T) {
+	layersDir := t.TempDir()
+	layers := &libcnb.Layers{Path: layersDir}
+	snaps := Snapshots{Dir: t.TempDir()}
+	var logBuf bytes.Buffer
+	logger := log.NewPaketoLogger(&logBuf)
+	fills := 0
+	fill := func(l *libcnb.Layer) error {
+		fills++
+		return os.WriteFile(filepath.Join(l.Path, "payload"), []byte("built"), 0o644)
+	}
+	outputs := func(dir string) (Metadata, error) {
+		b, err := os.ReadFile(filepath.Join(dir, "payload"))
+		return Metadata{"payload": string(b)}, err
+	}
+	spec := Cached{Name: "python", Title: "CPython", Metadata: Metadata{"version": "1"}}
+
+	// Cold: built, snapshotted, exported with its files.
+	d, err := ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill)
+	must(t, err)
+	if fills != 1 || !d.Present || d.Output("payload") != "built" {
+		t.Fatalf("cold: fills=%d present=%v output=%q", fills, d.Present, d.Output("payload"))
+	}
+	d.Layer.SharedEnvironment.Default("PYTHONUNBUFFERED", "1")
+	layer, err := d.Finish()
+	must(t, err)
+	if len(layer.SharedEnvironment) == 0 || !layer.Launch || layer.Cache {
+		t.Errorf("a new layer is exported with its files and environment, launch-only: %+v", layer.LayerTypes)
+	}
+
+	// Unchanged: reused from the image, nothing unpacked, nothing written.
+	storeLayerMetadata(t, layersDir, layer)
+	d, err = ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill)
+	must(t, err)
+	if fills != 1 || d.Present || d.Output("payload") != "built" {
+		t.Fatalf("unchanged: fills=%d present=%v output=%q", fills, d.Present, d.Output("payload"))
+	}
+	// A step needs its files: unpacked; then removed again for the exporter.
+	must(t, d.Materialize())
+	if b, err := os.ReadFile(filepath.Join(d.Layer.Path, "payload")); err != nil || string(b) != "built" {
+		t.Fatalf("materialized: %q %v", b, err)
+	}
+	d.Layer.SharedEnvironment.Default("PYTHONUNBUFFERED", "1")
+	layer, err = d.Finish()
+	must(t, err)
+	if _, err := os.Stat(layer.Path); !os.IsNotExist(err) || len(layer.SharedEnvironment) != 0 {
+		t.Errorf("a layer the previous image holds must leave no files (the exporter would tar them): %v env=%v", err, layer.SharedEnvironment)
+	}
+
+	// The image is gone but the cache kept: restored from the snapshot.
+	must(t, os.Remove(filepath.Join(layersDir, "python.toml")))
+	d, err = ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill)
+	must(t, err)
+	if fills != 1 || !d.Present {
+		t.Fatalf("image removed: fills=%d present=%v", fills, d.Present)
+	}
+
+	// Changed inputs: built again, and its needs unpacked first.
+	layer, _ = d.Finish()
+	storeLayerMetadata(t, layersDir, layer)
+	need, err := ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill)
+	must(t, err)
+	spec2 := Cached{Name: "venv", Title: "Packages", Metadata: Metadata{"requirements": "a"}}
+	_, err = ContributeDeferred(layers, logger, snaps, spec2, nil, []*Deferred{need}, func(l *libcnb.Layer) error {
+		if _, err := os.Stat(filepath.Join(need.Layer.Path, "payload")); err != nil {
+			t.Errorf("the layer fill needs was not unpacked: %v", err)
+		}
+		return nil
+	})
+	must(t, err)
+	spec.Metadata = Metadata{"version": "2"}
+	if _, err = ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill); err != nil || fills != 2 {
+		t.Fatalf("changed: fills=%d err=%v", fills, err)
+	}
+	out := logBuf.String()
+	for _, want := range []string{"CPython: Contributing to layer (no cached layer)", "CPython: Reusing cached layer",
+		"CPython: Restoring the layer from the cache", "CPython: Contributing to layer (version 1 -> 2)", "unpacked from the cache"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

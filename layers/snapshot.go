@@ -1,0 +1,271 @@
+package layers
+
+import (
+	"archive/tar"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/klauspost/compress/zstd"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+)
+
+// SnapshotsLayer is the cache-only layer that holds a compressed archive of
+// each launch layer warpdrive builds (CPython, the venv, mod_wsgi).
+//
+// Why: a layer that is both cached and launched costs every rebuild twice,
+// even when nothing changed: the restorer unpacks it before the build and
+// the exporter tars and hashes it again after. Launch-only layers whose
+// inputs are unchanged cost nothing: the lifecycle reuses the previous
+// image's layer from its metadata alone. So those layers are launch-only,
+// and the few builds that need their files (a requirement changed, Django's
+// settings changed) unpack them from this layer, which is one compressed
+// file per layer and cheap to restore and re-hash.
+const SnapshotsLayer = "snapshots"
+
+// snapshotFormat names the archive format; a change invalidates every snapshot.
+const snapshotFormat = "tar.zst-1"
+
+// Snapshots is the snapshots layer's directory.
+type Snapshots struct {
+	Dir string
+}
+
+// ContributeSnapshots returns the snapshots layer, emptied when the target changed.
+func ContributeSnapshots(layers *libcnb.Layers, target string, logger log.Logger) (libcnb.Layer, Snapshots, error) {
+	layer, err := Contribute(layers, logger, Cached{
+		Name:     SnapshotsLayer,
+		Title:    "Layer snapshots",
+		Metadata: Metadata{"format": snapshotFormat, "target": target},
+		Types:    libcnb.LayerTypes{Cache: true},
+	}, func(layer *libcnb.Layer) error { return os.MkdirAll(layer.Path, 0o755) })
+	if err != nil {
+		return libcnb.Layer{}, Snapshots{}, err
+	}
+	return layer, Snapshots{Dir: layer.Path}, nil
+}
+
+// Key identifies a layer's content: its metadata, as sorted name=value lines.
+func (md Metadata) Key() string {
+	keys := make([]string, 0, len(md))
+	for k := range md {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s=%s\n", k, md[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (s Snapshots) archive(name string) string { return filepath.Join(s.Dir, name+".tar.zst") }
+func (s Snapshots) keyFile(name string) string { return filepath.Join(s.Dir, name+".key") }
+
+// Has reports whether the snapshot of layer name was taken with this key.
+func (s Snapshots) Has(name, key string) bool {
+	if s.Dir == "" {
+		return false
+	}
+	stored, err := os.ReadFile(s.keyFile(name))
+	if err != nil || strings.TrimSpace(string(stored)) != key {
+		return false
+	}
+	_, err = os.Stat(s.archive(name))
+	return err == nil
+}
+
+// Remove forgets layer name's snapshot.
+func (s Snapshots) Remove(name string) {
+	os.Remove(s.keyFile(name))
+	os.Remove(s.archive(name))
+}
+
+// Save archives dir as layer name's snapshot, with key. The key is written
+// last, so a build that dies half-way leaves no snapshot that looks valid.
+func (s Snapshots) Save(name, key, dir string) error {
+	s.Remove(name)
+	tmp, err := os.CreateTemp(s.Dir, name+".*.partial")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	enc, err := zstd.NewWriter(tmp, zstd.WithEncoderLevel(zstd.SpeedFastest))
+	if err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := writeTar(enc, dir); err != nil {
+		enc.Close()
+		tmp.Close()
+		return fmt.Errorf("unable to archive %s\n%w", dir, err)
+	}
+	if err := enc.Close(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), s.archive(name)); err != nil {
+		return err
+	}
+	return os.WriteFile(s.keyFile(name), []byte(key+"\n"), 0o644)
+}
+
+// Restore unpacks layer name's snapshot into dir.
+func (s Snapshots) Restore(name, dir string) error {
+	f, err := os.Open(s.archive(name))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dec, err := zstd.NewReader(f)
+	if err != nil {
+		return err
+	}
+	defer dec.Close()
+	if err := readTar(dec, dir); err != nil {
+		return fmt.Errorf("unable to unpack the snapshot of %s into %s\n%w", name, dir, err)
+	}
+	return nil
+}
+
+// Size is the snapshot's size in bytes (0 when absent).
+func (s Snapshots) Size(name string) int64 {
+	fi, err := os.Stat(s.archive(name))
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// writeTar writes the tree under dir: directories, regular files and
+// symlinks, with their modes and modification times (a .pyc records its
+// source's mtime), in lexical order.
+func writeTar(w io.Writer, dir string) error {
+	tw := tar.NewWriter(w)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil || rel == "." {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		link := ""
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			if link, err = os.Readlink(path); err != nil {
+				return err
+			}
+		case fi.IsDir(), fi.Mode().IsRegular():
+		default:
+			return nil // sockets, fifos: nothing a layer needs
+		}
+		hdr, err := tar.FileInfoHeader(fi, link)
+		if err != nil {
+			return err
+		}
+		hdr.Name = filepath.ToSlash(rel)
+		hdr.Uname, hdr.Gname = "", ""
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(tw, f)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// readTar unpacks what writeTar wrote. Directory modes and times are set
+// last: creating entries changes a directory's time, and a read-only
+// directory could not be filled.
+func readTar(r io.Reader, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tr := tar.NewReader(r)
+	type dirTime struct {
+		path string
+		hdr  *tar.Header
+	}
+	var dirs []dirTime
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.FromSlash(hdr.Name)
+		if !filepath.IsLocal(name) {
+			return fmt.Errorf("the archive holds %q, outside its root", hdr.Name)
+		}
+		path := filepath.Join(dir, name)
+		mode := fs.FileMode(hdr.Mode).Perm()
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				return err
+			}
+			dirs = append(dirs, dirTime{path, hdr})
+		case tar.TypeSymlink:
+			if err := os.Symlink(hdr.Linkname, path); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(f, tr); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Chmod(mode); err != nil { // O_CREATE's mode passed through the umask
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+			if err := os.Chtimes(path, hdr.ModTime, hdr.ModTime); err != nil {
+				return err
+			}
+		}
+	}
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := os.Chmod(dirs[i].path, fs.FileMode(dirs[i].hdr.Mode).Perm()); err != nil {
+			return err
+		}
+		if err := os.Chtimes(dirs[i].path, dirs[i].hdr.ModTime, dirs[i].hdr.ModTime); err != nil {
+			return err
+		}
+	}
+	return nil
+}
