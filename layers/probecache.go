@@ -132,9 +132,13 @@ func (e ProbeEntry) Fingerprint() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// volatileVariables change between builds of the same input: the
-// container's name.
-var volatileVariables = map[string]bool{"HOSTNAME": true}
+// volatile says which variables change between builds of the same input:
+// the container's name, and the lifecycle's own CNB_* variables (paths of
+// per-build files such as CNB_BP_PLAN_PATH); a platform's variables for the
+// app reach the build under their own names.
+func volatile(name string) bool {
+	return name == "HOSTNAME" || strings.HasPrefix(name, "CNB_")
+}
 
 // environmentDigests are the build's variables, each as a short digest of
 // its value (values may be credentials, and the record is in the cache).
@@ -142,7 +146,7 @@ func environmentDigests() map[string]string {
 	out := map[string]string{}
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if volatileVariables[k] {
+		if volatile(k) {
 			continue
 		}
 		sum := sha256.Sum256([]byte(v))
