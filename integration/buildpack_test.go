@@ -199,6 +199,18 @@ func TestPlainWSGIAppServesPageAndStaticFiles(t *testing.T) {
 	if resp, _ := c9000.Get("/"); resp.StatusCode != http.StatusOK {
 		t.Errorf("with PORT=9000: GET / = %d", resp.StatusCode)
 	}
+
+	// The entry point's import is remembered with the files it read: an
+	// unchanged rebuild runs no Python, an edit to wsgi.py imports it again.
+	log = a.MustBuild()
+	assertContains(t, "unchanged rebuild", log, "Entry point wsgi:application: reusing the previous build's result")
+	assertNotContains(t, "unchanged rebuild", log, "unpacked from the cache")
+	a.Write("wsgi.py", strings.Replace(readFile(t, filepath.Join(a.Dir, "wsgi.py")), "Hello from a plain WSGI app", "Hello again", 1))
+	log = a.MustBuild()
+	assertContains(t, "rebuild after an edit to wsgi.py", log, "Entry point wsgi:application: running Python again (wsgi.py changed)",
+		"CPython 3.13.5: unpacked from the cache")
+	_, body = a.Run(8080).GetOK("/")
+	assertContains(t, "page after the edit", body, "Hello again")
 }
 
 // TestPythonVersionSources: each place a version can be asked for picks the

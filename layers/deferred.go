@@ -64,6 +64,9 @@ func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshot
 		return d, nil
 	}
 
+	if reason == "" {
+		reason = "its snapshot is not in the cache"
+	}
 	start := time.Now()
 	if layer, err = layer.Reset(); err != nil {
 		return nil, fmt.Errorf("unable to reset layer %s\n%w", c.Name, err)

@@ -118,6 +118,18 @@ func TestContributeDeferred(t *testing.T) {
 		t.Fatalf("image removed: fills=%d present=%v", fills, d.Present)
 	}
 
+	// The cache cleared (pack build --clear-cache), the image kept: built
+	// again, saying why.
+	layer, _ = d.Finish()
+	storeLayerMetadata(t, layersDir, layer)
+	emptyCache := Snapshots{Dir: t.TempDir()}
+	if d, err = ContributeDeferred(layers, logger, emptyCache, spec, outputs, nil, fill); err != nil || fills != 2 || !d.Present {
+		t.Fatalf("cache cleared: fills=%d err=%v", fills, err)
+	}
+	if !strings.Contains(logBuf.String(), "CPython: Contributing to layer (its snapshot is not in the cache)") {
+		t.Errorf("log:\n%s", logBuf.String())
+	}
+
 	// Changed inputs: built again, and its needs unpacked first.
 	layer, _ = d.Finish()
 	storeLayerMetadata(t, layersDir, layer)
@@ -132,7 +144,7 @@ func TestContributeDeferred(t *testing.T) {
 	})
 	must(t, err)
 	spec.Metadata = Metadata{"version": "2"}
-	if _, err = ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill); err != nil || fills != 2 {
+	if _, err = ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill); err != nil || fills != 3 {
 		t.Fatalf("changed: fills=%d err=%v", fills, err)
 	}
 	out := logBuf.String()
