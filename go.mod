@@ -12,6 +12,7 @@ require (
 
 require (
 	dario.cat/mergo v1.0.2 // indirect
+	github.com/CycloneDX/cyclonedx-go v0.9.3 // indirect
 	github.com/Masterminds/semver v1.5.0 // indirect
 	github.com/aquasecurity/go-version v0.0.1 // indirect
 	github.com/creack/pty v1.1.24 // indirect

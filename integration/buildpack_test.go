@@ -102,6 +102,13 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 		"static files copied to",
 		"Completed in")
 
+	// Every launch layer warpdrive builds has a CycloneDX SBOM.
+	sboms := a.PackSBOM()
+	assertContains(t, "the python layer's SBOM", sboms["python"], `"specVersion": "1.5"`, `"name": "CPython"`, `"version": "3.13.5"`,
+		`"purl": "pkg:generic/python@3.13.5`, `"alg": "SHA-256"`, `"purl": "pkg:pypi/pip@`)
+	assertContains(t, "the venv's SBOM", sboms["venv"], `"purl": "pkg:pypi/django@4.2.`, `"purl": "pkg:pypi/asgiref@`, `"name": "BSD`)
+	assertContains(t, "mod_wsgi's SBOM", sboms["mod_wsgi"], `"purl": "pkg:pypi/mod-wsgi@5.0.2"`)
+
 	inspect := a.PackInspect()
 	assertContains(t, "pack inspect", inspect, "web (default)", "warpdrive-start",
 		"--entry-point mysite.wsgi", "--callable-object application", "--url-alias /static/", "--port $PORT")
@@ -130,6 +137,8 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 	}
 	assertContains(t, "unchanged rebuild", log, "Django settings: reusing the previous build's result")
 	assertNotContains(t, "unchanged rebuild", log, "Running pip install", "static files copied", "unpacked from the cache")
+	// The reused layers keep their SBOMs (the lifecycle restores them).
+	assertContains(t, "the venv's SBOM after a reuse", a.PackSBOM()["venv"], `"purl": "pkg:pypi/django@4.2.`)
 
 	// Code that collectstatic and the probes never read (the URLconf): still
 	// no Python, and the new image serves the change.

@@ -342,3 +342,20 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// PackSBOM runs `pack sbom download` and returns each launch layer's
+// CycloneDX SBOM, by layer name.
+func (a *App) PackSBOM() map[string]string {
+	a.t.Helper()
+	dir := a.t.TempDir()
+	out, err := exec.Command(filepath.Join(repoRoot(), "scripts", "pack.sh"), "sbom", "download", a.Image, "--output-dir", dir).CombinedOutput()
+	if err != nil {
+		a.t.Fatalf("pack sbom download: %v\n%s", err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "layers", "sbom", "launch", "warpdrive", "*", "sbom.cdx.json"))
+	sboms := map[string]string{}
+	for _, f := range files {
+		sboms[filepath.Base(filepath.Dir(f))] = readFile(a.t, f)
+	}
+	return sboms
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
@@ -32,6 +33,20 @@ type Deferred struct {
 // files; it never decides reuse.
 const outputPrefix = "out_"
 
+// DeferredSpec describes a snapshot-backed launch layer.
+type DeferredSpec struct {
+	Cached
+	// Outputs reads what the built layer holds (recorded in its metadata).
+	Outputs func(dir string) (Metadata, error)
+	// Needs are unpacked before Fill runs.
+	Needs []*Deferred
+	// Fill builds the layer.
+	Fill func(layer *libcnb.Layer) error
+	// SBOM lists what the layer holds, for its CycloneDX SBOM; a reused
+	// layer keeps the SBOM the lifecycle restores from the previous image.
+	SBOM func(dir string) ([]cdx.Component, error)
+}
+
 // ContributeDeferred reuses, restores or builds a snapshot-backed launch
 // layer:
 //   - inputs unchanged from the previous image, snapshot present: reused,
@@ -40,13 +55,16 @@ const outputPrefix = "out_"
 //     (the image was removed, the cache kept): unpacked from the snapshot;
 //   - otherwise: needs are unpacked (what fill runs), fill builds the layer,
 //     outputs reads what it holds, and a snapshot is saved.
-func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshots, c Cached, outputs func(dir string) (Metadata, error),
-	needs []*Deferred, fill func(layer *libcnb.Layer) error) (*Deferred, error) {
+func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshots, spec DeferredSpec) (*Deferred, error) {
+	c, outputs, needs, fill := spec.Cached, spec.Outputs, spec.Needs, spec.Fill
 	layer, err := layers.Layer(c.Name)
 	if err != nil {
 		return nil, fmt.Errorf("unable to read layer %s\n%w", c.Name, err)
 	}
 	expected := Metadata{"snapshot": snapshotFormat}
+	if spec.SBOM != nil {
+		expected["sbom"] = SBOMFormat
+	}
 	for k, v := range c.Metadata {
 		expected[k] = v
 	}
@@ -98,6 +116,15 @@ func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshot
 		}
 		for k, v := range out {
 			layer.Metadata[outputPrefix+k] = v
+		}
+	}
+	if spec.SBOM != nil {
+		components, err := spec.SBOM(layer.Path)
+		if err != nil {
+			return nil, fmt.Errorf("unable to list what layer %s holds for its SBOM\n%w", c.Name, err)
+		}
+		if err := WriteSBOM(layer.SBOMPath(libcnb.CycloneDXJSON), components); err != nil {
+			return nil, err
 		}
 	}
 	if !snaps.Has(c.Name, key) {

@@ -79,7 +79,7 @@ func TestContributeDeferred(t *testing.T) {
 	spec := Cached{Name: "python", Title: "CPython", Metadata: Metadata{"version": "1"}}
 
 	// Cold: built, snapshotted, exported with its files.
-	d, err := ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill)
+	d, err := ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill})
 	must(t, err)
 	if fills != 1 || !d.Present || d.Output("payload") != "built" {
 		t.Fatalf("cold: fills=%d present=%v output=%q", fills, d.Present, d.Output("payload"))
@@ -93,7 +93,7 @@ func TestContributeDeferred(t *testing.T) {
 
 	// Unchanged: reused from the image, nothing unpacked, nothing written.
 	storeLayerMetadata(t, layersDir, layer)
-	d, err = ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill)
+	d, err = ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill})
 	must(t, err)
 	if fills != 1 || d.Present || d.Output("payload") != "built" {
 		t.Fatalf("unchanged: fills=%d present=%v output=%q", fills, d.Present, d.Output("payload"))
@@ -112,7 +112,7 @@ func TestContributeDeferred(t *testing.T) {
 
 	// The image is gone but the cache kept: restored from the snapshot.
 	must(t, os.Remove(filepath.Join(layersDir, "python.toml")))
-	d, err = ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill)
+	d, err = ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill})
 	must(t, err)
 	if fills != 1 || !d.Present {
 		t.Fatalf("image removed: fills=%d present=%v", fills, d.Present)
@@ -123,7 +123,7 @@ func TestContributeDeferred(t *testing.T) {
 	layer, _ = d.Finish()
 	storeLayerMetadata(t, layersDir, layer)
 	emptyCache := Snapshots{Dir: t.TempDir()}
-	if d, err = ContributeDeferred(layers, logger, emptyCache, spec, outputs, nil, fill); err != nil || fills != 2 || !d.Present {
+	if d, err = ContributeDeferred(layers, logger, emptyCache, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill}); err != nil || fills != 2 || !d.Present {
 		t.Fatalf("cache cleared: fills=%d err=%v", fills, err)
 	}
 	if !strings.Contains(logBuf.String(), "CPython: Contributing to layer (its snapshot is not in the cache)") {
@@ -133,18 +133,18 @@ func TestContributeDeferred(t *testing.T) {
 	// Changed inputs: built again, and its needs unpacked first.
 	layer, _ = d.Finish()
 	storeLayerMetadata(t, layersDir, layer)
-	need, err := ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill)
+	need, err := ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill})
 	must(t, err)
 	spec2 := Cached{Name: "venv", Title: "Packages", Metadata: Metadata{"requirements": "a"}}
-	_, err = ContributeDeferred(layers, logger, snaps, spec2, nil, []*Deferred{need}, func(l *libcnb.Layer) error {
+	_, err = ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec2, Needs: []*Deferred{need}, Fill: func(l *libcnb.Layer) error {
 		if _, err := os.Stat(filepath.Join(need.Layer.Path, "payload")); err != nil {
 			t.Errorf("the layer fill needs was not unpacked: %v", err)
 		}
 		return nil
-	})
+	}})
 	must(t, err)
 	spec.Metadata = Metadata{"version": "2"}
-	if _, err = ContributeDeferred(layers, logger, snaps, spec, outputs, nil, fill); err != nil || fills != 3 {
+	if _, err = ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill}); err != nil || fills != 3 {
 		t.Fatalf("changed: fills=%d err=%v", fills, err)
 	}
 	out := logBuf.String()

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
@@ -89,7 +90,7 @@ func apacheVersion(header string) (string, error) {
 
 // Contribute builds mod_wsgi, or reuses it.
 func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, error) {
-	return ContributeDeferred(layers, m.Logger, m.Snapshots, Cached{
+	return ContributeDeferred(layers, m.Logger, m.Snapshots, DeferredSpec{Cached: Cached{
 		Name:  ModWSGILayer,
 		Title: fmt.Sprintf("mod_wsgi %s", m.Version),
 		Metadata: Metadata{
@@ -99,7 +100,9 @@ func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, er
 			"apache_version":   apache.Version,
 			"target":           m.Target,
 		},
-	}, nil, m.Needs, func(layer *libcnb.Layer) error {
+	}, Needs: m.Needs, SBOM: func(dir string) ([]cdx.Component, error) {
+		return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"))
+	}, Fill: func(layer *libcnb.Layer) error {
 		m.Logger.Bodyf("Compiling mod_wsgi %s against Python %s and Apache %s (%s)", m.Version, m.Runtime.Version, apache.Version, apache.APXS)
 		out, err := Command{Path: VenvPython(m.Venv), Args: []string{"-m", "pip", "install",
 			"--disable-pip-version-check", "--no-input", "--progress-bar", "off", "--no-deps",
@@ -119,5 +122,5 @@ func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, er
 		m.Logger.Bodyf("Apache module: %s", strings.TrimSpace(out.String()))
 		CompileBytecode(VenvPython(m.Venv), m.Logger, ModWSGISitePackages(layer.Path, m.Runtime))
 		return nil
-	})
+	}})
 }

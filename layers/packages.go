@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
@@ -150,11 +151,14 @@ func (p Packages) Contribute(layers *libcnb.Layers) (*Deferred, Metadata, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := ContributeDeferred(layers, p.Logger, p.Snapshots, Cached{
-		Name:     VenvLayer,
-		Title:    "Python packages",
-		Metadata: md,
-	}, nil, []*Deferred{p.Python}, p.install)
+	d, err := ContributeDeferred(layers, p.Logger, p.Snapshots, DeferredSpec{
+		Cached: Cached{Name: VenvLayer, Title: "Python packages", Metadata: md},
+		Needs:  []*Deferred{p.Python},
+		Fill:   p.install,
+		SBOM: func(dir string) ([]cdx.Component, error) {
+			return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"))
+		},
+	})
 	if err != nil {
 		return nil, nil, err
 	}

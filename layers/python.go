@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/crush"
@@ -54,18 +55,26 @@ func (r Runtime) MinorVersion() string {
 // and the target are unchanged. The layer is launch-only and deferred: its
 // files are unpacked only for build steps that run Python.
 func (p Python) Contribute(layers *libcnb.Layers) (*Deferred, Runtime, error) {
-	d, err := ContributeDeferred(layers, p.Logger, p.Snapshots, Cached{
-		Name:  "python",
-		Title: fmt.Sprintf("CPython %s", p.Dependency.Version),
-		Metadata: Metadata{
-			"version":  p.Dependency.Version,
-			"checksum": p.Dependency.Checksum.Hash(),
-			"target":   p.Target,
+	d, err := ContributeDeferred(layers, p.Logger, p.Snapshots, DeferredSpec{
+		Cached: Cached{
+			Name:  "python",
+			Title: fmt.Sprintf("CPython %s", p.Dependency.Version),
+			Metadata: Metadata{
+				"version":  p.Dependency.Version,
+				"checksum": p.Dependency.Checksum.Hash(),
+				"target":   p.Target,
+			},
 		},
-	}, func(dir string) (Metadata, error) {
-		pip, err := BundledPipVersion(dir)
-		return Metadata{"pip_version": pip}, err
-	}, nil, p.install)
+		Outputs: func(dir string) (Metadata, error) {
+			pip, err := BundledPipVersion(dir)
+			return Metadata{"pip_version": pip}, err
+		},
+		Fill: p.install,
+		SBOM: func(dir string) ([]cdx.Component, error) {
+			dists, err := Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"))
+			return append([]cdx.Component{DependencyComponent(p.Dependency)}, dists...), err
+		},
+	})
 	if err != nil {
 		return nil, Runtime{}, err
 	}
