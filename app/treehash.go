@@ -25,21 +25,7 @@ var alwaysSkipped = []string{"__pycache__"}
 // whether work derived from the files can be reused, so every error is
 // returned rather than hashed around. A root that is a symlink is resolved.
 func TreeHash(root string, skip ...string) (string, error) {
-	resolved, err := filepath.EvalSymlinks(root)
-	if err != nil {
-		return "", err
-	}
-	skipped := map[string]bool{}
-	for _, names := range [][]string{skip, alwaysSkipped} {
-		for _, name := range names {
-			skipped[name] = true
-		}
-	}
-	sum, err := hashTree(os.DirFS(resolved), skipped, describeEntry)
-	if err != nil {
-		return "", fmt.Errorf("unable to hash %s\n%w", root, err)
-	}
-	return sum, nil
+	return walkTree(root, skip, describeEntry)
 }
 
 // TreeNames is a hash of the names in the tree under root (each entry's path
@@ -47,6 +33,14 @@ func TreeHash(root string, skip ...string) (string, error) {
 // a file is added, removed or renamed, and not when one is edited. Python's
 // imports depend on it (a new module can shadow another).
 func TreeNames(root string, skip ...string) (string, error) {
+	return walkTree(root, skip, func(_ fs.FS, _ string, d fs.DirEntry) (string, error) {
+		return d.Type().String(), nil
+	})
+}
+
+// walkTree hashes the tree under root (resolved if a symlink), each entry
+// as describe says, skipping the directories named in skip and __pycache__.
+func walkTree(root string, skip []string, describe func(fs.FS, string, fs.DirEntry) (string, error)) (string, error) {
 	resolved, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return "", err
@@ -57,11 +51,9 @@ func TreeNames(root string, skip ...string) (string, error) {
 			skipped[name] = true
 		}
 	}
-	sum, err := hashTree(os.DirFS(resolved), skipped, func(_ fs.FS, _ string, d fs.DirEntry) (string, error) {
-		return d.Type().String(), nil
-	})
+	sum, err := hashTree(os.DirFS(resolved), skipped, describe)
 	if err != nil {
-		return "", fmt.Errorf("unable to list %s\n%w", root, err)
+		return "", fmt.Errorf("unable to hash %s\n%w", root, err)
 	}
 	return sum, nil
 }

@@ -328,3 +328,18 @@ func TestFlaskWithCompiledExtension(t *testing.T) {
 	assertServer(t, resp)
 	assertStatic(t, c, "/static/site.css", "indigo")
 }
+
+// TestReproducibleLayers: two builds of the same app from empty caches give
+// the same layers (the same diff IDs) for CPython, the packages, mod_wsgi and
+// the static files: no build times, random names or build paths in them.
+func TestReproducibleLayers(t *testing.T) {
+	first, second := NewApp(t, "django_startproject"), NewApp(t, "django_startproject")
+	first.MustBuild()
+	second.MustBuild()
+	a, b := first.LayerDigests(), second.LayerDigests()
+	for _, name := range []string{"python", "venv", "mod_wsgi", "static"} {
+		if a[name] == "" || a[name] != b[name] {
+			t.Errorf("layer %s: %q in one build, %q in the other", name, a[name], b[name])
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -358,4 +359,35 @@ func (a *App) PackSBOM() map[string]string {
 		sboms[filepath.Base(filepath.Dir(f))] = readFile(a.t, f)
 	}
 	return sboms
+}
+
+// LayerDigests are the image's warpdrive layers' diff IDs, by layer name,
+// from the lifecycle's metadata label.
+func (a *App) LayerDigests() map[string]string {
+	a.t.Helper()
+	out, err := exec.Command("docker", "image", "inspect", "--format", `{{ index .Config.Labels "io.buildpacks.lifecycle.metadata" }}`, a.Image).Output()
+	if err != nil {
+		a.t.Fatalf("docker image inspect %s: %v", a.Image, err)
+	}
+	var md struct {
+		Buildpacks []struct {
+			Key    string `json:"key"`
+			Layers map[string]struct {
+				SHA string `json:"sha"`
+			} `json:"layers"`
+		} `json:"buildpacks"`
+	}
+	if err := json.Unmarshal(out, &md); err != nil {
+		a.t.Fatalf("the lifecycle metadata label: %v\n%s", err, out)
+	}
+	digests := map[string]string{}
+	for _, bp := range md.Buildpacks {
+		if bp.Key != "warpdrive" {
+			continue
+		}
+		for name, l := range bp.Layers {
+			digests[name] = l.SHA
+		}
+	}
+	return digests
 }

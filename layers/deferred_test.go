@@ -48,16 +48,11 @@ func TestSnapshotRoundTripKeepsModesLinksAndTimes(t *testing.T) {
 	}
 }
 
-// stored is what the lifecycle restores before a build: the previous
-// image's layer metadata as <layer>.toml, without the files.
+// storeLayerMetadata is what the lifecycle restores before a build: the
+// previous image's layer metadata as <layer>.toml, without the files.
 func storeLayerMetadata(t *testing.T, dir string, layer libcnb.Layer) {
 	t.Helper()
-	var b strings.Builder
-	b.WriteString("[metadata]\n")
-	for k, v := range layer.Metadata {
-		b.WriteString(k + " = \"" + v.(string) + "\"\n")
-	}
-	must(t, os.WriteFile(filepath.Join(dir, layer.Name+".toml"), []byte(b.String()), 0o644))
+	writeLayerTOML(t, dir, layer)
 	must(t, os.RemoveAll(layer.Path))
 }
 
