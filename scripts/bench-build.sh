@@ -1,41 +1,384 @@
 #!/usr/bin/env bash
-# Build-time figures for the sample app: a cold build (caches cleared), an
-# unchanged rebuild, a rebuild after an app-code-only change, and one after a
-# requirements change. Prints wall times and which layers were reused.
+# Build-time figures for the sample Django app (a copy of samples/mydjangosite),
+# in one run on one builder ($WARPDRIVE_BUILDER), for five scenarios:
+#
+#   cold         caches, cache volumes and the image removed (Dockerfile: --no-cache)
+#   unchanged    a rebuild with nothing changed
+#   code         app code changed, static files unchanged (a comment in mydjangosite/urls.py)
+#   static       a static file changed (the copy gets STATICFILES_DIRS = [BASE_DIR / "static"]
+#                and static/bench/bench.css before the first build; a line is added to it)
+#   requirement  one requirement added ($BENCH_REQUIREMENT); every rep starts from a build
+#                without it (an untimed rebuild first, when the last build had it)
+#
+# each built, in turn, by:
+#
+#   warpdrive    pack build with the builder, as scripts/pack-build.sh does
+#   floor        pack build --buildpack DIR on the same builder: a generated bash buildpack
+#                (templates in scripts/bench/floor/) contributing launch layers of the sizes
+#                of warpdrive's (read from warpdrive's cold image with docker save), filled
+#                with random data on its first build and reused by metadata alone after:
+#                the lifecycle's own cost, the denominator of the ratios
+#   Dockerfile   docker build of scripts/bench/Dockerfile: the same work by hand (same build
+#                and run images, same CPython archive, venv, pip from the same index,
+#                mod_wsgi, collectstatic), with BuildKit when the buildx component is
+#                installed, else the legacy builder (the output says which)
+#
+# Every rep measures the same transition from the last built state: each change
+# writes a new comment or line, so no rep can hit a cache an earlier rep filled.
+# The times are of `pack build` and `docker build` alone (setup runs once, first).
+# Prints, on stdout: warpdrive's medians with the layers reused and rebuilt (from
+# the log of the median run), the floor's layer sizes, the image sizes, and a
+# summary table per scenario: warpdrive s, floor s, warpdrive/floor, Dockerfile s.
+# Progress goes to stderr.
+#
+#   scripts/bench-build.sh
+#   REPS=1 SCENARIOS="cold unchanged" DOCKERFILE=0 scripts/bench-build.sh
+#
+# Knobs (environment):
+#   REPS=3               runs per scenario; medians are printed
+#   SCENARIOS="cold unchanged code static requirement"
+#                        the scenarios measured (always run in this order; without cold,
+#                        one untimed first build is made)
+#   FLOOR=1              0: no floor buildpack
+#   DOCKERFILE=1         0: no Dockerfile
+#   DOCKERFILE_SCENARIOS="cold unchanged code static requirement"
+#                        the scenarios the Dockerfile is timed for (the others still build
+#                        it, untimed, so its cache follows the app)
+#   BENCH_REQUIREMENT=whitenoise
+#                        the package added by "requirement" (must be in the local index)
+#   VERIFY=0             1: at the end, run the Dockerfile's and warpdrive's images and
+#                        fetch /admin/login/ and a static file from each
+#   KEEP=0               1: keep the images (warpdrive-bench/mydjangosite, warpdrive-bench/floor,
+#                        warpdrive-bench/dockerfile) for a look afterwards
+#
+# Everything it creates is named warpdrive-bench* (images, cache volumes) or
+# labelled dev.warpdrive.bench=dockerfile (the Dockerfile's images: with the
+# legacy builder, its layer cache), and removed at the end.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 need_docker
+
+ALL_SCENARIOS="cold unchanged code static requirement"
+reps="${REPS:-3}"
+scenarios="${SCENARIOS:-$ALL_SCENARIOS}"
+floor_on="${FLOOR:-1}"
+df_on="${DOCKERFILE:-1}"
+df_scenarios="${DOCKERFILE_SCENARIOS:-$ALL_SCENARIOS}"
+requirement="${BENCH_REQUIREMENT:-whitenoise}"
+[[ $reps =~ ^[1-9][0-9]*$ ]] || die "REPS must be a positive whole number (it is '$reps')."
+for s in $scenarios $df_scenarios; do
+  [[ " $ALL_SCENARIOS " == *" $s "* ]] || die "unknown scenario '$s'." "Scenarios: $ALL_SCENARIOS"
+done
+selected() { [[ " $scenarios " == *" $1 "* ]]; }
+
+declare -A TITLE=(
+  [cold]="cold (caches and image removed)"
+  [unchanged]="unchanged rebuild"
+  [code]="app code changed (static unchanged)"
+  [static]="static file changed"
+  [requirement]="requirement added ($requirement)"
+)
+
+script_start=$(date +%s)
 "$WARPDRIVE_ROOT/scripts/setup.sh" >&2
+pack="$("$WARPDRIVE_ROOT/scripts/harness/tools.sh")/pack"
+manifest="$WARPDRIVE_CACHE/www/python/manifest.tsv"
+dockerfile="$WARPDRIVE_ROOT/scripts/bench/Dockerfile"
+[[ -f $dockerfile && -x $WARPDRIVE_ROOT/scripts/bench/floor/bin/build ]] \
+  || die "scripts/bench/ is incomplete (the Dockerfile and the floor buildpack's templates)."
+curl -fsS -o /dev/null "$WARPDRIVE_INDEX_URL/simple/$requirement/" 2>/dev/null \
+  || die "the local index has no '$requirement' ($WARPDRIVE_INDEX_URL/simple/$requirement/)." \
+    "Set BENCH_REQUIREMENT to a package it has."
 
-app="$(mktemp -d)/mydjangosite"
+if docker buildx version >/dev/null 2>&1; then
+  export DOCKER_BUILDKIT=1 docker_builder="BuildKit"
+else
+  export DOCKER_BUILDKIT=0 docker_builder="the legacy builder (no buildx component for BuildKit)"
+fi
+
+work="$(mktemp -d)"
+app="$work/mydjangosite"
+pristine="$work/pristine"
+logs="$work/logs"
+floor_dir="$work/floor"
+mkdir -p "$logs"
+wd_image="warpdrive-bench/mydjangosite" wd_cache="warpdrive-bench-cache"
+floor_image="warpdrive-bench/floor" floor_cache="warpdrive-bench-floor-cache"
+df_image="warpdrive-bench/dockerfile"
+verify_container="warpdrive-bench-verify-$$"
+
+cleanup() {
+  docker rm -f "$verify_container" >/dev/null 2>&1 || true
+  local keep=()
+  if [[ ${KEEP:-0} == 1 ]]; then
+    for i in "$wd_image" "$floor_image" "$df_image"; do
+      keep+=("$(docker image inspect --format '{{.Id}}' "$i" 2>/dev/null || true)")
+    done
+  else
+    docker rmi -f "$wd_image" "$floor_image" "$df_image" >/dev/null 2>&1 || true
+  fi
+  # Earlier images of ours, left untagged by each rebuild.
+  local id
+  for id in $(sort -u "$work/ids" 2>/dev/null) $(docker images -q --no-trunc --filter label=dev.warpdrive.bench=dockerfile 2>/dev/null); do
+    [[ " ${keep[*]} " == *" $id "* ]] || docker rmi -f "$id" >/dev/null 2>&1 || true
+  done
+  docker volume rm -f "$wd_cache.build" "$wd_cache.launch" "$floor_cache.build" "$floor_cache.launch" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The app, with a static directory of its own for the "static" scenario.
 cp -r "$WARPDRIVE_ROOT/samples/mydjangosite" "$app"
-image="warpdrive-bench/mydjangosite"
-cache="warpdrive-bench-cache"
-logs="$(mktemp -d)"
-trap 'docker rmi -f "$image" >/dev/null 2>&1; docker volume rm -f "$cache.build" "$cache.launch" >/dev/null 2>&1; rm -rf "$(dirname "$app")" "$logs"' EXIT
-docker rmi -f "$image" >/dev/null 2>&1 || true
-docker volume rm -f "$cache.build" "$cache.launch" >/dev/null 2>&1 || true
+settings="$app/mydjangosite/settings.py"
+grep -q '^STATICFILES_DIRS' "$settings" && die "the sample's settings already set STATICFILES_DIRS: adapt the static scenario."
+printf '\n# Added by scripts/bench-build.sh: a static directory, for its "static file changed" scenario.\nSTATICFILES_DIRS = [BASE_DIR / "static"]\n' >> "$settings"
+mkdir -p "$app/static/bench"
+printf 'body { margin: 0; }\n' > "$app/static/bench/bench.css"
+grep -qi "^$requirement\b" "$app/requirements.txt" && die "the sample already requires $requirement." "Set BENCH_REQUIREMENT to another package."
+cp -r "$app" "$pristine"
 
-rows=()
-run() { # scenario
-  local scenario=$1 log="$logs/$(echo "$1" | tr ' ' _).log" t0 t1
-  t0=$(date +%s.%N)
-  "$WARPDRIVE_ROOT/scripts/pack-build.sh" "$image" "$app" \
-    --cache "type=build;format=volume;name=$cache.build" --cache "type=launch;format=volume;name=$cache.launch" >"$log" 2>&1 \
-    || { cat "$log" >&2; die "the $scenario build failed (log above)"; }
-  t1=$(date +%s.%N)
-  local reused contributed
-  reused=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -n 's/^ *\(.*\): Reusing cached layer$/\1/p' | paste -sd, -)
-  contributed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | sed -n 's/^ *\(.*\): Contributing to layer.*$/\1/p' | paste -sd, -)
-  rows+=("$(printf '| %-24s | %7.1f s | %-60s | %s |' "$scenario" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "${reused:--}" "${contributed:--}")")
+# --- The three builds -----------------------------------------------------------
+
+pack_flags=(--path "$app" --builder "$WARPDRIVE_BUILDER" --pull-policy never --trust-builder --network host
+  --env "PIP_INDEX_URL=$WARPDRIVE_INDEX_URL/simple/")
+build_warpdrive() {
+  "$pack" build "$wd_image" "${pack_flags[@]}" \
+    --cache "type=build;format=volume;name=$wd_cache.build" --cache "type=launch;format=volume;name=$wd_cache.launch"
+}
+build_floor() {
+  "$pack" build "$floor_image" "${pack_flags[@]}" --buildpack "$floor_dir" --trust-extra-buildpacks \
+    --cache "type=build;format=volume;name=$floor_cache.build" --cache "type=launch;format=volume;name=$floor_cache.launch"
+}
+python_url="" python_sha=""
+build_dockerfile() { # [docker build flags]
+  docker build --pull=false --network host -f "$dockerfile" -t "$df_image" \
+    --build-arg "BUILD_IMAGE=$WARPDRIVE_BUILD_IMAGE" --build-arg "RUN_IMAGE=$WARPDRIVE_RUN_IMAGE" \
+    --build-arg "PYTHON_URL=$python_url" --build-arg "PYTHON_SHA256=$python_sha" \
+    --build-arg "PIP_INDEX_URL=$WARPDRIVE_INDEX_URL/simple/" "$@" "$app"
 }
 
-run "cold (caches cleared)"
-run "unchanged"
-printf '\n# a code-only change\n' >> "$app/mydjangosite/urls.py"
-run "app code changed"
-printf 'whitenoise\n' >> "$app/requirements.txt"
-run "requirements changed"
+reset() { # tool: the cold state
+  case $1 in
+    warpdrive) docker rmi -f "$wd_image" >/dev/null 2>&1 || true
+               docker volume rm -f "$wd_cache.build" "$wd_cache.launch" >/dev/null 2>&1 || true ;;
+    floor) docker rmi -f "$floor_image" >/dev/null 2>&1 || true
+           docker volume rm -f "$floor_cache.build" "$floor_cache.launch" >/dev/null 2>&1 || true ;;
+  esac
+}
 
-printf '| %-24s | %9s | %-60s | %s |\n' "scenario" "wall time" "layers reused" "layers rebuilt"
-printf '|%s|%s|%s|%s|\n' "--------------------------" "-----------" "--------------------------------------------------------------" "----------------"
-printf '%s\n' "${rows[@]}"
+tools() { # the tools in play, in build order
+  echo warpdrive
+  [[ $floor_on == 1 ]] && echo floor
+  [[ $df_on == 1 ]] && echo dockerfile
+  return 0
+}
+
+declare -A TIMES=() LAYERS=()
+# build TOOL SCENARIO LABEL TIMED: one build, its log in $logs; a timed one adds to TIMES.
+build() {
+  local tool=$1 scenario=$2 label=$3 timed=$4 log t0 t1 secs flags=()
+  log="$logs/$tool-$scenario-$label.log"
+  [[ $scenario == cold ]] && { reset "$tool"; flags=(--no-cache); }
+  [[ $tool == dockerfile ]] || flags=()
+  t0=$(date +%s.%N)
+  "build_$tool" "${flags[@]+"${flags[@]}"}" >"$log" 2>&1 || {
+    tail -n 40 "$log" >&2
+    die "the $tool build ($scenario, $label) failed: the end of its log is above."
+  }
+  t1=$(date +%s.%N)
+  case $tool in
+    warpdrive) docker image inspect --format '{{.Id}}' "$wd_image" >> "$work/ids" ;;
+    floor) docker image inspect --format '{{.Id}}' "$floor_image" >> "$work/ids" ;;
+  esac
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+  if [[ $timed == timed ]]; then
+    TIMES[$tool.$scenario]+="$secs "
+    info "$(printf '%-10s %6.1f s' "$tool" "$secs")"
+  else
+    info "$(printf '%-10s %6.1f s (untimed: %s)' "$tool" "$secs" "$label")"
+  fi
+  if [[ $tool == warpdrive && $timed == timed ]]; then
+    local plain reused contributed
+    plain="$(sed 's/\x1b\[[0-9;]*m//g' "$log")"
+    reused=$(sed -n 's/^ *\(.*\): Reusing cached layer$/\1/p' <<<"$plain" | paste -sd, -)
+    contributed=$(sed -n 's/^ *\(.*\): Contributing to layer.*$/\1/p' <<<"$plain" | paste -sd, -)
+    LAYERS[$scenario.$secs]="${reused:--}|${contributed:--}"
+  fi
+}
+
+# --- What the floor and the Dockerfile need from warpdrive's first image ----------
+
+# make_floor: the floor buildpack, with one launch layer per layer of warpdrive's
+# in the image, of the same size: the size of the layer's tar in `docker save`
+# (what the lifecycle tars, hashes and exports), its name from the paths inside.
+make_floor() {
+  step "Reading the sizes of warpdrive's launch layers from $wd_image (docker save)"
+  local save="$work/save" f name size
+  mkdir -p "$save"
+  docker save "$wd_image" | tar -x -C "$save" || die "docker save $wd_image failed."
+  declare -A sizes=()
+  while IFS= read -r f; do
+    name=$( (tar -tf "$f" 2>/dev/null || true) | sed -n 's#^/\{0,1\}layers/warpdrive/\([^/]*\)/.*#\1#p' | head -n1 || true)
+    [[ -n $name && -z ${sizes[$name]:-} ]] || continue
+    size=$(stat -L -c %s "$f")
+    sizes[$name]=$size
+  done < <(find "$save" \( -type f -o -type l \) ! -name '*.json' ! -name json ! -name repositories ! -name VERSION ! -name oci-layout)
+  rm -rf "$save"
+  ((${#sizes[@]} > 0)) || die "found no layers/warpdrive/* in the layers of $wd_image."
+  mkdir -p "$floor_dir"
+  cp -r "$WARPDRIVE_ROOT/scripts/bench/floor/." "$floor_dir/"
+  { echo "# warpdrive's launch layers in $wd_image: name, bytes (the layer's tar)"
+    for name in $(printf '%s\n' "${!sizes[@]}" | sort); do echo "$name ${sizes[$name]}"; done
+  } > "$floor_dir/layers.tsv"
+  sed 's/^/    /' "$floor_dir/layers.tsv" >&2
+}
+
+# python_archive: the CPython archive warpdrive's python layer came from: the
+# manifest entry whose sha256 the image's layer metadata records (else, the
+# entry of the version the image's python reports).
+python_archive() {
+  local meta version file sha _arch v
+  meta="$(image_label "$wd_image" io.buildpacks.lifecycle.metadata)"
+  while IFS=$'\t' read -r v _arch file sha; do
+    [[ -n $v && $meta == *"$sha"* ]] && { python_url="$WARPDRIVE_INDEX_URL/python/$file" python_sha=$sha; }
+  done < "$manifest"
+  if [[ -z $python_sha ]]; then
+    version="$(docker run --rm --entrypoint /layers/warpdrive/python/bin/python3 "$wd_image" \
+      -c 'import platform; print(platform.python_version())')" || die "could not read the python layer's version in $wd_image."
+    while IFS=$'\t' read -r v _arch file sha; do
+      [[ $v == "$version" && $_arch == amd64 ]] && { python_url="$WARPDRIVE_INDEX_URL/python/$file" python_sha=$sha; }
+    done < "$manifest"
+    [[ -n $python_sha ]] || die "no CPython $version for amd64 in $manifest."
+    info "the image's metadata names no archive of $manifest; CPython $version's by its version"
+  fi
+  info "CPython archive: $python_url (sha256 $python_sha)"
+}
+
+# --- The scenarios --------------------------------------------------------------
+
+stamp() { date +%s%N; }
+req_added=0
+change() { # scenario rep: the app's change for this rep
+  case $1 in
+    code) { cat "$pristine/mydjangosite/urls.py"; printf '\n# bench: a code change (%s)\n' "$(stamp)"; } > "$app/mydjangosite/urls.py" ;;
+    static) { cat "$pristine/static/bench/bench.css"; printf '/* bench: a static change (%s) */\n' "$(stamp)"; } > "$app/static/bench/bench.css" ;;
+    requirement)
+      if ((req_added)); then
+        cp "$pristine/requirements.txt" "$app/requirements.txt"
+        for tool in $(tools); do build "$tool" requirement "rep$2-without" untimed; done
+      fi
+      { cat "$pristine/requirements.txt"; printf '%s  # bench (%s)\n' "$requirement" "$(stamp)"; } > "$app/requirements.txt"
+      req_added=1 ;;
+  esac
+}
+
+timed_for() { # tool scenario
+  [[ $1 != dockerfile || " $df_scenarios " == *" $2 "* ]] && echo timed || echo untimed
+}
+
+step "Benchmarking builds of samples/mydjangosite: REPS=$reps, scenarios: $scenarios"
+info "builder $WARPDRIVE_BUILDER; tools: $(tools | paste -sd' ' -); Dockerfile with $docker_builder"
+prepared=0
+prepare() { # after warpdrive's first build
+  ((prepared)) && return 0
+  prepared=1
+  [[ $floor_on == 1 ]] && make_floor
+  [[ $df_on == 1 ]] && python_archive
+  return 0
+}
+if ! selected cold; then
+  step "A first build (untimed: cold is not among SCENARIOS)"
+  for tool in $(tools); do
+    [[ $tool == warpdrive ]] || prepare
+    build "$tool" cold first untimed
+  done
+fi
+for scenario in $ALL_SCENARIOS; do
+  selected "$scenario" || continue
+  for ((rep = 1; rep <= reps; rep++)); do
+    step "${TITLE[$scenario]}: rep $rep/$reps"
+    change "$scenario" "$rep"
+    for tool in $(tools); do
+      [[ $tool == warpdrive ]] || prepare
+      build "$tool" "$scenario" "rep$rep" "$(timed_for "$tool" "$scenario")"
+    done
+  done
+done
+
+if [[ ${VERIFY:-0} == 1 ]]; then
+  for image in $( [[ $df_on == 1 ]] && echo "$df_image") "$wd_image"; do
+    step "VERIFY: serving from $image"
+    docker run -d --rm --name "$verify_container" -p 127.0.0.1::8080 "$image" >/dev/null
+    port=$(docker port "$verify_container" 8080/tcp | head -n1 | sed 's/.*://')
+    for path in /admin/login/ /static/admin/css/base.css /static/bench/bench.css; do
+      code=000
+      for _ in $(seq 1 60); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$path" || true)
+        [[ $code == 000 ]] || break
+        sleep 0.5
+      done
+      info "$path: HTTP $code"
+      [[ $code == 200 ]] || { docker logs "$verify_container" 2>&1 | tail -n 20 >&2; die "$image does not serve $path (HTTP $code)."; }
+    done
+    docker rm -f "$verify_container" >/dev/null
+  done
+fi
+
+# --- Tables ---------------------------------------------------------------------
+
+median() { printf '%s\n' $1 | sort -g | awk 'NF { a[++n] = $1 } END { if (n == 0) print "-"; else if (n % 2) print a[(n + 1) / 2]; else printf "%.1f\n", (a[n / 2] + a[n / 2 + 1]) / 2 }'; }
+# lower_median: the median run's time (the lower of the two middle ones for an even count).
+lower_median() { printf '%s\n' $1 | sort -g | awk 'NF { a[++n] = $1 } END { print a[int((n + 1) / 2)] }'; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.0f MB", b / 1e6 }'; }
+
+echo
+echo "## warpdrive ($WARPDRIVE_BUILDER), REPS=$reps"
+echo
+printf '| %-36s | %9s | %-20s | %-40s | %s |\n' "scenario" "median" "runs (s)" "layers reused (median run)" "layers rebuilt (median run)"
+printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------" "-----------:" "----------------------" "------------------------------------------" "----------------"
+for scenario in $ALL_SCENARIOS; do
+  selected "$scenario" || continue
+  t="${TIMES[warpdrive.$scenario]}"
+  IFS='|' read -r reused contributed <<<"${LAYERS[$scenario.$(lower_median "$t")]:--|-}"
+  printf '| %-36s | %7s s | %-20s | %-40s | %s |\n' "${TITLE[$scenario]}" "$(median "$t")" "${t% }" "$reused" "$contributed"
+done
+
+if [[ $floor_on == 1 ]]; then
+  echo
+  echo "## the floor buildpack's launch layers (warpdrive's, from its cold image)"
+  echo
+  printf '| %-12s | %14s |\n' layer bytes
+  printf '|%s|%s|\n' "--------------" "---------------:"
+  while read -r name bytes; do
+    [[ $name == \#* ]] || printf '| %-12s | %14s |\n' "$name" "$bytes"
+  done < "$floor_dir/layers.tsv"
+fi
+
+echo
+echo "## image sizes"
+echo
+printf '| %-40s | %10s |\n' image size
+printf '|%s|%s|\n' "------------------------------------------" "-----------:"
+for image in "$wd_image" $( [[ $df_on == 1 ]] && echo "$df_image") $( [[ $floor_on == 1 ]] && echo "$floor_image"); do
+  bytes=$(docker image inspect --format '{{.Size}}' "$image")
+  case $image in
+    "$wd_image") what="warpdrive" ;; "$df_image") what="Dockerfile" ;; *) what="floor" ;;
+  esac
+  printf '| %-40s | %10s |\n' "$what ($image)" "$(mb "$bytes")"
+done
+
+echo
+echo "## summary: median wall times (s), REPS=$reps, $(nproc) cores"
+echo
+printf '| %-36s | %11s | %7s | %15s | %12s |\n' "scenario" "warpdrive s" "floor s" "warpdrive/floor" "Dockerfile s"
+printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------" "------------:" "--------:" "----------------:" "-------------:"
+for scenario in $ALL_SCENARIOS; do
+  selected "$scenario" || continue
+  w=$(median "${TIMES[warpdrive.$scenario]}")
+  f=$(median "${TIMES[floor.$scenario]:-}")
+  d=$(median "${TIMES[dockerfile.$scenario]:-}")
+  ratio=-
+  [[ $f != - ]] && ratio=$(awk -v w="$w" -v f="$f" 'BEGIN { printf "%.1fx", w / f }')
+  printf '| %-36s | %11s | %7s | %15s | %12s |\n' "${TITLE[$scenario]}" "$w" "$f" "$ratio" "$d"
+done
+echo
+echo "Dockerfile built with $docker_builder; whole run $(elapsed "$script_start")."
