@@ -18,10 +18,11 @@
 #                of warpdrive's (read from warpdrive's cold image with docker save), filled
 #                with random data on its first build and reused by metadata alone after:
 #                the lifecycle's own cost, the denominator of the ratios
-#   Dockerfile   docker build of scripts/bench/Dockerfile: the same work by hand (same build
-#                and run images, same CPython archive, venv, pip from the same index,
-#                mod_wsgi, collectstatic), with BuildKit when the buildx component is
-#                installed, else the legacy builder (the output says which)
+#   Dockerfile   docker build of scripts/bench/Dockerfile (a template the script fills in):
+#                the same work by hand (same build and run images, same CPython archive,
+#                venv, pip from the same index, mod_wsgi, collectstatic), with BuildKit when
+#                the buildx component is installed, else the legacy builder (the output
+#                says which); by default only for cold, unchanged and code (see below)
 #
 # Every rep measures the same transition from the last built state: each change
 # writes a new comment or line, so no rep can hit a cache an earlier rep filled.
@@ -41,9 +42,11 @@
 #                        one untimed first build is made)
 #   FLOOR=1              0: no floor buildpack
 #   DOCKERFILE=1         0: no Dockerfile
-#   DOCKERFILE_SCENARIOS="cold unchanged code static requirement"
-#                        the scenarios the Dockerfile is timed for (the others still build
-#                        it, untimed, so its cache follows the app)
+#   DOCKERFILE_SCENARIOS="cold unchanged code"
+#                        the scenarios the Dockerfile is timed for ("static requirement" may
+#                        be added: about 2 more minutes a rep); a scenario between two of
+#                        them builds it untimed, so its cache follows the app; after the
+#                        last one it is not built
 #   BENCH_REQUIREMENT=whitenoise
 #                        the package added by "requirement" (must be in the local index)
 #   VERIFY=0             1: at the end, run the Dockerfile's and warpdrive's images and
@@ -62,7 +65,7 @@ reps="${REPS:-3}"
 scenarios="${SCENARIOS:-$ALL_SCENARIOS}"
 floor_on="${FLOOR:-1}"
 df_on="${DOCKERFILE:-1}"
-df_scenarios="${DOCKERFILE_SCENARIOS:-$ALL_SCENARIOS}"
+df_scenarios="${DOCKERFILE_SCENARIOS:-cold unchanged code}"
 requirement="${BENCH_REQUIREMENT:-whitenoise}"
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "REPS must be a positive whole number (it is '$reps')."
 for s in $scenarios $df_scenarios; do
@@ -79,6 +82,7 @@ declare -A TITLE=(
 )
 
 script_start=$(date +%s)
+load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 "$WARPDRIVE_ROOT/scripts/setup.sh" >&2
 pack="$("$WARPDRIVE_ROOT/scripts/harness/tools.sh")/pack"
 manifest="$WARPDRIVE_CACHE/www/python/manifest.tsv"
@@ -148,12 +152,8 @@ build_floor() {
   "$pack" build "$floor_image" "${pack_flags[@]}" --buildpack "$floor_dir" --trust-extra-buildpacks \
     --cache "type=build;format=volume;name=$floor_cache.build" --cache "type=launch;format=volume;name=$floor_cache.launch"
 }
-python_url="" python_sha=""
 build_dockerfile() { # [docker build flags]
-  docker build --pull=false --network host -f "$dockerfile" -t "$df_image" \
-    --build-arg "BUILD_IMAGE=$WARPDRIVE_BUILD_IMAGE" --build-arg "RUN_IMAGE=$WARPDRIVE_RUN_IMAGE" \
-    --build-arg "PYTHON_URL=$python_url" --build-arg "PYTHON_SHA256=$python_sha" \
-    --build-arg "PIP_INDEX_URL=$WARPDRIVE_INDEX_URL/simple/" "$@" "$app"
+  docker build --pull=false --network host -f "$work/Dockerfile" -t "$df_image" "$@" "$app"
 }
 
 reset() { # tool: the cold state
@@ -165,10 +165,17 @@ reset() { # tool: the cold state
   esac
 }
 
+# The last scenario the Dockerfile is timed for: after it, it is not built.
+df_last=""
+for s in $ALL_SCENARIOS; do
+  [[ " $scenarios " == *" $s "* && " $df_scenarios " == *" $s "* ]] && df_last=$s
+done
+[[ -n $df_last ]] || df_on=0
+df_done=0 # the scenario loop has passed df_last
 tools() { # the tools in play, in build order
   echo warpdrive
   [[ $floor_on == 1 ]] && echo floor
-  [[ $df_on == 1 ]] && echo dockerfile
+  [[ $df_on == 1 && $df_done == 0 ]] && echo dockerfile
   return 0
 }
 
@@ -187,7 +194,13 @@ build() {
   t1=$(date +%s.%N)
   case $tool in
     warpdrive) docker image inspect --format '{{.Id}}' "$wd_image" >> "$work/ids" ;;
-    floor) docker image inspect --format '{{.Id}}' "$floor_image" >> "$work/ids" ;;
+    floor) docker image inspect --format '{{.Id}}' "$floor_image" >> "$work/ids"
+      # Every build after the first must reuse every layer by metadata alone.
+      if [[ $scenario != cold ]] && grep -q '^floor: .*: writing' "$log"; then
+        grep '^floor: ' "$log" >&2
+        die "the floor buildpack rewrote layers in a rebuild ($scenario, $label): its metadata did not come back."
+      fi ;;
+    dockerfile) docker image inspect --format '{{.Id}}' "$df_image" >> "$work/ids" ;;
   esac
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
   if [[ $timed == timed ]]; then
@@ -232,11 +245,12 @@ make_floor() {
   sed 's/^/    /' "$floor_dir/layers.tsv" >&2
 }
 
-# python_archive: the CPython archive warpdrive's python layer came from: the
-# manifest entry whose sha256 the image's layer metadata records (else, the
-# entry of the version the image's python reports).
-python_archive() {
-  local meta version file sha _arch v
+# make_dockerfile: scripts/bench/Dockerfile filled in, with the CPython archive
+# warpdrive's python layer came from: the manifest entry whose sha256 the
+# image's layer metadata records (else, the entry of the version the image's
+# python reports), and buildpack.toml's default mod_wsgi version.
+make_dockerfile() {
+  local meta version file sha _arch v python_url="" python_sha="" mod_wsgi
   meta="$(image_label "$wd_image" io.buildpacks.lifecycle.metadata)"
   while IFS=$'\t' read -r v _arch file sha; do
     [[ -n $v && $meta == *"$sha"* ]] && { python_url="$WARPDRIVE_INDEX_URL/python/$file" python_sha=$sha; }
@@ -251,6 +265,16 @@ python_archive() {
     info "the image's metadata names no archive of $manifest; CPython $version's by its version"
   fi
   info "CPython archive: $python_url (sha256 $python_sha)"
+  mod_wsgi="$(sed -n '/name = "BP_MOD_WSGI_VERSION"/{n;s/^ *default = "\(.*\)"/\1/p;}' "$WARPDRIVE_ROOT/buildpack.toml")"
+  [[ -n $mod_wsgi ]] || die "could not read BP_MOD_WSGI_VERSION's default in buildpack.toml."
+  sed -e "s|@BUILD_IMAGE@|$WARPDRIVE_BUILD_IMAGE|g" -e "s|@RUN_IMAGE@|$WARPDRIVE_RUN_IMAGE|g" \
+    -e "s|@PYTHON_URL@|$python_url|g" -e "s|@PYTHON_SHA256@|$python_sha|g" \
+    -e "s|@PIP_INDEX_URL@|$WARPDRIVE_INDEX_URL/simple/|g" -e "s|@MOD_WSGI_VERSION@|$mod_wsgi|g" \
+    -e "s|@DJANGO_SETTINGS_MODULE@|mydjangosite.settings|g" -e "s|@WSGI_MODULE@|mydjangosite.wsgi|g" \
+    "$dockerfile" > "$work/Dockerfile"
+  ! grep -n '@[A-Z_0-9]*@' "$work/Dockerfile" | grep -v '^[0-9]*:#' >&2 \
+    || die "scripts/bench/Dockerfile has a field the script does not fill in (above)."
+  info "Dockerfile: scripts/bench/Dockerfile with mod_wsgi $mod_wsgi"
 }
 
 # --- The scenarios --------------------------------------------------------------
@@ -282,7 +306,7 @@ prepare() { # after warpdrive's first build
   ((prepared)) && return 0
   prepared=1
   [[ $floor_on == 1 ]] && make_floor
-  [[ $df_on == 1 ]] && python_archive
+  [[ $df_on == 1 ]] && make_dockerfile
   return 0
 }
 if ! selected cold; then
@@ -302,6 +326,7 @@ for scenario in $ALL_SCENARIOS; do
       build "$tool" "$scenario" "rep$rep" "$(timed_for "$tool" "$scenario")"
     done
   done
+  [[ $scenario == "$df_last" ]] && df_done=1
 done
 
 if [[ ${VERIFY:-0} == 1 ]]; then
@@ -334,7 +359,7 @@ echo
 echo "## warpdrive ($WARPDRIVE_BUILDER), REPS=$reps"
 echo
 printf '| %-36s | %9s | %-20s | %-40s | %s |\n' "scenario" "median" "runs (s)" "layers reused (median run)" "layers rebuilt (median run)"
-printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------" "-----------:" "----------------------" "------------------------------------------" "----------------"
+printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------" "----------:" "----------------------" "------------------------------------------" "----------------"
 for scenario in $ALL_SCENARIOS; do
   selected "$scenario" || continue
   t="${TIMES[warpdrive.$scenario]}"
@@ -381,4 +406,5 @@ for scenario in $ALL_SCENARIOS; do
   printf '| %-36s | %11s | %7s | %15s | %12s |\n' "${TITLE[$scenario]}" "$w" "$f" "$ratio" "$d"
 done
 echo
-echo "Dockerfile built with $docker_builder; whole run $(elapsed "$script_start")."
+echo "Dockerfile built with $docker_builder; whole run $(elapsed "$script_start");" \
+  "load average at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')."
