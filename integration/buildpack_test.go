@@ -50,6 +50,15 @@ func assertNonRoot(t *testing.T, c *Container) {
 	}
 }
 
+// assertNoSetuidFiles: the image has no setuid or setgid file, so nothing
+// in it can take another user's rights.
+func assertNoSetuidFiles(t *testing.T, c *Container) {
+	t.Helper()
+	if found := c.Exec("sh", "-c", "find / -xdev -type f -perm /6000 2>/dev/null; true"); found != "" {
+		t.Errorf("setuid or setgid files in the image:\n%s", found)
+	}
+}
+
 // assertStopsQuickly: the server is PID 1, and `docker stop` ends it within
 // its 10 s grace period, cleanly (exit status 0, or 143 for termination by
 // SIGTERM) and with no error or traceback in what it logged while stopping.
@@ -117,6 +126,7 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 	assertServesDjango(t, c)
 	assertModWSGI(t, c, "3.13")
 	assertNonRoot(t, c)
+	assertNoSetuidFiles(t, c)
 	assertContains(t, "startup log", c.Logs(), "Executing server command 'mod_wsgi-express start-server", "--port 8080")
 	assertStopsQuickly(t, c)
 	assertVenvFirstOnPath(t, a)

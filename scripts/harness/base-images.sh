@@ -155,6 +155,11 @@ EOF
          "$root"/var/lib/dpkg/*-old "$root"/var/log/apt/* "$root"/tmp/* "$root"/var/tmp/* \
          "$root/debootstrap"
   find "$root/var/log" -type f -exec truncate -s 0 {} +
+  if [[ $kind == run ]]; then
+    # No setuid or setgid programs (su, passwd, mount, ...): nothing in the
+    # running app can gain another user's rights through them.
+    find "$root" -xdev -type f -perm /6000 -exec chmod ug-s {} +
+  fi
   # Docker bind-mounts these at run time; don't ship the host's copies.
   : > "$root/etc/resolv.conf"; : > "$root/etc/hostname"
   printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
