@@ -180,6 +180,7 @@ tools() { # the tools in play, in build order
 }
 
 declare -A TIMES=() LAYERS=()
+retries=0
 # build TOOL SCENARIO LABEL TIMED: one build, its log in $logs; a timed one adds to TIMES.
 build() {
   local tool=$1 scenario=$2 label=$3 timed=$4 log t0 t1 secs flags=()
@@ -187,10 +188,18 @@ build() {
   [[ $scenario == cold ]] && { reset "$tool"; flags=(--no-cache); }
   [[ $tool == dockerfile ]] || flags=()
   t0=$(date +%s.%N)
-  "build_$tool" "${flags[@]+"${flags[@]}"}" >"$log" 2>&1 || {
-    tail -n 40 "$log" >&2
-    die "the $tool build ($scenario, $label) failed: the end of its log is above."
-  }
+  if ! "build_$tool" "${flags[@]+"${flags[@]}"}" >"$log" 2>&1; then
+    # A shared Docker engine under load sometimes drops a connection (EOF):
+    # one more try, timed on its own, before giving up.
+    tail -n 5 "$log" | sed 's/^/    | /' >&2
+    info "$tool: the $scenario build ($label) failed (the end of its log is above): trying it once more"
+    retries=$((retries + 1))
+    t0=$(date +%s.%N)
+    "build_$tool" "${flags[@]+"${flags[@]}"}" >"$log" 2>&1 || {
+      tail -n 40 "$log" >&2
+      die "the $tool build ($scenario, $label) failed twice: the end of its log is above."
+    }
+  fi
   t1=$(date +%s.%N)
   case $tool in
     warpdrive) docker image inspect --format '{{.Id}}' "$wd_image" >> "$work/ids" ;;
@@ -406,5 +415,6 @@ for scenario in $ALL_SCENARIOS; do
   printf '| %-36s | %11s | %7s | %15s | %12s |\n' "${TITLE[$scenario]}" "$w" "$f" "$ratio" "$d"
 done
 echo
+((retries == 0)) || echo "$retries build(s) failed once and were timed on a second try (stderr says which)."
 echo "Dockerfile built with $docker_builder; whole run $(elapsed "$script_start");" \
   "load average at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')."
