@@ -47,7 +47,7 @@ type step struct {
 	resolver libpak.ConfigurationResolver
 	target   string
 	source   app.Source
-	runtime layers.Runtime
+	runtime  layers.Runtime
 	// pipCache is the pip-cache layer's path.
 	pipCache string
 	// snapshots keeps the deferred layers' files and probes the record of

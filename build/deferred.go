@@ -57,8 +57,8 @@ func (s *step) probeInputs(extra map[string]string) (map[string]string, error) {
 		s.appNames = names
 	}
 	inputs := map[string]string{
-		"python":    s.runtime.Version,
-		"packages":  hashMetadata(s.packagesMD),
+		"python":                 s.runtime.Version,
+		"packages":               hashMetadata(s.packagesMD),
 		"application file names": s.appNames,
 	}
 	for k, v := range extra {
