@@ -3,7 +3,6 @@ package layers
 import (
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -71,7 +70,8 @@ func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshot
 	key := expected.Key()
 	d := &Deferred{title: c.Title, snapshots: snaps, logger: logger}
 	reason := changeReason(layer.Metadata, expected)
-	if reason == "" && snaps.Has(c.Name, key) {
+	snapshotted := snaps.Has(c.Name, key)
+	if reason == "" && snapshotted {
 		logger.Headerf("%s: Reusing cached layer", c.Title)
 		d.Layer, d.inImage = layer, true
 		// A launch-only layer comes back as metadata alone; anything else
@@ -89,7 +89,7 @@ func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshot
 	if layer, err = layer.Reset(); err != nil {
 		return nil, fmt.Errorf("unable to reset layer %s\n%w", c.Name, err)
 	}
-	if snaps.Has(c.Name, key) {
+	if snapshotted {
 		logger.Headerf("%s: Restoring the layer from the cache (%s)", c.Title, reason)
 		if err := snaps.Restore(c.Name, layer.Path); err != nil {
 			return nil, err
@@ -127,7 +127,7 @@ func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshot
 			return nil, err
 		}
 	}
-	if !snaps.Has(c.Name, key) {
+	if !snapshotted {
 		if err := snaps.Save(c.Name, key, layer.Path); err != nil {
 			return nil, fmt.Errorf("unable to save a snapshot of layer %s in the cache\n%w", c.Name, err)
 		}
@@ -190,5 +190,5 @@ func humanSize(n int64) string {
 	case n >= 1<<10:
 		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
 	}
-	return strings.TrimSpace(fmt.Sprintf("%d bytes", n))
+	return fmt.Sprintf("%d bytes", n)
 }

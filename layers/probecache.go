@@ -5,11 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
 )
 
 // ProbeCache remembers what the build's Python steps found (the Django
@@ -55,15 +56,18 @@ func LoadProbeCache(s Snapshots) *ProbeCache {
 	return c
 }
 
+// NotRunBefore is Check's reason when the step has no record.
+const NotRunBefore = "not run before"
+
 // Check (nil: an empty record) says why the record of step name is not valid for these inputs, in
 // words, or "" when it is: then its Result can be used instead of running.
 func (c *ProbeCache) Check(name string, inputs map[string]string, home string) (ProbeEntry, string) {
 	if c == nil {
-		return ProbeEntry{}, "not run before"
+		return ProbeEntry{}, NotRunBefore
 	}
 	e, ok := c.entries[name]
 	if !ok {
-		return ProbeEntry{}, "not run before"
+		return ProbeEntry{}, NotRunBefore
 	}
 	if why := differs("", e.Inputs, inputs); why != "" {
 		return ProbeEntry{}, why
@@ -193,18 +197,14 @@ func mapKeys(m map[string]string) []string {
 	return out
 }
 
-// fileDigest is the sha256 of a file's content, or "missing".
+// fileDigest is the sha256 of a file's content, or "missing" when it cannot
+// be read (a record naming a deleted file is then no longer valid).
 func fileDigest(path string) string {
-	f, err := os.Open(path)
+	sum, err := app.FileDigest(path)
 	if err != nil {
 		return "missing"
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "unreadable"
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	return sum
 }
 
 // readsTracker is Python put before a build step's own code: an audit hook

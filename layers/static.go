@@ -117,17 +117,12 @@ func Collectstatic(python, home string, env map[string]string, logger log.Logger
 		text = text[:i]
 	}
 	if err != nil {
-		return nil, CollectstaticError{Tail: lastLinesOf(text, 15), Err: err}
+		return nil, CollectstaticError{Tail: strings.Split(lastLines(text, 15), "\n"), Err: err}
 	}
-	for _, line := range lastLinesOf(text, 3) {
+	for _, line := range strings.Split(lastLines(text, 3), "\n") {
 		if strings.TrimSpace(line) != "" {
 			logger.Body(strings.TrimSpace(line))
 		}
 	}
 	return reads, nil
-}
-
-func lastLinesOf(text string, n int) []string {
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	return lines[max(0, len(lines)-n):]
 }
