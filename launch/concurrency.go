@@ -15,7 +15,9 @@ import (
 
 // Limits are the CPU and memory the container may use.
 type Limits struct {
-	// CPUs is the CPU quota in cores (fractional), or the host's CPU count.
+	// CPUs is the number of CPUs the container may use: the smallest of its
+	// CPU quota (fractional cores), its cpuset and the CPUs this process may
+	// run on.
 	CPUs float64
 	// CPUSource says where CPUs came from.
 	CPUSource string
@@ -31,18 +33,14 @@ const MemoryPerWorkerMiB = 256
 // MaxWorkers caps the derived worker count.
 const MaxWorkers = 12
 
-// Workers is the derived worker-process count:
+// Workers is the derived worker-process count for a server sized by s:
 //
-//	max(1, min(2 × CPUs + 1, memory MiB / 256, 12))
+//	max(1, min(s.PerCPU × CPUs + s.Plus, memory MiB / 256, 12))
 //
-// with CPUs rounded up: enough processes to keep the CPUs busy while some wait
-// on I/O, but never more than the memory can hold.
-func (l Limits) Workers() int {
-	cpus := int(math.Ceil(l.CPUs))
-	if cpus < 1 {
-		cpus = 1
-	}
-	n := 2*cpus + 1
+// with CPUs rounded up: enough processes to keep the CPUs busy, never more
+// than the memory can hold.
+func (l Limits) Workers(s server.Sizing) int {
+	n := s.PerCPU*l.cpus() + s.Plus
 	if byMemory := int(l.MemoryMiB / MemoryPerWorkerMiB); byMemory < n {
 		n = byMemory
 	}
@@ -55,19 +53,48 @@ func (l Limits) Workers() int {
 	return n
 }
 
+// cpus is CPUs rounded up, at least 1.
+func (l Limits) cpus() int {
+	return max(1, int(math.Ceil(l.CPUs)))
+}
+
 // Explain shows the formula with this container's numbers, for the startup log.
-func (l Limits) Explain() string {
-	return fmt.Sprintf("%d = max(1, min(2 x %g CPUs (%s) + 1, %d MiB (%s) / %d, %d))",
-		l.Workers(), math.Ceil(l.CPUs), l.CPUSource, l.MemoryMiB, l.MemorySource, MemoryPerWorkerMiB, MaxWorkers)
+func (l Limits) Explain(s server.Sizing) string {
+	byCPU := fmt.Sprintf("%d CPUs (%s)", l.cpus(), l.CPUSource)
+	if s.PerCPU != 1 {
+		byCPU = fmt.Sprintf("%d x %s", s.PerCPU, byCPU)
+	}
+	if s.Plus != 0 {
+		byCPU = fmt.Sprintf("%s + %d", byCPU, s.Plus)
+	}
+	return fmt.Sprintf("%d = max(1, min(%s, %d MiB (%s) / %d, %d))",
+		l.Workers(s), byCPU, l.MemoryMiB, l.MemorySource, MemoryPerWorkerMiB, MaxWorkers)
 }
 
 // ReadLimits reads the cgroup (v2, else v1) limits under root (normally
 // /sys/fs/cgroup), falling back to the host's CPUs and memory.
 func ReadLimits(root, meminfo string) Limits {
-	l := Limits{CPUs: float64(runtime.NumCPU()), CPUSource: "host"}
-	if cpus, ok := cgroupV2CPU(root); ok {
+	return readLimits(root, meminfo, onlineCPUs("/sys/devices/system/cpu/online"), runtime.NumCPU())
+}
+
+// readLimits: online is the host's CPU count (0 when unknown), usable the
+// CPUs this process may run on (its affinity mask, which a cpuset narrows).
+//
+// The CPU count is the smallest of the CFS quota (cpu.max, cpu.cfs_quota_us:
+// `docker run --cpus`, Kubernetes' limits), the cpuset (`--cpuset-cpus`,
+// which sets no quota) and the usable CPUs; a cpuset naming every CPU of the
+// host is no limit.
+func readLimits(root, meminfo string, online, usable int) Limits {
+	l := Limits{CPUs: float64(usable), CPUSource: "host"}
+	if online > 0 && usable < online {
+		l.CPUSource = "CPU affinity"
+	}
+	if n, source, ok := cgroupCPUSet(root); ok && (online == 0 || n < online) && float64(n) <= l.CPUs {
+		l.CPUs, l.CPUSource = float64(n), source
+	}
+	if cpus, ok := cgroupV2CPU(root); ok && cpus <= l.CPUs {
 		l.CPUs, l.CPUSource = cpus, "cgroup v2 cpu.max"
-	} else if cpus, ok := cgroupV1CPU(root); ok {
+	} else if cpus, ok := cgroupV1CPU(root); ok && cpus <= l.CPUs {
 		l.CPUs, l.CPUSource = cpus, "cgroup v1 cpu.cfs_quota_us"
 	}
 	if mib, ok := readMemoryLimit(filepath.Join(root, "memory.max")); ok {
@@ -78,6 +105,52 @@ func ReadLimits(root, meminfo string) Limits {
 		l.MemoryMiB, l.MemorySource = hostMemoryMiB(meminfo), "host"
 	}
 	return l
+}
+
+// cgroupCPUSet counts the CPUs of the container's cpuset: cgroup v2's
+// cpuset.cpus.effective, else v1's cpuset.effective_cpus or cpuset.cpus.
+func cgroupCPUSet(root string) (int, string, bool) {
+	for _, f := range []struct{ path, source string }{
+		{"cpuset.cpus.effective", "cgroup v2 cpuset.cpus.effective"},
+		{filepath.Join("cpuset", "cpuset.effective_cpus"), "cgroup v1 cpuset.effective_cpus"},
+		{filepath.Join("cpuset", "cpuset.cpus"), "cgroup v1 cpuset.cpus"},
+	} {
+		if n, ok := countCPUList(readTrimmed(filepath.Join(root, f.path))); ok {
+			return n, f.source, true
+		}
+	}
+	return 0, "", false
+}
+
+// onlineCPUs counts the host's CPUs from a list file such as
+// /sys/devices/system/cpu/online; 0 when it cannot be read.
+func onlineCPUs(path string) int {
+	n, _ := countCPUList(readTrimmed(path))
+	return n
+}
+
+// countCPUList counts a kernel CPU list such as "0-3,6,8-9"; false for an
+// empty or malformed list.
+func countCPUList(list string) (int, bool) {
+	if list == "" {
+		return 0, false
+	}
+	n := 0
+	for _, part := range strings.Split(list, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil || a < 0 {
+			return 0, false
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return 0, false
+			}
+		}
+		n += b - a + 1
+	}
+	return n, n > 0
 }
 
 func cgroupV2CPU(root string) (float64, bool) {
@@ -154,13 +227,17 @@ type workerPlan struct {
 // container's limits, the way the server table says the server takes it; a
 // python or shell app gets WEB_CONCURRENCY to read.
 func concurrency(mode string, env MapEnv, limits func() Limits) (workerPlan, error) {
-	n, why, chosen, err := workerCount(env, limits)
+	srv, known := server.Lookup(mode)
+	sizing := server.TwicePerCPUPlusOne
+	if known {
+		sizing = srv.Concurrency.Sizing
+	}
+	n, why, chosen, err := workerCount(env, limits, sizing)
 	if err != nil || n == 0 {
 		return workerPlan{}, err
 	}
 	count := strconv.Itoa(n)
-	srv, ok := server.Lookup(mode)
-	if !ok {
+	if !known {
 		env["WEB_CONCURRENCY"] = count
 		return workerPlan{notes: []string{fmt.Sprintf("Concurrency: WEB_CONCURRENCY=%d for the application (%s)", n, why)}}, nil
 	}
@@ -174,12 +251,20 @@ func concurrency(mode string, env MapEnv, limits func() Limits) (workerPlan, err
 	if c.Env != "" {
 		env[c.Env] = count
 	}
-	return workerPlan{flags: c.Args(count), notes: []string{fmt.Sprintf("Concurrency: %d %s (%s)", n, c.Unit, why)}}, nil
+	what := fmt.Sprintf("%d %s", n, c.Unit)
+	if c.ThreadsSetting != "" {
+		threads := strconv.Itoa(c.Threads)
+		if v := strings.TrimSpace(env[c.ThreadsSetting]); v != "" {
+			threads = v
+		}
+		what += " x " + threads + " threads"
+	}
+	return workerPlan{flags: c.Args(count), notes: []string{fmt.Sprintf("Concurrency: %s (%s)", what, why)}}, nil
 }
 
 // workerCount is WEB_CONCURRENCY when given (chosen), else the count derived
-// from the container's limits; 0 when neither is known.
-func workerCount(env MapEnv, limits func() Limits) (n int, why string, chosen bool, err error) {
+// from the container's limits by sizing; 0 when neither is known.
+func workerCount(env MapEnv, limits func() Limits, sizing server.Sizing) (n int, why string, chosen bool, err error) {
 	if v, ok := env["WEB_CONCURRENCY"]; ok && strings.TrimSpace(v) != "" {
 		if n, err = server.PositiveCount("WEB_CONCURRENCY", v); err != nil {
 			return 0, "", false, err
@@ -190,5 +275,5 @@ func workerCount(env MapEnv, limits func() Limits) (n int, why string, chosen bo
 		return 0, "", false, nil
 	}
 	l := limits()
-	return l.Workers(), "derived: " + l.Explain() + "; set WEB_CONCURRENCY to choose", false, nil
+	return l.Workers(sizing), "derived: " + l.Explain(sizing) + "; set WEB_CONCURRENCY to choose", false, nil
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -14,6 +13,11 @@ import (
 
 var modWSGI = StartPlan{Mode: "mod_wsgi", Command: []string{"mod_wsgi-express", "start-server", "--port", "$PORT"},
 	Derived: []string{"--entry-point", "mysite.wsgi"}}
+
+// apacheSizing are the flags mod_wsgi gets for Apache's connections when no
+// MOD_WSGI_* variable sets them.
+var apacheSizing = []string{"--max-clients", "300", "--daemon-backlog", "500", "--initial-workers", "1",
+	"--minimum-spare-workers", "0.1", "--maximum-spare-workers", "1"}
 
 // startPlan is a plan for mode: command words up to "--", derived after it.
 func startPlan(mode string, words ...string) StartPlan {
@@ -43,7 +47,7 @@ func TestPreparePort(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := []string{"mod_wsgi-express", "start-server", "--port", tt.port, "--entry-point", "mysite.wsgi"}
+			want := append(append([]string{"mod_wsgi-express", "start-server", "--port", tt.port}, apacheSizing...), "--entry-point", "mysite.wsgi")
 			if !reflect.DeepEqual(plan.Argv, want) {
 				t.Errorf("argv = %v, want %v", plan.Argv, want)
 			}
@@ -66,8 +70,9 @@ func TestPrepareInsertsTuningAndServerArgsBeforeDerived(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// server_args come after the tuning flags, so their --max-clients is the one mod_wsgi-express uses.
 	want := "mod_wsgi-express start-server --port 8080 --processes 2 --threads 4 --request-timeout 30 " +
-		"--access-log --debug-mode --enable-debugger --max-clients 20 --entry-point mysite.wsgi"
+		"--access-log --debug-mode --enable-debugger " + strings.Join(apacheSizing, " ") + " --max-clients 20 --entry-point mysite.wsgi"
 	if got := strings.Join(plan.Argv, " "); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -105,8 +110,8 @@ func TestPrepareExpandsOnlyTheBuildsWordsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"mod_wsgi-express", "start-server", "--port", "9000", "--log-level", "$HOME",
-		"--working-directory", "/workspace/with space", "--x", "pa$word", "$$", "${HOME}", "$NOPE", ""}
+	want := append(append([]string{"mod_wsgi-express", "start-server", "--port", "9000", "--log-level", "$HOME"}, apacheSizing...),
+		"--working-directory", "/workspace/with space", "--x", "pa$word", "$$", "${HOME}", "$NOPE", "")
 	if !reflect.DeepEqual(plan.Argv, want) {
 		t.Errorf("argv = %q\nwant   %q", plan.Argv, want)
 	}
@@ -132,7 +137,7 @@ func TestPrepareOrderIsTheSameForEveryMode(t *testing.T) {
 		plan StartPlan
 		want string
 	}{
-		{startPlan("mod_wsgi", "mod_wsgi-express", "start-server", "--", "D"), "mod_wsgi-express start-server --processes 2 SA D USER"},
+		{startPlan("mod_wsgi", "mod_wsgi-express", "start-server", "--", "D"), "mod_wsgi-express start-server " + strings.Join(apacheSizing, " ") + " --processes 2 SA D USER"},
 		{startPlan("gunicorn", "gunicorn", "--bind", ":$PORT", "--", "D"), "gunicorn --bind :8080 SA D USER"},
 		{startPlan("waitress", "waitress-serve", "--", "D"), "waitress-serve --threads=2 SA D USER"},
 		{startPlan("python", "python", "/workspace/app.py", "--"), "python /workspace/app.py SA USER"},
@@ -240,105 +245,6 @@ func TestServerArgsFileOrDirectory(t *testing.T) {
 	}
 	if got, _ := ServerArgs(root, "mod_wsgi", MapEnv{}); got != nil {
 		t.Errorf("directory, other mode: got %v", got)
-	}
-}
-
-func TestLimitsWorkers(t *testing.T) {
-	tests := []struct {
-		cpus float64
-		mem  int64
-		want int
-	}{
-		{1, 512, 2},     // --cpus 1 --memory 512m: memory-bound
-		{1, 4096, 3},    // 2*1+1
-		{0.5, 4096, 3},  // a fraction of a CPU rounds up
-		{2, 24576, 5},   // this machine without limits
-		{16, 65536, 12}, // capped
-		{4, 200, 1},     // never below one
-	}
-	for _, tt := range tests {
-		if got := (Limits{CPUs: tt.cpus, MemoryMiB: tt.mem}).Workers(); got != tt.want {
-			t.Errorf("Workers(%g CPUs, %d MiB) = %d, want %d", tt.cpus, tt.mem, got, tt.want)
-		}
-	}
-}
-
-func TestReadLimits(t *testing.T) {
-	write := func(root string, files map[string]string) {
-		for rel, v := range files {
-			os.MkdirAll(filepath.Join(root, filepath.Dir(rel)), 0o755)
-			os.WriteFile(filepath.Join(root, rel), []byte(v+"\n"), 0o644)
-		}
-	}
-	meminfo := filepath.Join(t.TempDir(), "meminfo")
-	os.WriteFile(meminfo, []byte("MemTotal:       2097152 kB\n"), 0o644)
-	tests := []struct {
-		name   string
-		files  map[string]string
-		cpus   float64
-		memMiB int64
-		source string
-	}{
-		{"cgroup v2 limits", map[string]string{"cpu.max": "150000 100000", "memory.max": "536870912"}, 1.5, 512, "cgroup v2 cpu.max"},
-		{"cgroup v2 unlimited", map[string]string{"cpu.max": "max 100000", "memory.max": "max"}, float64(runtime.NumCPU()), 2048, "host"},
-		{"cgroup v1 limits", map[string]string{"cpu/cpu.cfs_quota_us": "100000", "cpu/cpu.cfs_period_us": "100000",
-			"memory/memory.limit_in_bytes": "536870912"}, 1, 512, "cgroup v1 cpu.cfs_quota_us"},
-		{"cgroup v1 unlimited", map[string]string{"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000",
-			"memory/memory.limit_in_bytes": "9223372036854771712"}, float64(runtime.NumCPU()), 2048, "host"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			root := t.TempDir()
-			write(root, tt.files)
-			l := ReadLimits(root, meminfo)
-			if l.CPUs != tt.cpus || l.MemoryMiB != tt.memMiB || l.CPUSource != tt.source {
-				t.Errorf("got %+v", l)
-			}
-		})
-	}
-}
-
-func TestConcurrencyPerServer(t *testing.T) {
-	limits := func() Limits { return Limits{CPUs: 1, CPUSource: "test", MemoryMiB: 512, MemorySource: "test"} }
-	tests := []struct {
-		name     string
-		plan     StartPlan
-		env      MapEnv
-		argv     string
-		envWant  map[string]string
-		noteWant string
-	}{
-		{"mod_wsgi derived", modWSGI, MapEnv{}, "mod_wsgi-express start-server --port 8080 --processes 2 --entry-point mysite.wsgi", nil,
-			"2 mod_wsgi processes (derived: 2 = max(1, min(2 x 1 CPUs (test) + 1, 512 MiB (test) / 256, 12))"},
-		{"mod_wsgi WEB_CONCURRENCY", modWSGI, MapEnv{"WEB_CONCURRENCY": "4"}, "mod_wsgi-express start-server --port 8080 --processes 4 --entry-point mysite.wsgi", nil, "4 from WEB_CONCURRENCY"},
-		{"MOD_WSGI_PROCESSES wins", modWSGI, MapEnv{"WEB_CONCURRENCY": "4", "MOD_WSGI_PROCESSES": "3"}, "mod_wsgi-express start-server --port 8080 --processes 3 --entry-point mysite.wsgi", nil, "MOD_WSGI_PROCESSES=3"},
-		{"gunicorn reads WEB_CONCURRENCY", startPlan("gunicorn", "gunicorn", "--bind", ":$PORT"), MapEnv{}, "gunicorn --bind :8080", map[string]string{"WEB_CONCURRENCY": "2"}, "2 gunicorn workers"},
-		{"uwsgi reads UWSGI_PROCESSES", startPlan("uwsgi", "uwsgi", "--http-socket", ":$PORT"), MapEnv{}, "uwsgi --http-socket :8080", map[string]string{"UWSGI_PROCESSES": "2"}, "2 uwsgi processes"},
-		{"user's UWSGI_PROCESSES kept", startPlan("uwsgi", "uwsgi"), MapEnv{"UWSGI_PROCESSES": "7"}, "uwsgi", map[string]string{"UWSGI_PROCESSES": "7"}, "UWSGI_PROCESSES=7"},
-		{"waitress threads from WEB_CONCURRENCY", startPlan("waitress", "waitress-serve", "--port=$PORT", "--threads=5", "--", "wsgi:application"), MapEnv{"WEB_CONCURRENCY": "8"},
-			"waitress-serve --port=8080 --threads=5 --threads=8 wsgi:application", nil, "8 waitress threads"},
-		{"waitress keeps its threads when nothing is chosen", startPlan("waitress", "waitress-serve", "--threads=5"), MapEnv{},
-			"waitress-serve --threads=5", nil, ""},
-		{"app.py gets WEB_CONCURRENCY", startPlan("python", "python", "app.py"), MapEnv{}, "python app.py", map[string]string{"WEB_CONCURRENCY": "2"}, "WEB_CONCURRENCY=2 for the application"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			plan, err := Prepare(tt.plan, nil, Options{Env: tt.env, Limits: limits})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := strings.Join(plan.Argv, " "); got != tt.argv {
-				t.Errorf("argv = %s, want %s", got, tt.argv)
-			}
-			for k, v := range tt.envWant {
-				if plan.Env[k] != v {
-					t.Errorf("env %s = %q, want %q", k, plan.Env[k], v)
-				}
-			}
-			if !strings.Contains(strings.Join(plan.Notes, "\n"), tt.noteWant) {
-				t.Errorf("notes %q lack %q", plan.Notes, tt.noteWant)
-			}
-		})
 	}
 }
 

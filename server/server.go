@@ -79,7 +79,32 @@ type Concurrency struct {
 	OnlyWhenChosen bool
 	// Unit names what the count is, for the startup log.
 	Unit string
+	// Sizing is how the derived count grows with the container's CPUs.
+	Sizing Sizing
+	// ThreadsSetting and Threads, for a server whose processes run a pool of
+	// request threads, name the variable that sets the pool's size and the
+	// server's own default, so the startup log can say processes × threads.
+	ThreadsSetting string
+	Threads        int
 }
+
+// Sizing is the rule for the derived process count before the memory cap:
+// PerCPU × CPUs + Plus, the CPUs the container may use rounded up.
+type Sizing struct {
+	PerCPU, Plus int
+}
+
+var (
+	// OnePerCPU suits servers whose processes each take many requests at
+	// once (a pool of threads, an event loop): one process per CPU keeps the
+	// CPUs busy, and more only contend for them (measured with
+	// scripts/bench-serve.sh: see the README).
+	OnePerCPU = Sizing{PerCPU: 1}
+	// TwicePerCPUPlusOne is the rule of thumb for single-threaded workers that
+	// wait on I/O (gunicorn's documented default), and warpdrive's rule for
+	// servers and programs it has not measured.
+	TwicePerCPUPlusOne = Sizing{PerCPU: 2, Plus: 1}
+)
 
 // Args renders the flag for n workers.
 func (c Concurrency) Args(n string) []string {
@@ -153,9 +178,10 @@ var table = []Server{
 		// normalizes even LANG=C.UTF-8 to it).
 		Base: []string{"start-server", "--server-root", ModWSGIServerRoot, "--log-to-terminal", "--startup-log",
 			"--locale", "C.UTF-8", "--port", Port},
-		Static:      StaticByServer,
-		Concurrency: Concurrency{Flag: "--processes", UserSetting: "MOD_WSGI_PROCESSES", Unit: "mod_wsgi processes"},
-		Tuning:      ModWSGIFlags,
+		Static: StaticByServer,
+		Concurrency: Concurrency{Flag: "--processes", UserSetting: "MOD_WSGI_PROCESSES", Unit: "mod_wsgi processes",
+			Sizing: OnePerCPU, ThreadsSetting: "MOD_WSGI_THREADS", Threads: ModWSGIThreads},
+		Tuning: ModWSGITuning,
 		derive: func(e Entry) []string {
 			args := []string{"--application-type", "module", "--entry-point", e.Module, "--callable-object", e.Callable}
 			if url, dir, ok := e.staticAlias(); ok {
@@ -172,7 +198,7 @@ var table = []Server{
 		Packages: []string{"gunicorn", "whitenoise"}, ASGIPackages: []string{"gunicorn", "uvicorn", "starlette"},
 		Base:        []string{"--log-file", "-", "--bind", "0.0.0.0:" + Port},
 		Static:      StaticByWrapper,
-		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "gunicorn workers"},
+		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "gunicorn workers", Sizing: OnePerCPU},
 		derive: func(e Entry) []string {
 			if e.ASGI {
 				// gunicorn manages the processes, uvicorn's worker runs the event loop.
@@ -186,7 +212,7 @@ var table = []Server{
 		Base: []string{"--master", "--http-socket", ":" + Port, "--enable-threads", "--threads=5",
 			"--thunder-lock", "--single-interpreter", "--die-on-term"},
 		Static:      StaticByServer,
-		Concurrency: Concurrency{Env: "UWSGI_PROCESSES", UserSetting: "UWSGI_PROCESSES", Unit: "uwsgi processes"},
+		Concurrency: Concurrency{Env: "UWSGI_PROCESSES", UserSetting: "UWSGI_PROCESSES", Unit: "uwsgi processes", Sizing: TwicePerCPUPlusOne},
 		derive: func(e Entry) []string {
 			args := []string{"--chdir", e.Home, "--module", e.Module, "--callable", e.Callable}
 			if url, dir, ok := e.staticAlias(); ok {
@@ -199,7 +225,7 @@ var table = []Server{
 		Name: Waitress, Executable: "waitress-serve", Packages: []string{"waitress", "whitenoise"}, Protocols: []Protocol{WSGI},
 		Base:        []string{"--port=" + Port, "--threads=5"},
 		Static:      StaticByWrapper,
-		Concurrency: Concurrency{Flag: "--threads=", OnlyWhenChosen: true, Unit: "waitress threads"},
+		Concurrency: Concurrency{Flag: "--threads=", OnlyWhenChosen: true, Unit: "waitress threads", Sizing: TwicePerCPUPlusOne},
 		derive:      func(e Entry) []string { return []string{e.entry()} },
 	},
 	{
@@ -209,7 +235,7 @@ var table = []Server{
 		Name: Uvicorn, Executable: "uvicorn", Packages: []string{"uvicorn", "starlette"}, Protocols: []Protocol{ASGI},
 		Base:        []string{"--host", "0.0.0.0", "--port", Port, "--proxy-headers", "--timeout-graceful-shutdown", "8"},
 		Static:      StaticByWrapper,
-		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "uvicorn workers"},
+		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "uvicorn workers", Sizing: OnePerCPU},
 		derive:      func(e Entry) []string { return []string{"--app-dir", e.Home, e.entry()} },
 	},
 	{
@@ -219,7 +245,7 @@ var table = []Server{
 		Base: []string{"--bind", "0.0.0.0:" + Port, "--access-logfile", "-", "--error-logfile", "-",
 			"--graceful-timeout", "8"},
 		Static:      StaticByWrapper,
-		Concurrency: Concurrency{Flag: "--workers", Unit: "hypercorn workers"},
+		Concurrency: Concurrency{Flag: "--workers", Unit: "hypercorn workers", Sizing: OnePerCPU},
 		derive:      func(e Entry) []string { return []string{e.entry()} },
 	},
 }

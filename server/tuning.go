@@ -107,3 +107,64 @@ func ModWSGIFlags(getenv func(string) (string, bool)) ([]string, error) {
 	}
 	return flags, nil
 }
+
+// ModWSGIThreads is mod_wsgi-express's own default of request threads per
+// process, which warpdrive keeps (MOD_WSGI_THREADS changes it).
+const ModWSGIThreads = 5
+
+// ModWSGIMaxClients is the number of client connections Apache holds at once
+// when MOD_WSGI_MAX_CLIENTS is not set. mod_wsgi-express's own default is 1.5
+// times the request threads plus 10 (20 for 1 process of 5 threads): beyond
+// that Apache's event MPM closes waiting keep-alive connections (clients see
+// resets, and "server reached MaxRequestWorkers" is logged). Apache's
+// threads only pass requests on to the daemon processes, which queue them
+// (in the daemon backlog, then for at most --queue-timeout); one Apache child
+// holds 18 of them for about 1 MiB.
+const ModWSGIMaxClients = 300
+
+// ModWSGIDaemonBacklog is the daemon processes' listen backlog when
+// MOD_WSGI_DAEMON_BACKLOG is not set: at least every connection Apache may
+// pass on at once, so none waits in mod_wsgi's connect retries (mod_wsgi-express's
+// default, 100, made some requests wait seconds behind later ones).
+const ModWSGIDaemonBacklog = 500
+
+// modWSGIDefaults are the flags warpdrive adds for Apache's side of
+// mod_wsgi-express, each only when its variable is not set. Apache starts
+// all its children at once and keeps them (--initial-workers and
+// --maximum-spare-workers are fractions of ServerLimit), so a burst of
+// connections neither waits for children to be spawned nor meets children
+// being stopped (their keep-alive connections closed); the minimum spare
+// fraction keeps Apache from logging "reached MaxRequestWorkers" while most
+// of its threads are idle.
+var modWSGIDefaults = []struct{ Env, Flag, Value string }{
+	{"MOD_WSGI_MAX_CLIENTS", "--max-clients", strconv.Itoa(ModWSGIMaxClients)},
+	{"MOD_WSGI_DAEMON_BACKLOG", "--daemon-backlog", ""}, // at least the client limit
+	{"MOD_WSGI_INITIAL_WORKERS", "--initial-workers", "1"},
+	{"MOD_WSGI_MINIMUM_SPARE_WORKERS", "--minimum-spare-workers", "0.1"},
+	{"MOD_WSGI_MAXIMUM_SPARE_WORKERS", "--maximum-spare-workers", "1"},
+}
+
+// ModWSGITuning is mod_wsgi's tuning: the MOD_WSGI_* variables that are set
+// (ModWSGIFlags), then warpdrive's sizing of Apache's connection handling for
+// each of modWSGIDefaults' variables that is not.
+func ModWSGITuning(getenv func(string) (string, bool)) ([]string, error) {
+	flags, err := ModWSGIFlags(getenv)
+	if err != nil {
+		return nil, err
+	}
+	clients := ModWSGIMaxClients
+	if v, ok := getenv("MOD_WSGI_MAX_CLIENTS"); ok && v != "" {
+		clients, _ = PositiveCount("MOD_WSGI_MAX_CLIENTS", v) // checked by ModWSGIFlags
+	}
+	for _, d := range modWSGIDefaults {
+		if v, ok := getenv(d.Env); ok && v != "" {
+			continue
+		}
+		value := d.Value
+		if d.Env == "MOD_WSGI_DAEMON_BACKLOG" {
+			value = strconv.Itoa(max(ModWSGIDaemonBacklog, clients))
+		}
+		flags = append(flags, d.Flag, value)
+	}
+	return flags, nil
+}
