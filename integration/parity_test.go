@@ -217,10 +217,17 @@ func TestRuntimeTuning(t *testing.T) {
 	c := a.Run(8080, "-e", "MOD_WSGI_PROCESSES=2", "-e", "MOD_WSGI_THREADS=4")
 	assertContains(t, "startup log", c.Logs(), "--processes 2 --threads 4", "(2 processes * 4 threads)")
 
-	limited := a.Run(8080, "--cpus", "1", "--memory", "512m")
+	// One process per CPU, capped by memory at 256 MiB each; Apache sized
+	// for 300 clients so that a burst queues.
+	limited := a.Run(8080, "--cpus", "2", "--memory", "1g")
 	assertContains(t, "startup log", limited.Logs(),
-		"Concurrency: 2 mod_wsgi processes (derived: 2 = max(1, min(2 x 1 CPUs (cgroup", "512 MiB (cgroup",
-		"(2 processes * 5 threads)")
+		"Concurrency: 2 mod_wsgi processes x 5 threads (derived: 2 = max(1, min(2 CPUs (cgroup", "1024 MiB (cgroup",
+		"(2 processes * 5 threads)", "--max-clients 300")
+	// docker's --cpuset-cpus sets no quota: the cpuset is counted.
+	pinned := a.Run(8080, "--cpuset-cpus", "1", "--memory", "384m")
+	assertContains(t, "startup log", pinned.Logs(),
+		"Concurrency: 1 mod_wsgi processes x 5 threads (derived: 1 = max(1, min(1 CPUs (cgroup", "cpuset",
+		"(1 process * 5 threads)")
 
 	for _, bad := range []struct{ name, value string }{
 		{"MOD_WSGI_PROCESSES", "0"}, {"MOD_WSGI_THREADS", "-3"}, {"WEB_CONCURRENCY", "lots"},
