@@ -262,7 +262,7 @@ func TestLoadConfig(t *testing.T) {
 func TestChoiceErrorListsValidValues(t *testing.T) {
 	dir := writeTree(t, map[string]string{".warpdrive/server_type": "nginx"})
 	_, err := loadConfig(dir, mapResolver{})
-	want := `server type "nginx" (from .warpdrive/server_type) is not one of: mod_wsgi, gunicorn, uwsgi, waitress, uvicorn, hypercorn`
+	want := `server type "nginx" (from .warpdrive/server_type) is not one of: mod_wsgi, gunicorn, uwsgi, waitress, uvicorn, hypercorn, daphne`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
 	}

@@ -14,6 +14,7 @@ var asgiServerChecks = map[string]serverCheck{
 	"uvicorn":   {"uvicorn", "uvicorn", "Uvicorn running on http://0.0.0.0:"},
 	"hypercorn": {"hypercorn", "hypercorn", "Running on http://0.0.0.0:"},
 	"gunicorn":  {"gunicorn", "uvicorn", "Started server process"},
+	"daphne":    {"daphne", "daphne", "Listening on TCP address 0.0.0.0:"},
 }
 
 // TestASGIApplications: a Starlette main.py with no server in its
@@ -21,7 +22,7 @@ var asgiServerChecks = map[string]serverCheck{
 // through Starlette's StaticFiles, a streaming response, $PORT, X-Forwarded
 // headers, SIGTERM); hypercorn and gunicorn with uvicorn's worker serve it
 // when chosen; a WSGI-only server chosen for it fails the build, and so does
-// uvicorn chosen for a WSGI app.
+// uvicorn chosen for a WSGI app. daphne serves it as one process.
 func TestASGIApplications(t *testing.T) {
 	a := NewApp(t, "starlette_main")
 	log := a.MustBuild()
@@ -42,6 +43,7 @@ func TestASGIApplications(t *testing.T) {
 	}
 	assertStatic(t, c, "/static/site.css", "navy")
 	assertStopsQuickly(t, c)
+	assertServesHardened(t, a, "/", "Hello from Starlette", "/static/site.css", "navy")
 
 	moved := a.Run(9000, "-e", "PORT=9000", "-e", "FORWARDED_ALLOW_IPS=*")
 	_, body = moved.GetOK("/")
@@ -57,7 +59,7 @@ func TestASGIApplications(t *testing.T) {
 		assertContains(t, "page behind a proxy", string(forwarded), "scheme https")
 	}
 
-	for _, name := range []string{"hypercorn", "gunicorn"} {
+	for _, name := range []string{"hypercorn", "daphne", "gunicorn"} {
 		t.Run(name, func(t *testing.T) {
 			a := a.In(t)
 			log := a.MustBuild("--env", "WARPDRIVE_SERVER_TYPE="+name)
@@ -67,6 +69,10 @@ func TestASGIApplications(t *testing.T) {
 			assertContains(t, "page", body, "Hello from Starlette on port 8080")
 			assertServedBy(t, c, resp, asgiServerChecks[name])
 			assertStatic(t, c, "/static/site.css", "navy")
+			assertServesHardened(t, a, "/", "Hello from Starlette", "/static/site.css", "navy")
+			if name == "daphne" {
+				assertContains(t, "startup log", c.Logs(), "Concurrency: 1 daphne process (daphne runs no worker processes")
+			}
 			if name == "gunicorn" {
 				// uvicorn's worker re-raises SIGTERM after its graceful
 				// shutdown, which gunicorn's arbiter logs as an ERROR
@@ -86,7 +92,7 @@ func TestASGIApplications(t *testing.T) {
 		}
 		assertContains(t, "build log", log, "[Error: Wrong server type for an ASGI application]",
 			"main:app is an ASGI application, but the server waitress (WARPDRIVE_SERVER_TYPE) cannot serve ASGI",
-			"Servers for ASGI applications: uvicorn, hypercorn, gunicorn (with uvicorn's worker)")
+			"Servers for ASGI applications: uvicorn, hypercorn, daphne, gunicorn (with uvicorn's worker)")
 	})
 	t.Run("an ASGI server for a WSGI app", func(t *testing.T) {
 		a := NewApp(t, "main_flask")

@@ -59,6 +59,30 @@ func assertNoSetuidFiles(t *testing.T, c *Container) {
 	}
 }
 
+// hardenedRun are the flags of a locked-down pod (OpenShift's arbitrary UID
+// in group 0, Kubernetes' readOnlyRootFilesystem, no capabilities): docker's
+// --tmpfs is mounted noexec, so nothing may be executed from /tmp.
+var hardenedRun = []string{"--user", "123456:0", "--read-only", "--tmpfs", "/tmp",
+	"--cap-drop", "ALL", "--security-opt", "no-new-privileges"}
+
+// assertServesHardened runs the image with hardenedRun and fetches page (and
+// the static file css, when given) from it.
+func assertServesHardened(t *testing.T, a *App, page, pageText, css, cssText string) {
+	t.Helper()
+	c := a.Run(8080, hardenedRun...)
+	if mounts := c.Exec("grep", " /tmp ", "/proc/mounts"); !strings.Contains(mounts, "noexec") {
+		t.Errorf("/tmp is not noexec in the hardened container: %s", mounts)
+	}
+	if uid := c.Exec("id", "-u"); uid != "123456" {
+		t.Errorf("the hardened container runs as uid %s", uid)
+	}
+	_, body := c.GetOK(page)
+	assertContains(t, "hardened "+page, body, pageText)
+	if css != "" {
+		assertStatic(t, c, css, cssText)
+	}
+}
+
 // assertStopsQuickly: the server is PID 1, and `docker stop` ends it within
 // its 10 s grace period, cleanly (exit status 0, or 143 for termination by
 // SIGTERM) and with no error or traceback in what it logged while stopping.
@@ -127,6 +151,7 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 	assertModWSGI(t, c, "3.13")
 	assertNonRoot(t, c)
 	assertNoSetuidFiles(t, c)
+	assertServesHardened(t, a, "/admin/login/", "Django administration", "/static/admin/css/base.css", "DJANGO Admin styles")
 	assertContains(t, "startup log", c.Logs(), "Executing server command 'mod_wsgi-express start-server", "--port 8080")
 	assertStopsQuickly(t, c)
 	assertVenvFirstOnPath(t, a)

@@ -61,6 +61,7 @@ func TestServerTypes(t *testing.T) {
 				assertStatic(t, c, f.css, f.cssText)
 				assertNonRoot(t, c)
 				assertStopsQuickly(t, c)
+				assertServesHardened(t, a, f.page, f.pageText, f.css, f.cssText)
 
 				moved := a.Run(9000, "-e", "PORT=9000")
 				if resp, _ := moved.Get(f.page); resp.StatusCode != http.StatusOK {
@@ -85,6 +86,7 @@ func TestDeployModeShellRunsAppSh(t *testing.T) {
 	assertStatic(t, c, "/static/site.css", "teal")
 	// app.sh exec'd gunicorn: it, not bash, is PID 1 (assertStopsQuickly checks).
 	assertStopsQuickly(t, c)
+	assertServesHardened(t, a, "/", "Hello, started by app.sh", "/static/site.css", "teal")
 }
 
 func TestDeployModePythonRunsAppPy(t *testing.T) {
@@ -100,6 +102,7 @@ func TestDeployModePythonRunsAppPy(t *testing.T) {
 	assertContains(t, "startup log", c.Logs(), "app.py listening on 9000", "WEB_CONCURRENCY=")
 	// app.py is PID 1 and installs no SIGTERM handler; warpdrive's makes it exit.
 	assertStopsQuickly(t, c)
+	assertServesHardened(t, a, "/", "Hello from app.py", "/static/site.css", "navy")
 }
 
 func TestPasteIniRunsUnderModWSGI(t *testing.T) {
@@ -259,14 +262,14 @@ func TestParityBadInput(t *testing.T) {
 			t.Fatal("the build succeeded")
 		}
 		assertContains(t, "build log", log, "[Error: Unknown deploy mode]",
-			"Use one of: auto, shell, python, wsgi, django, mod_wsgi, gunicorn, uwsgi, waitress, uvicorn, hypercorn.")
+			"Use one of: auto, shell, python, wsgi, django, mod_wsgi, gunicorn, uwsgi, waitress, uvicorn, hypercorn, daphne.")
 		a.Write(".warpdrive/server_type", "nginx\n")
 		log, err = a.Build()
 		if err == nil {
 			t.Fatal("the build succeeded")
 		}
 		assertContains(t, "build log", log, "[Error: Unknown server type]", `Server type "nginx" was given by .warpdrive/server_type.`,
-			"Use one of: mod_wsgi, gunicorn, uwsgi, waitress, uvicorn, hypercorn.")
+			"Use one of: mod_wsgi, gunicorn, uwsgi, waitress, uvicorn, hypercorn, daphne.")
 		os.Remove(filepath.Join(a.Dir, ".warpdrive", "server_type"))
 		a.MustBuild()
 	})

@@ -242,6 +242,13 @@ func concurrency(mode string, env MapEnv, limits func() Limits) (workerPlan, err
 		return workerPlan{notes: []string{fmt.Sprintf("Concurrency: WEB_CONCURRENCY=%d for the application (%s)", n, why)}}, nil
 	}
 	c := srv.Concurrency
+	if c.OneProcess {
+		note := fmt.Sprintf("Concurrency: 1 %s (%s runs no worker processes: run more containers to scale", c.Unit, srv.Name)
+		if chosen {
+			note += "; WEB_CONCURRENCY is not used"
+		}
+		return workerPlan{notes: []string{note + ")"}}, nil
+	}
 	if v := env[c.UserSetting]; c.UserSetting != "" && v != "" {
 		return workerPlan{notes: []string{fmt.Sprintf("Concurrency: %s=%s (WEB_CONCURRENCY and the derived count are not used)", c.UserSetting, v)}}, nil
 	}

@@ -202,7 +202,47 @@ func Main(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "-----> %s\n", n)
 	}
 	fmt.Fprintf(stderr, "-----> Executing server command '%s'\n", strings.Join(plan.Argv, " "))
+	if m, ok := splitModWSGIStart(plan.Argv); ok {
+		if code := runToEnd(m.Setup, plan.Env.List(), stderr); code != 0 {
+			return code
+		}
+		select {
+		case sig := <-sigs: // docker stop while the configuration was written
+			fmt.Fprintf(stderr, "-----> Stopping: %s before Apache started\n", sig)
+			return 128 + int(sig.(syscall.Signal))
+		default:
+		}
+		apache, err := m.ApacheArgv()
+		if err != nil {
+			return fail(1, "%s", err)
+		}
+		return execve(apache, plan.Env.List(), stderr)
+	}
 	return execve(plan.Argv, plan.Env.List(), stderr)
+}
+
+// runToEnd runs argv (found on env's PATH) with the container's stdout and
+// stderr and returns its exit code.
+func runToEnd(argv, env []string, stderr io.Writer) int {
+	path, err := argv[0], error(nil)
+	if !strings.Contains(path, "/") {
+		path, err = lookPath(path, env)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: warpdrive-start: cannot run %s: %s\n", argv[0], err)
+		return 127
+	}
+	cmd := exec.Command(path, argv[1:]...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, os.Stdout, stderr
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && exit.ExitCode() > 0 {
+			return exit.ExitCode()
+		}
+		fmt.Fprintf(stderr, "ERROR: warpdrive-start: %s: %s\n", argv[0], err)
+		return 1
+	}
+	return 0
 }
 
 // execve replaces this process with argv[0] (found on PATH), so the server or

@@ -19,6 +19,7 @@ const (
 	Waitress  = "waitress"
 	Uvicorn   = "uvicorn"
 	Hypercorn = "hypercorn"
+	Daphne    = "daphne"
 )
 
 // Protocol is how the server calls the application.
@@ -86,6 +87,10 @@ type Concurrency struct {
 	// server's own default, so the startup log can say processes × threads.
 	ThreadsSetting string
 	Threads        int
+	// OneProcess: the server has no worker processes to count (daphne runs
+	// one Twisted reactor); the startup log says so and WEB_CONCURRENCY is
+	// not used.
+	OneProcess bool
 }
 
 // Sizing is the rule for the derived process count before the memory cap:
@@ -246,6 +251,21 @@ var table = []Server{
 			"--graceful-timeout", "8"},
 		Static:      StaticByWrapper,
 		Concurrency: Concurrency{Flag: "--workers", Unit: "hypercorn workers", Sizing: OnePerCPU},
+		derive:      func(e Entry) []string { return []string{e.entry()} },
+	},
+	{
+		// Django Channels' server: one process (Twisted's reactor) with no
+		// worker option, so a container scales by replicas. --proxy-headers
+		// takes the client's address and scheme from X-Forwarded-For and
+		// X-Forwarded-Proto; on SIGTERM the reactor stops listening and
+		// gives running applications --application-close-timeout seconds.
+		// daphne imports the application relative to its working directory,
+		// which warpdrive-start sets to the application's.
+		Name: Daphne, Executable: "daphne", Packages: []string{"daphne", "starlette"}, Protocols: []Protocol{ASGI},
+		Base: []string{"--bind", "0.0.0.0", "--port", Port, "--proxy-headers", "--access-log", "-",
+			"--application-close-timeout", "8"},
+		Static:      StaticByWrapper,
+		Concurrency: Concurrency{OneProcess: true, Unit: "daphne process"},
 		derive:      func(e Entry) []string { return []string{e.entry()} },
 	},
 }

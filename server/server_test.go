@@ -37,6 +37,7 @@ func TestDerived(t *testing.T) {
 		{"uvicorn", Uvicorn, asgi, "--app-dir /workspace main:app"},
 		{"uvicorn through the Starlette wrapper", Uvicorn, asgiWrapped, "--app-dir /workspace warpdrive_asgi_static:application"},
 		{"hypercorn", Hypercorn, asgi, "main:app"},
+		{"daphne through the Starlette wrapper", Daphne, asgiWrapped, "warpdrive_asgi_static:application"},
 		{"gunicorn with uvicorn's worker for ASGI", Gunicorn, asgiWrapped,
 			"--worker-class uvicorn.workers.UvicornWorker --chdir /workspace warpdrive_asgi_static:application"},
 	}
@@ -81,7 +82,7 @@ func TestTableIsComplete(t *testing.T) {
 		if !s.CompiledModule && !slices.Contains(s.Packages, name) {
 			t.Errorf("%s is not installed: packages %v", name, s.Packages)
 		}
-		if s.Concurrency.Unit == "" || (s.Concurrency.Flag == "" && s.Concurrency.Env == "") {
+		if c := s.Concurrency; c.Unit == "" || (c.Flag == "" && c.Env == "" && !c.OneProcess) {
 			t.Errorf("%s has no way to receive the worker count: %+v", name, s.Concurrency)
 		}
 	}
@@ -107,7 +108,7 @@ func TestConcurrencyArgs(t *testing.T) {
 }
 
 func TestProtocols(t *testing.T) {
-	if got := strings.Join(NamesFor(ASGI), ", "); got != "uvicorn, hypercorn, gunicorn (with uvicorn's worker)" {
+	if got := strings.Join(NamesFor(ASGI), ", "); got != "uvicorn, hypercorn, daphne, gunicorn (with uvicorn's worker)" {
 		t.Errorf("NamesFor(ASGI) = %s", got)
 	}
 	if got := strings.Join(NamesFor(WSGI), ", "); got != "mod_wsgi, gunicorn, uwsgi, waitress" {
