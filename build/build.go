@@ -50,6 +50,8 @@ type step struct {
 	runtime  layers.Runtime
 	// pipCache is the pip-cache layer's path.
 	pipCache string
+	// pipCredentials come from a binding of type pip, for pip's runs only.
+	pipCredentials layers.PipCredentials
 	// snapshots keeps the deferred layers' files and probes the record of
 	// the build's Python steps, in the cache.
 	snapshots layers.Snapshots
@@ -131,6 +133,9 @@ func (b Build) begin(ctx libcnb.BuildContext) (*step, error) {
 	}
 	applyEnvironmentFile(s.source.Environment, b.Logger)
 	if err := b.checkEnvironment(); err != nil {
+		return nil, err
+	}
+	if s.pipCredentials, err = readPipCredentials(ctx.Platform.Bindings, b.Logger); err != nil {
 		return nil, err
 	}
 	return s, nil

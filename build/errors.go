@@ -75,6 +75,7 @@ func Explain(err error) Message {
 		project     layers.ProjectBuildError
 		pyproject   app.PyprojectError
 		protocol    app.ServerProtocolError
+		binding     PipBindingError
 	)
 	switch {
 	case errors.As(err, &version):
@@ -110,6 +111,12 @@ func Explain(err error) Message {
 			Fix: []string{"Name your WSGI application with WARPDRIVE_WSGI_APPLICATION=module:callable (for example server:app),",
 				"or add a Procfile with a web process, a wsgi.py defining `application`, a main.py defining `app`, or a Django manage.py,",
 				"or set the deploy mode (.warpdrive/deploy_mode or WARPDRIVE_DEPLOY_MODE) to match the app."}}
+	case errors.As(err, &binding):
+		return Message{Title: "Unusable pip binding",
+			Detail: []string{binding.Error() + "."},
+			Fix: []string{"A binding of type pip holds one file per setting: " + pipBindingHelp() + ",",
+				"for example index-url containing https://__token__:TOKEN@pypi.example.com/simple/; give exactly one such binding",
+				"(pack build --volume \"$PWD/binding:/platform/bindings/private-index\", the directory holding a file named type containing pip)."}}
 	case errors.As(err, &pip):
 		return explainPip(pip)
 	case errors.As(err, &venv):

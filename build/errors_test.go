@@ -36,6 +36,8 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 			"Unknown server type", []string{`Server type "nginx" was given by WARPDRIVE_SERVER_TYPE.`, "mod_wsgi, gunicorn, uwsgi, waitress"}},
 		{"invalid version", app.VersionError{Source: "runtime.txt", Value: "python-three"},
 			"Invalid Python version", []string{`runtime.txt asks for Python "python-three"`, "in runtime.txt"}},
+		{"pip binding", PipBindingError{Binding: "private-index", Problem: "it has none of the keys warpdrive reads"},
+			"Unusable pip binding", []string{`the pip binding "private-index": it has none of the keys`, "index-url, extra-index-url, trusted-host, pip.conf, netrc"}},
 		{"home", app.HomeError{Home: "srcx"}, "Application home directory not found", []string{`"srcx"`, "subdirectory of the source"}},
 		{"venv", layers.VenvError{Output: []string{"No module named ensurepip"}, Err: errors.New("exit status 1")},
 			"Unable to create the virtual environment", []string{"No module named ensurepip"}},

@@ -42,7 +42,7 @@ func (b Build) packages(s *step) error {
 	}
 	layer, md, err := layers.Packages{
 		Runtime: s.runtime, Home: home, Plan: plan, Roots: roots, Files: files, Wheelhouse: wheelhouse, Extra: extra,
-		IndexURLSet: os.Getenv("PIP_INDEX_URL") != "",
+		IndexURLSet: os.Getenv("PIP_INDEX_URL") != "" || s.pipCredentials.SetsIndex(), Credentials: s.pipCredentials,
 		PthPaths:    pth, PipCache: s.pipCache, Snapshots: s.snapshots, Python: s.python, Target: s.target, Logger: b.Logger,
 	}.Contribute(&s.ctx.Layers)
 	if err != nil {
@@ -68,7 +68,7 @@ func (b Build) modWSGI(s *step) error {
 	if err != nil {
 		return err
 	}
-	layer, err := layers.ModWSGI{Version: s.config.ModWSGIVersion, Runtime: s.runtime, Venv: s.venv, PipCache: s.pipCache,
+	layer, err := layers.ModWSGI{Version: s.config.ModWSGIVersion, Runtime: s.runtime, Venv: s.venv, PipCache: s.pipCache, Credentials: s.pipCredentials,
 		Snapshots: s.snapshots, Needs: []*layers.Deferred{s.python, s.venvLayer},
 		Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers, apache)
 	if err != nil {

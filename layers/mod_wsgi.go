@@ -24,6 +24,8 @@ type ModWSGI struct {
 	// Venv is the packages layer: its interpreter runs pip and mod_wsgi-express.
 	Venv     string
 	PipCache string
+	// Credentials are a private index's, for pip's run only.
+	Credentials PipCredentials
 	// Snapshots keeps the layer for later builds; Needs are the layers
 	// unpacked before it is compiled (CPython and the venv).
 	Snapshots Snapshots
@@ -111,11 +113,11 @@ func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, er
 			// `setup.py install` ("invalid command 'bdist_wheel'").
 			"--use-pep517",
 			"--prefix", layer.Path, "mod_wsgi==" + m.Version},
-			Env: map[string]string{"PIP_CACHE_DIR": m.PipCache, "APXS": apache.APXS,
+			Env: pipEnv(m.PipCache, m.Credentials, map[string]string{"APXS": apache.APXS,
 				// The same sources give the same module: pip builds in a
 				// randomly named directory, which debugging information
 				// records, and a date would be the build's.
-				"CFLAGS": strings.TrimSpace(os.Getenv("CFLAGS") + " -g0"), "SOURCE_DATE_EPOCH": "315532801"}}.Run(indent(m.Logger))
+				"CFLAGS": strings.TrimSpace(os.Getenv("CFLAGS") + " -g0"), "SOURCE_DATE_EPOCH": "315532801"})}.Run(indent(m.Logger))
 		if err != nil {
 			return ModWSGIBuildError{Version: m.Version, Tail: out.Tail(25), Err: err}
 		}

@@ -43,6 +43,8 @@ type Packages struct {
 	// IndexURLSet: PIP_INDEX_URL is given, so it overrides a lock's index.
 	IndexURLSet bool
 	PipCache    string
+	// Credentials are a private index's, for pip's runs only.
+	Credentials PipCredentials
 	// Snapshots keeps the venv for later builds; Runtime is the CPython
 	// layer, unpacked before pip runs.
 	Snapshots Snapshots
@@ -221,7 +223,7 @@ func (p Packages) pipInstall() []string {
 
 func (p Packages) runPip(python string, args []string) (*Output, error) {
 	return Command{Path: python, Args: args, Dir: p.Home,
-		Env: map[string]string{"PIP_CACHE_DIR": p.PipCache}, Executor: p.Executor}.Run(indent(p.Logger))
+		Env: pipEnv(p.PipCache, p.Credentials, nil), Executor: p.Executor}.Run(indent(p.Logger))
 }
 
 // installPlan runs the plan's pip steps in order, each generated
