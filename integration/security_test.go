@@ -25,7 +25,7 @@ import (
 // private index (Artifactory, GitLab, a cloud's) would be: requests without
 // the token are refused.
 type privateIndex struct {
-	URL                  string // with the token, as a user would write it
+	URL                 string // with the token, as a user would write it
 	authorized, refused atomic.Int64
 }
 
