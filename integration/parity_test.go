@@ -118,6 +118,7 @@ func TestPasteIniRunsUnderModWSGI(t *testing.T) {
 	assertServer(t, resp)
 	assertModWSGI(t, c, "3.13")
 	assertStatic(t, c, "/static/site.css", "olive")
+	assertServesHardened(t, a, "/", "Hello from a Paste Deploy app", "/static/site.css", "olive")
 }
 
 // TestFullControlDeployMode: a server name as the deploy mode runs that server
