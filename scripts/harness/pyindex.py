@@ -9,6 +9,11 @@ entry per line, tab-separated:
 kind    deb   a binary .deb already extracted (with dpkg-deb -x) at `path`: a
               py3-none-any wheel is assembled from usr/lib/python3/dist-packages
               and the Debian .dist-info/.egg-info metadata.
+        abi3  a binary .deb (extracted) whose compiled extensions all use
+              CPython's stable ABI (*.abi3.so): assembled like deb, extensions
+              kept, tagged cpXY-abi3-linux_x86_64, X.Y the CPython of the suite
+              the .deb was built with (flag cpython=X.Y, set by pyindex.sh): a
+              stable-ABI extension loads on that CPython and every later one.
         whl   an upstream wheel shipped inside an extracted .deb (python3-*-whl,
               usr/share/python-wheels/): copied as it is.
         src   a Debian orig tarball at `path`: repacked as the sdist
@@ -22,12 +27,27 @@ flags   comma-separated, "-" for none.
         links-from=ORIG  (deb) symlinks out of the package (Debian links bundled
                          files to libjs-* packages) are replaced by the file at
                          the same path in the upstream orig tarball ORIG.
-        requires=N[+N]   (deb) Debian emptied the metadata's requirements (its h2
-                         egg-info has an empty requires.txt): declare these
-                         distributions as Requires-Dist.
+        requires=R[+R]   (deb, abi3) Debian's metadata lost the requirements
+                         (bookworm's h2, pyOpenSSL and pydantic egg-info, its
+                         cryptography dist-info: none but extras' ones), or
+                         Debian's code needs a project upstream bundles
+                         (pycparser imports Debian's ply instead of its own):
+                         declare these requirements (PEP 508, specifiers
+                         allowed) as Requires-Dist. Comes last: its value runs
+                         to the end of the flags, commas included.
         part=TOP[+TOP]   (deb) the .deb holds several projects (Debian's flit
-                         holds flit and flit_core): take only the recipe's
-                         project's metadata and these top-level names.
+                         holds flit and flit_core) or stray files (pycparser's
+                         ast.pickle): take only the recipe's project's metadata
+                         and these top-level names.
+        cpython=X.Y      (abi3) the CPython the .deb was built with.
+        python=SPEC      (deb, abi3, src) a known incompatibility upstream's
+                         Requires-Python does not state (no commas): added to
+                         it, in the wheel's METADATA and on the index page
+                         (data-requires-python, which pip filters on), so pip
+                         on an excluded CPython finds nothing instead of
+                         installing what fails at import. What needs the
+                         project is then off that CPython too; the table says
+                         so.
         self-wheel       (src) also build the wheel, with the project's own
                          in-tree backend and a stdlib-only interpreter (for
                          setuptools, which builds itself).
@@ -35,9 +55,11 @@ flags   comma-separated, "-" for none.
 Writes OUT/simple/ (index.html per project, PEP 503 with #sha256= fragments,
 data-requires-python and PEP 658 metadata) and OUT/packages/ (the files; pages
 link to them as ../../packages/<key>/<file>), checks that the index is closed
-(every Requires-Dist of every distribution, markers evaluated for CPython
-3.11-3.13 on Linux, and every sdist's build requirements resolve inside the index
-to a version that satisfies it) and prints the table of what it holds.
+(every Requires-Dist of every distribution, markers evaluated for each of
+CPython 3.11-3.13 on Linux, the requirements of every extra asked for, and every
+sdist's build requirements resolve inside the index to a version that satisfies
+it; every distribution installs on each of those CPythons unless a python= flag
+says otherwise) and prints the table of what it holds.
 
 The checks use `packaging` from the index's own packaging entry (Debian's
 python3-packaging), so nothing outside the stdlib has to be installed.
@@ -171,7 +193,46 @@ def resolve_link(entry, full, rel, replaced):
                f"{os.path.basename(orig)} has no {rel}")
 
 
+def flag_value(entry, name):
+    return next((f[len(name) + 1:] for f in entry["flags"] if f.startswith(name + "=")), None)
+
+
+ELF_X86_64 = 62  # e_machine
+
+
+def check_abi3_extension(entry, full, rel):
+    """A compiled extension an abi3 wheel may carry: stable-ABI name, x86-64 ELF."""
+    if not rel.endswith(".abi3.so"):
+        raise Fail(f"{entry['origin']}: {rel} is not a stable-ABI extension (*.abi3.so); "
+                   "an abi3 wheel cannot hold it (a cpython-3XY extension loads on one "
+                   "CPython only)")
+    with open(full, "rb") as f:
+        head = f.read(20)
+    if head[:4] != b"\x7fELF" or head[4] != 2 or int.from_bytes(head[18:20], "little") != ELF_X86_64:
+        raise Fail(f"{entry['origin']}: {rel} is not an x86-64 ELF shared object")
+
+
+def limit_python(entry, metadata):
+    """Adds the python= flag's specifier to the metadata's Requires-Python."""
+    limit = flag_value(entry, "python")
+    if not limit:
+        return metadata
+    head, sep, body = metadata.partition("\n\n")
+    old = parse_metadata(metadata).get("Requires-Python")
+    if old:
+        head = re.sub(r"^Requires-Python:.*$", lambda _: f"Requires-Python: {old.strip()}, {limit}",
+                      head, count=1, flags=re.M)
+    else:
+        head += f"\nRequires-Python: {limit}"
+    return head + "\n" + (sep + body if sep else "")
+
+
 def wheel_from_deb(entry, pkgs_dir):
+    abi3 = entry["kind"] == "abi3"
+    cpython = flag_value(entry, "cpython")
+    if abi3 and not re.fullmatch(r"3\.\d+", cpython or ""):
+        raise Fail(f"{entry['origin']}: an abi3 entry needs the flag cpython=3.N "
+                   "(the CPython its suite built it with)")
     root = os.path.join(entry["path"], DIST_PACKAGES)
     if not os.path.isdir(root):
         raise Fail(f"{entry['origin']}: no {DIST_PACKAGES} in the package")
@@ -182,6 +243,11 @@ def wheel_from_deb(entry, pkgs_dir):
         # Metadata directories are named <name>-<version>.dist-info.
         metas = [m for m in metas if canonical(m.split("-")[0]) == canonical(entry["project"])]
         names = [n for n in names if n in part or n in metas]
+    all_metas = metas
+    if len(metas) == 2 and sum(m.endswith(".dist-info") for m in metas) == 1:
+        # Both of one project (bookworm's cryptography: the wheel's dist-info and a
+        # leftover <name>.egg-info of its build): the dist-info is what was installed.
+        metas = [m for m in metas if m.endswith(".dist-info")]
     if len(metas) != 1:
         raise Fail(f"{entry['origin']}: expected one .dist-info/.egg-info, found {metas or 'none'}")
     meta_dir = os.path.join(root, metas[0])
@@ -194,18 +260,22 @@ def wheel_from_deb(entry, pkgs_dir):
             raise Fail(f"{entry['origin']}: {metas[0]} is a file, not a directory")
         metadata = egg_info_to_metadata(meta_dir)
         how = "egg-info"
-    requires = next((f[len("requires="):].split("+") for f in entry["flags"] if f.startswith("requires=")), None)
+    requires = flag_value(entry, "requires")
     if requires:
-        if parse_metadata(metadata).get_all("Requires-Dist"):
+        requires = requires.split("+")
+        # Requirements of extras only ("...; extra == 'docs'") do not count.
+        if [r for r in parse_metadata(metadata).get_all("Requires-Dist") or []
+                if not re.search(r"\bextra\s*==", r)]:
             raise Fail(f"{entry['origin']} already declares requirements; drop its requires= flag")
         head, sep, body = metadata.partition("\n\n")
         metadata = head + "".join(f"\nRequires-Dist: {r}" for r in requires) + "\n" + (sep + body if sep else "")
+    metadata = limit_python(entry, metadata)
     msg = parse_metadata(metadata)
     name, version = msg["Name"].strip(), msg["Version"].strip()
 
-    payload, dropped, replaced = [], [], []
+    payload, dropped, replaced, kept = [], [], [], []
     for top in names:
-        if top == metas[0]:
+        if top in all_metas:
             continue
         top_path = os.path.join(root, top)
         walk = [(root, [], [top])] if os.path.isfile(top_path) else os.walk(top_path)
@@ -217,7 +287,13 @@ def wheel_from_deb(entry, pkgs_dir):
                 if fn.endswith((".pyc", ".pyo")):
                     continue
                 if fn.endswith(".so") or ".so." in fn:
-                    dropped.append(rel)
+                    if abi3:
+                        check_abi3_extension(entry, full, rel)
+                        kept.append(rel)
+                        with open(full, "rb") as f:
+                            payload.append((rel, f.read(), False))
+                    else:
+                        dropped.append(rel)
                     continue
                 if os.path.islink(full):
                     payload.append((rel, resolve_link(entry, full, rel, replaced), False))
@@ -227,9 +303,13 @@ def wheel_from_deb(entry, pkgs_dir):
     if dropped and "drop-ext" not in entry["flags"]:
         raise Fail(f"{entry['origin']} ships compiled extensions ({', '.join(dropped)}); "
                    "a py3-none-any wheel cannot hold them. Add the drop-ext flag only if "
-                   "the package has a pure-Python fallback.")
+                   "the package has a pure-Python fallback; make it an abi3 entry if they "
+                   "are all *.abi3.so.")
     if not payload:
         raise Fail(f"{entry['origin']}: no Python code in {DIST_PACKAGES}")
+    if abi3 and not kept:
+        raise Fail(f"{entry['origin']} has no compiled extension; make it a deb entry")
+    tag = f"cp{cpython.replace('.', '')}-abi3-linux_x86_64" if abi3 else "py3-none-any"
 
     dist_info = f"{escaped(name)}-{version}.dist-info"
     meta_files = [("METADATA", metadata.encode())]
@@ -238,22 +318,29 @@ def wheel_from_deb(entry, pkgs_dir):
         if os.path.isfile(p):
             with open(p, "rb") as f:
                 meta_files.append((extra, f.read()))
-    meta_files.append(("WHEEL", b"Wheel-Version: 1.0\nGenerator: warpdrive-pyindex\n"
-                                b"Root-Is-Purelib: true\nTag: py3-none-any\n"))
+    meta_files.append(("WHEEL", (f"Wheel-Version: 1.0\nGenerator: warpdrive-pyindex\n"
+                                 f"Root-Is-Purelib: {'false' if abi3 else 'true'}\n"
+                                 f"Tag: {tag}\n").encode()))
     files = payload + [(f"{dist_info}/{n}", d, False) for n, d in meta_files]
     record = [record_line(a, d) for a, d, _ in files] + [f"{dist_info}/RECORD,,"]
     files.append((f"{dist_info}/RECORD", ("\n".join(record) + "\n").encode(), False))
 
-    filename = f"{escaped(name)}-{version}-py3-none-any.whl"
+    filename = f"{escaped(name)}-{version}-{tag}.whl"
     write_zip(os.path.join(pkgs_dir, filename), files)
     note = f"from {how}"
     if dropped:
         note += f"; dropped {', '.join(os.path.basename(d) for d in dropped)}"
+    if requires:
+        note += f"; declared {', '.join(requires)}"
+    if kept:
+        note += (f"; kept {', '.join(os.path.basename(k) for k in kept)} "
+                 f"(built for CPython {cpython})")
     if replaced:
         note += f"; {', '.join(replaced)} from the orig tarball (Debian symlinks them)"
     return [dict(name=name, version=version, kind="wheel", filename=filename,
                  metadata=metadata, requires_python=msg.get("Requires-Python"),
-                  note=note, py_files=[(a, d) for a, d, _ in payload if a.endswith(".py")])]
+                 abi3_cpython=cpython if abi3 else None, note=note,
+                 py_files=[(a, d) for a, d, _ in payload if a.endswith(".py")])]
 
 
 def wheel_from_whl_deb(entry, pkgs_dir):
@@ -354,6 +441,11 @@ def sdist_from_orig(entry, pkgs_dir):
             f.write(buf.getvalue())
     note = ("repacked orig tarball" + ("" if pkg_info is not None else " + PKG-INFO")
             + ("; pyproject.toml" if pyproject is not None else "; setup.py (legacy build)"))
+    if flag_value(entry, "python"):
+        # pip filters sdists on the page's data-requires-python; the tarball stays
+        # upstream's.
+        limit = flag_value(entry, "python")
+        requires_python = f"{requires_python}, {limit}" if requires_python else limit
     sdist = dict(name=name, version=version, kind="sdist", filename=out_name,
                  metadata=None, requires_python=requires_python, note=note, py_files=[],
                  build_requires=build_requires)
@@ -438,6 +530,7 @@ def check_index(dists, packaging):
     Version = packaging.version.Version
     by_name = {canonical(d["name"]): d for d in dists}  # all files of a project: one version
     problems = []
+    missing = {}  # "X needs R" -> the CPythons it is needed on
 
     for d in dists:
         v = Version(d["version"])
@@ -448,9 +541,15 @@ def check_index(dists, packaging):
         if d["requires_python"]:
             spec = SpecifierSet(d["requires_python"])
             bad = [py for py in PYTHONS if Version(py + ".0") not in spec]
-            if bad:
+            if bad and not d["python_flag"]:
                 problems.append(f"{d['name']} {d['version']}: Requires-Python "
                                 f"{d['requires_python']} excludes {', '.join(bad)}")
+        if d.get("abi3_cpython"):
+            low = Version(d["abi3_cpython"] + ".0")
+            bad = [py for py in PYTHONS if Version(py + ".0") < low]
+            if bad:
+                problems.append(f"{d['filename']}: built for CPython {d['abi3_cpython']}, "
+                                f"does not install on {', '.join(bad)}")
         reqs = []
         if d["metadata"]:
             reqs = [Requirement(r) for r in parse_metadata(d["metadata"]).get_all("Requires-Dist") or []]
@@ -461,26 +560,56 @@ def check_index(dists, packaging):
             if build_requires is None:
                 build_requires = ["setuptools>=40.8.0"]
             reqs = [Requirement(r) for r in build_requires]
-        needed = []
-        for req in reqs:
-            for py, env in environments():
-                if req.marker is None or req.marker.evaluate(env):
-                    needed.append((req, py))
-                    break
-        d["needs"] = []
-        for req, py in needed:
-            dep = by_name.get(canonical(req.name))
-            if dep is None:
-                problems.append(f"{d['name']} {d['version']} needs {req} (on Python {py}): "
-                                "not in the index")
-            elif req.specifier and Version(dep["version"]) not in req.specifier:
-                problems.append(f"{d['name']} {d['version']} needs {req}: the index has "
-                                f"{dep['name']} {dep['version']}")
-            else:
-                d["needs"].append(dep["name"])
-            for extra in req.extras:
-                problems.append(f"{d['name']} needs the extra [{extra}] of {req.name}: "
-                                "extras are not checked, add its requirements explicitly")
+        d["needs"] = {py: set() for py in PYTHONS}  # canonical names, per CPython
+        for py, env in environments():
+            needed = [req for req in reqs if req.marker is None or req.marker.evaluate(env)]
+            seen = set()
+            for req in needed:  # grows with the requirements of extras asked for
+                dep = by_name.get(canonical(req.name))
+                if dep is None:
+                    missing.setdefault(f"{d['name']} {d['version']} needs {req}", []).append(py)
+                    continue
+                if req.specifier and Version(dep["version"]) not in req.specifier:
+                    problems.append(f"{d['name']} {d['version']} needs {req}: the index has "
+                                    f"{dep['name']} {dep['version']}")
+                d["needs"][py].add(canonical(dep["name"]))
+                for extra in sorted(req.extras):
+                    if (canonical(dep["name"]), extra) in seen:
+                        continue
+                    seen.add((canonical(dep["name"]), extra))
+                    meta = parse_metadata(dep["metadata"] or "")
+                    if canonical(extra) not in {canonical(e) for e in meta.get_all("Provides-Extra") or []}:
+                        problems.append(f"{d['name']} {d['version']} needs {req}: {dep['name']} "
+                                        f"{dep['version']} has no extra [{extra}]")
+                        continue
+                    # The extra's own requirements: those its marker selects with this
+                    # extra and not without it (the unconditional ones are checked on dep).
+                    needed += [r for r in map(Requirement, meta.get_all("Requires-Dist") or [])
+                               if r.marker and r.marker.evaluate(dict(env, extra=extra))
+                               and not r.marker.evaluate(env)]
+
+    problems += [f"{what} (on Python {', '.join(pys)}): not in the index"
+                 for what, pys in missing.items()]
+
+    # Off a CPython: what a python= flag keeps off it, and whatever needs that.
+    off = {py: {canonical(d["name"]) for d in dists if d["requires_python"]
+                and Version(py + ".0") not in SpecifierSet(d["requires_python"])}
+           for py in PYTHONS}
+    changed = True
+    while changed:
+        changed = False
+        for d in dists:
+            for py in PYTHONS:
+                if canonical(d["name"]) not in off[py] and d["needs"][py] & off[py]:
+                    off[py].add(canonical(d["name"]))
+                    changed = True
+    for d in dists:
+        pys = [py for py in PYTHONS if canonical(d["name"]) in off[py]]
+        if pys:
+            why = (f"Requires-Python {d['requires_python']}" if d["python_flag"] else
+                   "needs " + ", ".join(sorted(by_name[n]["name"] for n in d["needs"][pys[0]]
+                                               if n in off[pys[0]])))
+            d["note"] += f"; not on CPython {', '.join(pys)} ({why})"
 
     # Syntax of every module of an assembled wheel under this interpreter.
     with warnings.catch_warnings():
@@ -493,6 +622,7 @@ def check_index(dists, packaging):
                     problems.append(f"{d['filename']}: {arcname} does not compile on Python "
                                     f"{sys.version.split()[0]}: {exc}")
     if problems:
+        problems = list(dict.fromkeys(problems))  # the same one found for each CPython
         raise Fail("the index is not consistent:\n" + "\n".join("  - " + p for p in problems))
 
 
@@ -563,10 +693,15 @@ def read_manifest(path):
             if len(parts) != 6:
                 raise Fail(f"{path}:{n}: expected 6 tab-separated fields, got {len(parts)}")
             kind, project, spec, path_, origin, flags = parts
-            if kind not in ("deb", "whl", "src"):
+            if kind not in ("deb", "abi3", "whl", "src"):
                 raise Fail(f"{path}:{n}: unknown kind {kind}")
+            # requires= comes last and keeps its commas (version specifiers).
+            flags, _, requires = flags.partition("requires=")
+            flags = set(flags.split(",")) - {"-", ""}
+            if requires:
+                flags.add("requires=" + requires)
             entries.append(dict(kind=kind, project=project, spec=spec, path=path_, origin=origin,
-                                flags=set(flags.split(",")) - {"-"}))
+                                flags=flags))
     return entries
 
 
@@ -580,7 +715,7 @@ def add_dist(dists, d, e, pkgs_dir):
             raise Fail(f"{d['name']}: {other['kind']} {other['version']} from {other['origin']} "
                        f"and {d['kind']} {d['version']} from {e['origin']}; give each project "
                        "one version, at most one wheel and one sdist")
-    d.update(spec=e["spec"], origin=e["origin"],
+    d.update(spec=e["spec"], origin=e["origin"], python_flag=flag_value(e, "python"),
              sha256=sha256_file(os.path.join(pkgs_dir, d["filename"])))
     dists.append(d)
     print(f"    {d['kind']:5} {d['filename']}", file=sys.stderr)
@@ -597,7 +732,8 @@ def main():
         packaging = load_packaging(entries)
         pkgs_dir = os.path.join(args.out, "packages")
         os.makedirs(pkgs_dir)
-        build = {"deb": wheel_from_deb, "whl": wheel_from_whl_deb, "src": sdist_from_orig}
+        build = {"deb": wheel_from_deb, "abi3": wheel_from_deb, "whl": wheel_from_whl_deb,
+                 "src": sdist_from_orig}
         dists = []
         for e in entries:
             for d in build[e["kind"]](e, pkgs_dir):

@@ -5,13 +5,20 @@
 # fallback.
 #   - pure-Python projects: py3-none-any wheels assembled from the binary .deb
 #     (usr/lib/python3/dist-packages + the Debian .dist-info/.egg-info metadata);
+#   - cryptography: a cp311-abi3-linux_x86_64 wheel assembled the same way from
+#     bookworm's .deb, its stable-ABI extensions kept: built by bookworm for
+#     CPython 3.11 against bookworm's libssl3 (OpenSSL 3.0), the run image's;
+#     loads on 3.11 and every later CPython (building it from source needs Rust
+#     and its crates, which the build image lacks);
 #   - setuptools: sdist from the orig tarball plus the wheel it builds of itself
 #     (Debian's python3-setuptools-whl is patched for Debian's install_layout and
 #     breaks `setup.py` builds elsewhere); the sdist lets pip's build isolation
 #     work even under --no-binary :all:;
 #   - wheel: the upstream wheel Debian ships in python3-wheel-whl;
-#   - mod_wsgi, uwsgi, psycopg2: sdists repacked from Debian's orig tarballs
-#     (pip compiles them; they need setuptools from this index to build).
+#   - mod_wsgi, uwsgi, psycopg2, cffi: sdists repacked from Debian's orig
+#     tarballs (pip compiles them; they need setuptools from this index to build;
+#     cffi's _cffi_backend is per CPython version and needs libffi-dev, which the
+#     build image has, and libffi8 on the run image).
 # pyindex.py does the assembling and checks that the index is closed (every
 # requirement resolvable inside it for CPython 3.11-3.13).
 #
@@ -28,7 +35,9 @@ MIRROR="${WARPDRIVE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SUITES=(trixie bookworm)
 
 # kind  Debian package           project          version expected   flags
-# deb: wheel from a binary package; whl: the upstream wheel a python3-*-whl
+# deb: wheel from a binary package; abi3: wheel from a binary package whose
+# extensions all use CPython's stable ABI (*.abi3.so), tagged for the CPython of
+# its suite (bookworm: cp311-abi3); whl: the upstream wheel a python3-*-whl
 # package carries; src: sdist from the source package's orig tarball.
 # drop-ext: drop compiled extensions (pure-Python fallback exists).
 # links-from-src=SRC: the .deb symlinks bundled files to other Debian packages
@@ -36,7 +45,12 @@ SUITES=(trixie bookworm)
 # self-wheel: also build the wheel from the sdist with its own backend.
 # suite=SUITE: take the package from that suite only (trixie's h2 needs a newer
 # hyperframe and hpack than trixie ships).
-# requires=N+N: declare requirements Debian's metadata lost (bookworm's h2).
+# python=SPEC: a CPython the project fails on that its Requires-Python does not
+# say (a specifier without commas); pip there finds nothing (nor anything needing it) instead of installing
+# what fails at import. The table names what is off which CPython.
+# requires=R+R: declare requirements Debian's metadata lost (bookworm's h2,
+# pyOpenSSL, pydantic, cryptography declare none), the upstream ones, PEP 508
+# with specifiers; last in the flags: its commas are its own.
 PACKAGES=(
   "deb  python3-django           Django           ==4.2.*          links-from-src=python-django"
   "deb  python3-asgiref          asgiref          >=3.6,<4         -"
@@ -74,6 +88,46 @@ PACKAGES=(
   "deb  python3-hyperframe       hyperframe       >=6              -"
   "deb  python3-priority         priority         >=2              -"
   "deb  python3-wsproto          wsproto          >=1.2            -"
+  # Daphne (Django's ASGI server, on Twisted) and twisted[tls]. cryptography is
+  # compiled (Rust + a cffi module, both abi3): bookworm's, linked against the run
+  # image's libssl3 3.0 (trixie's 43.0 is built against OpenSSL 3.5's headers;
+  # OpenSSL only promises that what was built against an older 3.x runs on a newer
+  # one); pyOpenSSL follows it to bookworm (trixie's 25.0 needs
+  # cryptography>=41.0.5,<45, bookworm's 23.0 pins >=38,<40).
+  "deb  python3-daphne           daphne           >=4.1            -"
+  "deb  python3-twisted          Twisted          >=24.7           -"
+  "deb  python3-autobahn         autobahn         >=22.4.2         -"
+  "deb  python3-txaio            txaio            >=21.2.1         -"
+  "deb  python3-zope.interface   zope.interface   >=5.2            drop-ext"
+  "deb  python3-attr             attrs            >=22.2           -"
+  "deb  python3-automat          Automat          >=24.8           -"
+  "deb  python3-constantly       constantly       >=15.1           -"
+  "deb  python3-hyperlink        hyperlink        >=21             -"
+  "deb  python3-incremental      incremental      >=24.7           -"
+  "deb  python3-openssl          pyOpenSSL        ==23.0.*         suite=bookworm,requires=cryptography>=38.0.0,<40"
+  "deb  python3-service-identity service-identity >=18.1           -"
+  "deb  python3-pyasn1           pyasn1           >=0.4.6,<0.7     -"
+  "deb  python3-pyasn1-modules   pyasn1_modules   >=0.2.1          -"
+  "abi3 python3-cryptography     cryptography     ==38.0.*         suite=bookworm,requires=cffi>=1.12"
+  # cffi: cryptography's _openssl.abi3.so imports _cffi_backend, which is built per
+  # CPython version: the sdist. Bookworm's 1.15.1, as trixie's orig tarball (1.17.1)
+  # is not on the mirror; 1.15.1 compiles on 3.13 but cannot load there
+  # (_PyErr_WriteUnraisableMsg is gone; 3.13 support came in cffi 1.17), so
+  # cryptography, pyOpenSSL, twisted[tls] and daphne are 3.11/3.12 only until
+  # 1.17's source is reachable. Debian's pycparser imports Debian's ply instead of
+  # its bundled copy and ships a stray top-level ast.pickle.
+  "src  python-cffi              cffi             ==1.15.1         suite=bookworm,python=<3.13"
+  "deb  python3-pycparser        pycparser        >=2.20           part=pycparser,requires=ply"
+  "deb  python3-ply              ply              ==3.11           -"
+  # FastAPI: trixie's pydantic 2 needs pydantic-core, compiled (Rust) for CPython
+  # 3.13 only and against trixie's glibc (GLIBC_2.38; bookworm has 2.36), and its
+  # source needs Rust and crates; bookworm's pydantic 1.10 is pure Python and
+  # fastapi 0.115 still supports it (pydantic>=1.7.4,<3). 1.10.4 calls
+  # ForwardRef._evaluate() without recursive_guard, required since CPython
+  # 3.12.4 and 3.13 (fixed in pydantic 1.10.16): FastAPI is 3.11 (and 3.12 before
+  # 3.12.4) only here.
+  "deb  python3-fastapi          fastapi          >=0.115,<0.116   -"
+  "deb  python3-pydantic         pydantic         ==1.10.*         suite=bookworm,python=<3.12.4,requires=typing-extensions>=4.2.0"
   "src  setuptools               setuptools       >=70.1           self-wheel"
   "whl  python3-wheel-whl        wheel            *                -"
   "src  mod-wsgi                 mod_wsgi         ==5.0.2          -"
@@ -204,6 +258,15 @@ for entry in "${PACKAGES[@]}"; do
     mkdir -p "$path"
     dpkg-deb -x "$dest" "$path" || die "dpkg-deb could not unpack $dest."
     debver="$(dpkg-deb -f "$dest" Version)"
+  fi
+  if [[ $kind == abi3 ]]; then
+    # The CPython the suite builds its packages for (bookworm: 3.11): the oldest
+    # its stable-ABI extensions are known to load on. First in the flags
+    # (requires= stays last).
+    pyver="$(apt-cache "${APT_OPTS[@]}" show "python3/$suite" 2>/dev/null | awk '/^Version:/ {print $2; exit}')"
+    [[ $pyver =~ ^(3\.[0-9]+)\. ]] || die "no python3 version found for Debian $suite (for $pkg)."
+    if [[ $flags == - ]]; then flags="cpython=${BASH_REMATCH[1]}"
+    else flags="cpython=${BASH_REMATCH[1]},$flags"; fi
   fi
   if ((${#only[@]})); then info "$pkg: taken from $suite (its suite= flag)"
   elif [[ $suite != "${SUITES[0]}" ]]; then info "$pkg: not in ${SUITES[0]}, taken from $suite"; fi
