@@ -62,7 +62,13 @@ func TestASGIApplications(t *testing.T) {
 	for _, name := range []string{"hypercorn", "daphne", "gunicorn"} {
 		t.Run(name, func(t *testing.T) {
 			a := a.In(t)
-			log := a.MustBuild("--env", "WARPDRIVE_SERVER_TYPE="+name)
+			flags := []string{"--env", "WARPDRIVE_SERVER_TYPE=" + name}
+			if name == "daphne" {
+				// The offline test index's cffi (for daphne's twisted[tls])
+				// is Debian bookworm's, which builds for CPython 3.11 only.
+				flags = append(flags, "--env", "BP_PYTHON_VERSION=3.11")
+			}
+			log := a.MustBuild(flags...)
 			assertContains(t, "build log", log, "Server: "+name+" for an ASGI application (WARPDRIVE_SERVER_TYPE")
 			c := a.Run(8080)
 			resp, body := c.GetOK("/")
@@ -103,6 +109,40 @@ func TestASGIApplications(t *testing.T) {
 		assertContains(t, "build log", log, "[Error: Wrong server type for a WSGI application]",
 			"main:app is a WSGI application, but the server uvicorn (WARPDRIVE_SERVER_TYPE) cannot serve WSGI")
 	})
+}
+
+// TestFastAPIApp: a FastAPI main.py as its tutorial writes it, with only
+// fastapi in its requirements, is served by uvicorn: a JSON route, a
+// pydantic-validated body (and a 422 for a bad one), the OpenAPI schema, and
+// the app's static/ directory.
+func TestFastAPIApp(t *testing.T) {
+	a := NewApp(t, "fastapi_main")
+	log := a.MustBuild()
+	assertContains(t, "build log", log, "Server: uvicorn for an ASGI application (the default for an ASGI app: it depends on fastapi)",
+		"ASGI entry point: main:app", "Server: adding uvicorn")
+	c := a.Run(8080)
+	resp, body := c.GetOK("/")
+	assertContains(t, "page", body, `{"message":"Hello from FastAPI"}`)
+	assertServedBy(t, c, resp, asgiServerChecks["uvicorn"])
+	post := func(body string) (int, string) {
+		resp, err := http.Post(c.URL("/items/7"), "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatalf("POST /items/7: %v", err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, got := post(`{"name": "pen", "price": 1.5, "quantity": 2}`); code != http.StatusOK || got != `{"id":7,"name":"pen","total":3.0}` {
+		t.Errorf("POST /items/7 = %d %s", code, got)
+	}
+	if code, got := post(`{"name": "pen"}`); code != http.StatusUnprocessableEntity || !strings.Contains(got, "price") {
+		t.Errorf("POST /items/7 without a price = %d %s, want 422 naming the field", code, got)
+	}
+	_, schema := c.GetOK("/openapi.json")
+	assertContains(t, "OpenAPI schema", schema, `"title":"warpdrive fixture"`, `"Item"`)
+	assertStatic(t, c, "/static/site.css", "maroon")
+	assertStopsQuickly(t, c)
 }
 
 // TestDjangoASGI: a startproject Django site with uvicorn chosen is served
