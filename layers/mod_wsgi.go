@@ -114,10 +114,19 @@ func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, er
 			"--use-pep517",
 			"--prefix", layer.Path, "mod_wsgi==" + m.Version},
 			Env: pipEnv(m.PipCache, m.Credentials, map[string]string{"APXS": apache.APXS,
-				// The same sources give the same module: pip builds in a
-				// randomly named directory, which debugging information
-				// records, and a date would be the build's.
-				"CFLAGS": strings.TrimSpace(os.Getenv("CFLAGS") + " -g0"), "SOURCE_DATE_EPOCH": "315532801"})}.Run(indent(m.Logger))
+				// The same sources give the same module (and so the same
+				// layer): pip builds in a randomly named directory
+				// (/tmp/pip-install-*/mod-wsgi_*), which debugging
+				// information records as DW_AT_comp_dir, and a date would
+				// be the build's. -g0 alone does not do: mod_wsgi's
+				// setup.py adds `apxs -q CFLAGS` (Debian's has -g) to
+				// the compiler's arguments after $CFLAGS, and the last -g
+				// wins. So the linker drops debugging information, whatever
+				// the compiler made; the build ID is then a hash of the
+				// rest. The module keeps its symbols.
+				"CFLAGS":            strings.TrimSpace(os.Getenv("CFLAGS") + " -g0"),
+				"LDFLAGS":           strings.TrimSpace(os.Getenv("LDFLAGS") + " -Wl,--strip-debug"),
+				"SOURCE_DATE_EPOCH": "315532801"})}.Run(indent(m.Logger))
 		if err != nil {
 			return ModWSGIBuildError{Version: m.Version, Tail: out.Tail(25), Err: err}
 		}
