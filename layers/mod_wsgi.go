@@ -97,7 +97,7 @@ func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, er
 		Title: fmt.Sprintf("mod_wsgi %s", m.Version),
 		Metadata: Metadata{
 			"mod_wsgi_version": m.Version,
-			"build":            "pep517",
+			"build":            "pep517, debug info stripped", // the recipe: a change rebuilds
 			"python_version":   m.Runtime.Version,
 			"apache_version":   apache.Version,
 			"target":           m.Target,
