@@ -243,9 +243,16 @@ func TestRuntimeTuning(t *testing.T) {
 		assertContains(t, bad.name+" startup", out, "ERROR: warpdrive-start: "+bad.name+"=\""+bad.value+"\" is not valid")
 	}
 
+	// A run image (or docker run --user) that makes the server root is refused.
+	out, code := a.RunOnce([]string{"--user", "0"})
+	if code == 0 {
+		t.Errorf("as root: the container exited 0")
+	}
+	assertContains(t, "startup as root", out, "ERROR: warpdrive-start: [Running as root] the container runs as uid 0", "WARPDRIVE_ALLOW_ROOT=1")
+
 	a.Write(".warpdrive/server_args", "--no-such-option\n")
 	a.MustBuild()
-	out, code := a.RunOnce(nil)
+	out, code = a.RunOnce(nil)
 	if code == 0 {
 		t.Errorf("a rejected server_args line: the container exited 0")
 	}

@@ -168,6 +168,9 @@ func Main(args []string, stderr io.Writer) int {
 		return execve(argv, env.List(), stderr)
 	}
 
+	if err := checkUser(os.Getuid(), env); err != nil {
+		return fail(1, "%s", err)
+	}
 	process := "web"
 	if len(args) >= 2 && args[0] == "--process" {
 		process, args = args[1], args[2:]
