@@ -83,7 +83,7 @@ func (p Packages) Metadata() (Metadata, error) {
 	return Metadata{
 		"dependency_source": string(p.Plan.Source) + " " + p.Plan.File,
 		"python_version":    p.Runtime.Version,
-		"pip_version":       p.Runtime.PipVersion,
+		"pip_version":       pipInUse(p.Runtime.PipVersion),
 		"target":            p.Target,
 		"requirement_files": strings.Join(names, " "),
 		"requirements":      requirements,
@@ -182,6 +182,7 @@ func (p Packages) install(layer *libcnb.Layer) error {
 	if err := writeSignalHandler(SitePackages(layer.Path, p.Runtime)); err != nil {
 		return err
 	}
+	p.upgradePip(layer.Path)
 
 	if p.Wheelhouse != "" {
 		p.Logger.Bodyf("Using the wheelhouse %s", p.Wheelhouse)

@@ -14,7 +14,8 @@
 #     (Debian's python3-setuptools-whl is patched for Debian's install_layout and
 #     breaks `setup.py` builds elsewhere); the sdist lets pip's build isolation
 #     work even under --no-binary :all:;
-#   - wheel: the upstream wheel Debian ships in python3-wheel-whl;
+#   - wheel: the upstream wheel Debian ships in python3-wheel-whl; pip likewise
+#     (python3-pip-whl): a venv whose bundled pip is older than 23.2 upgrades it;
 #   - mod_wsgi, uwsgi, psycopg2, cffi: sdists repacked from Debian's orig
 #     tarballs (pip compiles them; they need setuptools from this index to build;
 #     cffi's _cffi_backend is per CPython version and needs libffi-dev, which the
@@ -130,6 +131,7 @@ PACKAGES=(
   "deb  python3-pydantic         pydantic         ==1.10.*         suite=bookworm,python=<3.12.4,requires=typing-extensions>=4.2.0"
   "src  setuptools               setuptools       >=70.1           self-wheel"
   "whl  python3-wheel-whl        wheel            *                -"
+  "whl  python3-pip-whl          pip              >=23.2           -"
   "src  mod-wsgi                 mod_wsgi         ==5.0.2          -"
   "src  uwsgi                    uwsgi            ==2.0.28         -"
   "src  psycopg2                 psycopg2         ==2.9.10         -"
