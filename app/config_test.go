@@ -129,6 +129,8 @@ func TestResolveLaunchPrecedence(t *testing.T) {
 		{"main.py", map[string]string{"main.py": ""}, nil, ModeAuto, "the default", nil, ModeWSGI, "main:"},
 		{"wsgi.py before main.py", map[string]string{"main.py": "", "wsgi.py": ""}, nil, ModeAuto, "the default", nil, ModeWSGI, "wsgi:application"},
 		{"app.py before main.py", map[string]string{"main.py": "", "app.py": ""}, nil, ModeAuto, "the default", nil, ModePython, ""},
+		{"app/main.py (FastAPI's layout)", map[string]string{"app/main.py": "", "app/__init__.py": ""}, nil, ModeAuto, "the default", nil, ModeWSGI, "app.main:"},
+		{"main.py before app/main.py", map[string]string{"main.py": "", "app/main.py": ""}, nil, ModeAuto, "the default", nil, ModeWSGI, "main:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,6 +32,7 @@ var Markers = []Marker{
 	{"wsgi.py", "WSGI entry point wsgi.py", isFile("wsgi.py")},
 	{"wsgi/__init__.py", "WSGI entry point package wsgi/", isFile("wsgi/__init__.py")},
 	{"main.py", "WSGI entry point main.py (Cloud Run's convention)", isFile("main.py")},
+	{"app/main.py", "entry point app/main.py (FastAPI's layout)", isFile("app/main.py")},
 	{"Procfile", "Procfile, with Python files", func(dir string) bool { return isFile("Procfile")(dir) && HasPythonFiles(dir) }},
 	{"requirements.txt", "pip requirements file", isFile("requirements.txt")},
 	{"pyproject.toml", "Python project pyproject.toml", isFile("pyproject.toml")},

@@ -77,9 +77,10 @@ func ResolveLaunch(c Config) (Launch, error) {
 		return Launch{Mode: ModeProcfile, Reason: "the Procfile's web process", Procfile: web,
 			Django: isDjango, SettingsModule: settings}, nil
 	}
-	hasMain := FileExists(filepath.Join(home, "main.py"))
+	mainFile, mainModule := mainEntry(home)
+	hasMain := mainFile != ""
 	main := func(reason string) Launch {
-		return Launch{Mode: ModeWSGI, Reason: reason, Entry: EntryPoint{Module: "main"}}
+		return Launch{Mode: ModeWSGI, Reason: reason + mainFile, Entry: EntryPoint{Module: mainModule}}
 	}
 	lookedFor := []string{"manage.py naming DJANGO_SETTINGS_MODULE", wsgiFile, wsgiPkg}
 
@@ -103,11 +104,11 @@ func ResolveLaunch(c Config) (Launch, error) {
 		case hasWSGI:
 			return wsgi("deploy mode wsgi, " + wsgiFile), nil
 		case hasMain:
-			return main("deploy mode wsgi, main.py"), nil
+			return main("deploy mode wsgi, "), nil
 		case FileExists(filepath.Join(home, "paste.ini")):
 			return Launch{Mode: ModePaste, Reason: "deploy mode wsgi, paste.ini"}, nil
 		}
-		return Launch{}, EntryPointError{Mode: ModeWSGI, LookedFor: append(lookedFor, "main.py", "paste.ini")}
+		return Launch{}, EntryPointError{Mode: ModeWSGI, LookedFor: append(lookedFor, "main.py", "app/main.py", "paste.ini")}
 	case ModeAuto:
 		if _, err := os.Stat(filepath.Join(home, "app.sh")); err == nil {
 			return shellLaunch(home, "auto: found app.sh")
@@ -120,14 +121,26 @@ func ResolveLaunch(c Config) (Launch, error) {
 		case hasWSGI:
 			return wsgi("auto: found " + wsgiFile), nil
 		case hasMain:
-			return main("auto: found main.py"), nil
+			return main("auto: found "), nil
 		case FileExists(filepath.Join(home, "paste.ini")):
 			return Launch{Mode: ModePaste, Reason: "auto: found paste.ini"}, nil
 		}
-		return Launch{}, EntryPointError{Mode: ModeAuto, LookedFor: append([]string{"app.sh", "app.py"}, append(lookedFor, "main.py", "paste.ini", "a Procfile with a web process", "WARPDRIVE_WSGI_APPLICATION")...)}
+		return Launch{}, EntryPointError{Mode: ModeAuto, LookedFor: append([]string{"app.sh", "app.py"}, append(lookedFor, "main.py", "app/main.py", "paste.ini", "a Procfile with a web process", "WARPDRIVE_WSGI_APPLICATION")...)}
 	default: // a server name: full control, the user's server_args say what to run
 		return Launch{Mode: c.DeployMode, Reason: "deploy mode " + c.DeployMode + " (full control: base arguments and .warpdrive/server_args only)"}, nil
 	}
+}
+
+// mainEntry finds main.py (Cloud Run's convention), else app/main.py
+// (FastAPI's layout for bigger applications, started as `uvicorn
+// app.main:app`): the file and the module to import.
+func mainEntry(home string) (file, module string) {
+	for _, m := range []struct{ file, module string }{{"main.py", "main"}, {"app/main.py", "app.main"}} {
+		if FileExists(filepath.Join(home, filepath.FromSlash(m.file))) {
+			return m.file, m.module
+		}
+	}
+	return "", ""
 }
 
 func shellLaunch(home, reason string) (Launch, error) {

@@ -48,7 +48,7 @@ func TestDetect(t *testing.T) {
 			if result.Pass != tt.pass {
 				t.Errorf("Pass = %v, want %v", result.Pass, tt.pass)
 			}
-			if !tt.pass && !strings.Contains(buf.String(), "looked for .warpdrive, app.sh, app.py, manage.py, wsgi.py, wsgi/__init__.py, main.py, Procfile, requirements.txt") {
+			if !tt.pass && !strings.Contains(buf.String(), "looked for .warpdrive, app.sh, app.py, manage.py, wsgi.py, wsgi/__init__.py, main.py, app/main.py, Procfile, requirements.txt") {
 				t.Errorf("a failing detect must say, at debug level, what it looked for; log:\n%s", buf.String())
 			}
 			if tt.pass && (len(result.Plans) != 1 || names(result.Plans[0].Provides) != "cpython site-packages" ||

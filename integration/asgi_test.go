@@ -111,15 +111,16 @@ func TestASGIApplications(t *testing.T) {
 	})
 }
 
-// TestFastAPIApp: a FastAPI main.py as its tutorial writes it, with only
-// fastapi in its requirements, is served by uvicorn: a JSON route, a
+// TestFastAPIApp: a FastAPI app in app/main.py (FastAPI's layout for bigger
+// applications), with only fastapi in its requirements, is served by uvicorn: a JSON route, a
 // pydantic-validated body (and a 422 for a bad one), the OpenAPI schema, and
 // the app's static/ directory.
 func TestFastAPIApp(t *testing.T) {
 	a := NewApp(t, "fastapi_main")
 	log := a.MustBuild()
-	assertContains(t, "build log", log, "Server: uvicorn for an ASGI application (the default for an ASGI app: it depends on fastapi)",
-		"ASGI entry point: main:app", "Server: adding uvicorn")
+	assertContains(t, "build log", log, "Deploy mode: wsgi (auto: found app/main.py)",
+		"Server: uvicorn for an ASGI application (the default for an ASGI app: it depends on fastapi)",
+		"ASGI entry point: app.main:app", "Server: adding uvicorn")
 	c := a.Run(8080)
 	resp, body := c.GetOK("/")
 	assertContains(t, "page", body, `{"message":"Hello from FastAPI"}`)

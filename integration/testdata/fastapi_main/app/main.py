@@ -1,5 +1,6 @@
-"""A FastAPI app as its tutorial writes it: `app = FastAPI()` in main.py, a
-pydantic model as a request body, no server in the requirements."""
+"""A FastAPI app in the layout of FastAPI's "Bigger Applications" tutorial
+(app/main.py, started as `uvicorn app.main:app`), a pydantic model as a
+request body, no server in the requirements."""
 from fastapi import FastAPI
 from pydantic import BaseModel
 
