@@ -61,7 +61,7 @@ func readPipCredentials(binds libcnb.Bindings, logger log.Logger) (layers.PipCre
 
 // pipCredentialsOf turns a binding's keys into pip's variables.
 func pipCredentialsOf(b libcnb.Binding) (layers.PipCredentials, error) {
-	creds := layers.PipCredentials{Binding: b.Name, Env: map[string]string{}}
+	creds := layers.PipCredentials{Env: map[string]string{}}
 	for _, k := range pipBindingKeys {
 		value, ok := b.Secret[k.key]
 		if !ok {

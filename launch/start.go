@@ -227,10 +227,7 @@ func Main(args []string, stderr io.Writer) int {
 // runToEnd runs argv (found on env's PATH) with the container's stdout and
 // stderr and returns its exit code.
 func runToEnd(argv, env []string, stderr io.Writer) int {
-	path, err := argv[0], error(nil)
-	if !strings.Contains(path, "/") {
-		path, err = lookPath(path, env)
-	}
+	path, err := lookPath(argv[0], env)
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: warpdrive-start: cannot run %s: %s\n", argv[0], err)
 		return 127
@@ -254,22 +251,22 @@ func execve(argv, env []string, stderr io.Writer) int {
 	// The exec'd program starts with default signal dispositions; stop
 	// relaying so no signal is consumed here in between.
 	signal.Reset(syscall.SIGTERM, syscall.SIGINT)
-	path := argv[0]
-	if !strings.Contains(path, "/") {
-		p, err := lookPath(path, env)
-		if err != nil {
-			fmt.Fprintf(stderr, "ERROR: warpdrive-start: cannot run %s: %s\n", argv[0], err)
-			return 127
-		}
-		path = p
+	path, err := lookPath(argv[0], env)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: warpdrive-start: cannot run %s: %s\n", argv[0], err)
+		return 127
 	}
-	err := syscall.Exec(path, argv, env)
+	err = syscall.Exec(path, argv, env)
 	fmt.Fprintf(stderr, "ERROR: warpdrive-start: exec %s: %s\n", path, err)
 	return 126
 }
 
-// lookPath searches the PATH of env (which deploy-env may have changed).
+// lookPath searches the PATH of env (which deploy-env may have changed); a
+// name with a slash is a path already.
 func lookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
 	for _, kv := range env {
 		if dirs, ok := strings.CutPrefix(kv, "PATH="); ok {
 			for _, dir := range filepath.SplitList(dirs) {

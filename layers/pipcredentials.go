@@ -10,8 +10,6 @@ import (
 // else (not the build's environment, so no probe or hook sees them; not a
 // layer's metadata, so rotating a token rebuilds nothing; not the log).
 type PipCredentials struct {
-	// Binding names the binding they came from.
-	Binding string
 	// Env are the variables pip gets: PIP_INDEX_URL, PIP_CONFIG_FILE, NETRC ...
 	Env map[string]string
 }
