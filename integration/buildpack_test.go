@@ -153,6 +153,11 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 	assertNoSetuidFiles(t, c)
 	assertServesHardened(t, a, "/admin/login/", "Django administration", "/static/admin/css/base.css", "DJANGO Admin styles")
 	assertContains(t, "startup log", c.Logs(), "Executing server command 'mod_wsgi-express start-server", "--port 8080")
+	// The build leaves no bytecode in the app directory (the probes and
+	// collectstatic do not write it), so the app layer is the source alone.
+	if found := c.Exec("find", "/workspace", "-name", "__pycache__"); found != "" {
+		t.Errorf("the build wrote bytecode into the app directory:\n%s", found)
+	}
 	assertStopsQuickly(t, c)
 	assertVenvFirstOnPath(t, a)
 
@@ -210,9 +215,16 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 	assertNotContains(t, "build with the image removed", log, "Running pip install", "Compiling mod_wsgi")
 	assertServesDjango(t, a.Run(8080))
 
-	// A requirements change rebuilds the packages and what depends on them only.
+	// A requirements change rebuilds the packages and what depends on them
+	// only, and downloads only the added package: the rest comes from pip's
+	// cache (the index may be asked whether a file changed, and answer 304).
 	a.Write("requirements.txt", "Django==4.2.*\nwhitenoise\n")
+	offset := indexLogSize(t)
 	log = a.MustBuild()
+	downloads := packageDownloads(t, offset)
+	if len(downloads) != 1 || !strings.HasPrefix(downloads[0], "whitenoise-") {
+		t.Errorf("adding whitenoise downloaded %v from the index, want only whitenoise's file", downloads)
+	}
 	assertContains(t, "rebuild after a requirements change", log,
 		reusing("CPython 3.13.5"), reusing("mod_wsgi 5.0.2"),
 		"Python packages: Contributing to layer (requirements changed)",

@@ -28,6 +28,48 @@ func indexURL() string {
 	return "http://127.0.0.1:" + port + "/simple"
 }
 
+// indexLogPath is the local package index server's log (scripts/harness/serve.sh):
+// one line per request, as python's http.server writes it.
+func indexLogPath() string {
+	cache := os.Getenv("WARPDRIVE_CACHE")
+	if cache == "" {
+		home, _ := os.UserHomeDir()
+		cache = filepath.Join(home, ".cache", "warpdrive")
+	}
+	port := os.Getenv("WARPDRIVE_INDEX_PORT")
+	if port == "" {
+		port = "7399"
+	}
+	return filepath.Join(cache, "run", "index-server-"+port+".log")
+}
+
+// indexLogSize is the index log's size now, to read what follows it later.
+func indexLogSize(t *testing.T) int64 {
+	t.Helper()
+	info, err := os.Stat(indexLogPath())
+	if err != nil {
+		t.Fatalf("the package index's log: %v", err)
+	}
+	return info.Size()
+}
+
+var packageFileGet = regexp.MustCompile(`"GET /[^" ]*/([^/" ]+\.(?:whl|tar\.gz|zip)) HTTP/[0-9.]+" 200 `)
+
+// packageDownloads are the package files (wheels and sdists, not their
+// metadata or the index pages) the index served in full after offset.
+func packageDownloads(t *testing.T, offset int64) []string {
+	t.Helper()
+	data, err := os.ReadFile(indexLogPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, m := range packageFileGet.FindAllStringSubmatch(string(data[offset:]), -1) {
+		files = append(files, m[1])
+	}
+	return files
+}
+
 var wheelLink = regexp.MustCompile(`href="([^"#]+/([^/"#]+\.whl))#sha256=([0-9a-f]{64})"`)
 
 // readIndex finds each project's wheel on the index: its files are built

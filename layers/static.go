@@ -108,7 +108,14 @@ const readsMarker = "WARPDRIVE-READS "
 // Collectstatic runs `manage.py collectstatic --noinput` and returns the
 // application files it read (relative to home).
 func Collectstatic(python, home string, env map[string]string, logger log.Logger) ([]string, error) {
-	out, err := Command{Path: python, Args: []string{"-c", collectstaticScript}, Dir: home, Env: env, Quiet: true}.Run(nil)
+	// No bytecode in the application directory: it would end up in the app
+	// layer of builds that ran collectstatic only, so the app layer would
+	// change (and be pushed again) between builds of the same source.
+	runEnv := map[string]string{"PYTHONDONTWRITEBYTECODE": "1"}
+	for k, v := range env {
+		runEnv[k] = v
+	}
+	out, err := Command{Path: python, Args: []string{"-c", collectstaticScript}, Dir: home, Env: runEnv, Quiet: true}.Run(nil)
 	var reads []string
 	text := out.String()
 	if i := strings.LastIndex(text, "\n"+readsMarker); i >= 0 {

@@ -8,16 +8,28 @@
 #
 #   scripts/harness/builder.sh                  # warpdrive/builder:bookworm
 #   scripts/harness/builder.sh --without-apache # warpdrive/builder-noapache:bookworm
+#   scripts/harness/builder.sh --registry HOST  # HOST/warpdrive/builder:bookworm
 #
 # The second is the same builder with Apache's development files (apxs) removed
 # from its build image: the tests use it to check what a user of a builder
-# without Apache is told.
+# without Apache is told. The third publishes the builder, its build image and
+# its run image to the registry HOST (scripts/harness/registry.sh starts one on
+# loopback) and names the registry's run image, as a builder for kpack, Tekton
+# or `pack build --publish` must: the exporter reads the run image from there.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 need_docker
 
 build_image="$WARPDRIVE_BUILD_IMAGE"
+run_image="$WARPDRIVE_RUN_IMAGE"
 builder="$WARPDRIVE_BUILDER"
-if [[ ${1:-} == --without-apache ]]; then
+registry=""
+if [[ ${1:-} == --registry ]]; then
+  registry="${2:?usage: builder.sh --registry HOST:PORT}"
+  "$WARPDRIVE_ROOT/scripts/harness/builder.sh" # the same inputs, built and checked locally first
+  build_image="$registry/$WARPDRIVE_BUILD_IMAGE"
+  run_image="$registry/$WARPDRIVE_RUN_IMAGE"
+  builder="$registry/$WARPDRIVE_BUILDER"
+elif [[ ${1:-} == --without-apache ]]; then
   "$WARPDRIVE_ROOT/scripts/harness/builder.sh" # the variant derives from the same inputs
   build_image="${WARPDRIVE_BUILD_IMAGE%%:*}-noapache:bookworm"
   builder="${WARPDRIVE_BUILDER%%:*}-noapache:bookworm"
@@ -37,7 +49,9 @@ fi
 tools="$("$WARPDRIVE_ROOT/scripts/harness/tools.sh")"
 manifest="$WARPDRIVE_CACHE/www/python/manifest.tsv"
 [[ -f $manifest ]] || die "no CPython artifacts ($manifest is missing)." "Run scripts/harness/cpython.sh first."
-for image in "$build_image" "$WARPDRIVE_RUN_IMAGE"; do
+local_build_image="$build_image"
+[[ -n $registry ]] && local_build_image="$WARPDRIVE_BUILD_IMAGE"
+for image in "$local_build_image" "$WARPDRIVE_RUN_IMAGE"; do
   docker image inspect "$image" >/dev/null 2>&1 || die "the image $image is missing." "Run scripts/harness/base-images.sh first."
 done
 
@@ -45,12 +59,31 @@ done
 sources=$(cd "$WARPDRIVE_ROOT" && git ls-files -co --exclude-standard -- '*.go' go.mod go.sum buildpack.toml README.md LICENSE scripts/package.sh scripts/build.sh 2>/dev/null \
   || find . -name '*.go' -o -name go.mod -o -name go.sum -o -name buildpack.toml)
 key="$(cd "$WARPDRIVE_ROOT" && recipe_key "${BASH_SOURCE[0]}" $(echo "$sources" | sort) "$manifest" "$tools/lifecycle.tgz" -- \
-  "$(docker image inspect --format '{{.Id}}' "$build_image")" "$(image_label "$WARPDRIVE_RUN_IMAGE" dev.warpdrive.recipe)" \
+  "$(docker image inspect --format '{{.Id}}' "$local_build_image")" "$(image_label "$WARPDRIVE_RUN_IMAGE" dev.warpdrive.recipe)" \
   "$WARPDRIVE_INDEX_URL" "$builder")"
 stamp="$WARPDRIVE_CACHE/builder/$key"
-if [[ -f $stamp ]] && [[ "$(docker image inspect --format '{{.Id}}' "$builder" 2>/dev/null)" == "$(cat "$stamp")" ]]; then
+# current_id: the builder's image ID in the daemon, or its manifest digest in the registry.
+current_id() {
+  if [[ -n $registry ]]; then
+    curl -fsSI -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+      "http://$registry/v2/${WARPDRIVE_BUILDER%%:*}/manifests/${WARPDRIVE_BUILDER##*:}" 2>/dev/null \
+      | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p'
+  else
+    docker image inspect --format '{{.Id}}' "$builder" 2>/dev/null
+  fi
+}
+id="$(current_id || true)"
+if [[ -f $stamp && -n $id && $id == "$(cat "$stamp")" ]]; then
   info "builder $builder: reusing (recipe $key)"
   exit 0
+fi
+if [[ -n $registry ]]; then
+  # The build and run images go first: `pack builder create --publish` reads them from the registry.
+  for image in "$WARPDRIVE_BUILD_IMAGE" "$WARPDRIVE_RUN_IMAGE"; do
+    step "Pushing $image to $registry"
+    docker tag "$image" "$registry/$image"
+    docker push -q "$registry/$image" >&2 || die "docker push $registry/$image failed (output above)."
+  done
 fi
 
 start=$(date +%s)
@@ -76,7 +109,7 @@ description = "warpdrive: Debian 12 with Apache httpd and build tools, for Pytho
   image = "$build_image"
 
 [[run.images]]
-  image = "$WARPDRIVE_RUN_IMAGE"
+  image = "$run_image"
 
 [lifecycle]
   uri = "$tools/lifecycle.tgz"
@@ -86,11 +119,16 @@ description = "warpdrive: Debian 12 with Apache httpd and build tools, for Pytho
   arch = "amd64"
 TOML
 
-tmp="${builder%%:*}:building-$$"
-"$tools/pack" builder create "$tmp" --config "$work/builder.toml" --pull-policy never >&2 \
-  || die "pack builder create failed (output above)."
-docker tag "$tmp" "$builder"
-docker rmi "$tmp" >/dev/null
+if [[ -n $registry ]]; then
+  "$tools/pack" builder create "$builder" --config "$work/builder.toml" --publish >&2 \
+    || die "pack builder create --publish $builder failed (output above)."
+else
+  tmp="${builder%%:*}:building-$$"
+  "$tools/pack" builder create "$tmp" --config "$work/builder.toml" --pull-policy never >&2 \
+    || die "pack builder create failed (output above)."
+  docker tag "$tmp" "$builder"
+  docker rmi "$tmp" >/dev/null
+fi
 mkdir -p "$(dirname "$stamp")"
-docker image inspect --format '{{.Id}}' "$builder" > "$stamp"
+current_id > "$stamp"
 info "builder $builder ready ($(elapsed "$start"))"
