@@ -177,9 +177,11 @@ func TestRegistryPublishRebaseAndLifecycle(t *testing.T) {
 		return out
 	}
 
+	var firstDigest string
 	t.Run("publish", func(t *testing.T) {
 		var log string
 		timed(t, "pack build --publish (cold, cache image)", func() { log = publish(t) })
+		firstDigest = imageDigest(log)
 		assertContains(t, "publish log", log, "Python packages: Contributing to layer", "mod_wsgi",
 			"Django static files: Contributing to layer", "Saving "+image, "*** Images (sha256:")
 		if out, _ := runErr("docker", "image", "inspect", image); !strings.Contains(out, "No such image") {
@@ -204,6 +206,9 @@ func TestRegistryPublishRebaseAndLifecycle(t *testing.T) {
 		// No layer of the image or of the cache image is uploaded again. (The
 		// cache image's small config is: lifecycle 0.20 writes each reused
 		// cache layer into it twice, buildpacks/lifecycle#1720.)
+		if digest := imageDigest(log); digest == "" || digest != firstDigest {
+			t.Errorf("the republish of unchanged source changed the image's digest from %s to %s", firstDigest, digest)
+		}
 		access := reg.LogSince(t, offset)
 		for _, r := range []string{repo, repo + "-cache"} {
 			layers := reg.manifestLayers(t, r, "latest")
@@ -328,6 +333,15 @@ func TestRegistryPublishRebaseAndLifecycle(t *testing.T) {
 		c := pulled(t, a, creatorImage).Run(8080)
 		assertServesDjango(t, c)
 	})
+}
+
+// imageDigest is the digest the exporter printed ("*** Images (sha256:...)").
+func imageDigest(log string) string {
+	m := regexp.MustCompile(`\*\*\* Images \((sha256:[0-9a-f]{64})\)`).FindStringSubmatch(log)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
 
 // reusedTitles are the layers an unchanged rebuild of django_startproject

@@ -4,16 +4,19 @@
 #
 #   scripts/pack-build.sh IMAGE APP_DIR [pack build flags...]
 #
-# pip installs only from the local package index (PIP_INDEX_URL), which the
-# build reaches over loopback (--network host). WARPDRIVE_PIP_INDEX_ENV=0 leaves
-# PIP_INDEX_URL unset, for apps whose lock file names the index itself.
+# pip installs only from the local package index (PIP_INDEX_URL, a trusted
+# host), which the build reaches over loopback (--network host).
+# WARPDRIVE_PIP_INDEX_ENV=0 leaves both unset, for apps whose lock file names
+# the index itself.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 (($# >= 2)) || die "usage: scripts/pack-build.sh IMAGE APP_DIR [pack build flags...]"
 image=$1 app=$2; shift 2
 [[ -d $app ]] || die "no application directory at $app"
 
-index_env=(--env "PIP_INDEX_URL=$WARPDRIVE_INDEX_URL/simple/")
+# PIP_TRUSTED_HOST: pip caches downloads only from HTTPS or trusted hosts, and
+# this index is plain HTTP; with it, pip's cache works as it does against PyPI.
+index_env=(--env "PIP_INDEX_URL=$WARPDRIVE_INDEX_URL/simple/" --env "PIP_TRUSTED_HOST=127.0.0.1:$WARPDRIVE_INDEX_PORT")
 [[ ${WARPDRIVE_PIP_INDEX_ENV:-1} == 0 ]] && index_env=()
 
 "$WARPDRIVE_ROOT/scripts/setup.sh" >&2

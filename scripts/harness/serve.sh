@@ -3,13 +3,15 @@
 #
 # Serves $WARPDRIVE_CACHE/www (the package index under /simple/, CPython artifacts
 # under /python/) on http://127.0.0.1:$WARPDRIVE_INDEX_PORT with python3's
-# http.server, detached from the caller (it outlives the script that started it).
+# http.server and PyPI's Cache-Control headers (indexserver.py), detached from
+# the caller (it outlives the script that started it).
 #   start   no-op when the index already answers; otherwise starts the server and
 #           waits until /simple/ answers. Fails if the port is held by something else.
 #   stop    stops the server this script started (pidfile), if any.
 #   status  exits 0 iff $WARPDRIVE_INDEX_URL/simple/ answers.
 # Pidfile and log: $WARPDRIVE_CACHE/run/index-server-<port>.{pid,log}
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+shopt -s extglob
 
 www="$WARPDRIVE_CACHE/www"
 run="$WARPDRIVE_CACHE/run"
@@ -29,7 +31,8 @@ our_pid() {
   [[ -f $pidfile ]] || return 1
   pid="$(<"$pidfile")"
   [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] || return 1
-  [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" == *"http.server --bind 127.0.0.1 --directory $www $WARPDRIVE_INDEX_PORT "* ]] \
+  # (http.server: the server before indexserver.py, replaced at the next start)
+  [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" == *@(indexserver.py|http.server)" --bind 127.0.0.1 --directory $www $WARPDRIVE_INDEX_PORT "* ]] \
     || return 1
   echo "$pid"
 }
@@ -45,12 +48,17 @@ cmd_status() {
   return 1
 }
 
+# current: the index answers with PyPI's caching headers (indexserver.py).
+current() {
+  curl -fsSI --max-time 3 "$WARPDRIVE_INDEX_URL/simple/" 2>/dev/null | grep -qi '^cache-control:'
+}
+
 cmd_start() {
-  if answering /simple/; then
+  if answering /simple/ && { current || ! our_pid >/dev/null; }; then
     info "package index already answering at $WARPDRIVE_INDEX_URL/simple/"
     return 0
   fi
-  if pid="$(our_pid)" && answering /; then
+  if pid="$(our_pid)" && answering / && ! answering /simple/; then
     info "index server running (pid $pid), but $www/simple has no index yet: run scripts/harness/pyindex.sh"
     return 0
   fi
@@ -70,8 +78,8 @@ cmd_start() {
   rm -f "$pidfile"
   # setsid: own session, so it survives the caller's terminal and process group.
   # The inner shell writes its own pid and execs the server, so the pidfile is the server.
-  setsid bash -c 'echo $$ >"$1"; exec python3 -m http.server --bind 127.0.0.1 --directory "$2" "$3"' \
-    _ "$pidfile" "$www" "$WARPDRIVE_INDEX_PORT" </dev/null >"$logfile" 2>&1 &
+  setsid bash -c 'echo $$ >"$1"; exec python3 "$4" --bind 127.0.0.1 --directory "$2" "$3"' \
+    _ "$pidfile" "$www" "$WARPDRIVE_INDEX_PORT" "$WARPDRIVE_ROOT/scripts/harness/indexserver.py" </dev/null >"$logfile" 2>&1 &
   local probe deadline=$((SECONDS + START_TIMEOUT))
   probe="$(probe_path)"
   until answering "$probe"; do
