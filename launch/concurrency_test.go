@@ -143,7 +143,7 @@ func TestCountCPUList(t *testing.T) {
 // mod_wsgi gets Apache sized for many more connections than request
 // threads, unless the user set a variable: theirs then stands alone.
 func TestModWSGIConnectionSizing(t *testing.T) {
-	apache := "--max-clients 300 --daemon-backlog 500 --initial-workers 1 --minimum-spare-workers 0.1 --maximum-spare-workers 1"
+	apache := "--server-mpm worker --max-clients 300 --daemon-backlog 500 --initial-workers 1 --minimum-spare-workers 0.1 --maximum-spare-workers 1"
 	tests := []struct {
 		name string
 		env  MapEnv
@@ -151,12 +151,12 @@ func TestModWSGIConnectionSizing(t *testing.T) {
 	}{
 		{"defaults", MapEnv{}, "mod_wsgi-express start-server --port 8080 " + apache + " --processes 1 --entry-point mysite.wsgi"},
 		{"the user's client limit, and a backlog to match", MapEnv{"MOD_WSGI_MAX_CLIENTS": "800"},
-			"mod_wsgi-express start-server --port 8080 --max-clients 800 --daemon-backlog 800 --initial-workers 1 " +
+			"mod_wsgi-express start-server --port 8080 --max-clients 800 --server-mpm worker --daemon-backlog 800 --initial-workers 1 " +
 				"--minimum-spare-workers 0.1 --maximum-spare-workers 1 --processes 1 --entry-point mysite.wsgi"},
-		{"the user's every setting", MapEnv{"MOD_WSGI_MAX_CLIENTS": "40", "MOD_WSGI_DAEMON_BACKLOG": "100", "MOD_WSGI_INITIAL_WORKERS": "0.2",
+		{"the user's every setting", MapEnv{"MOD_WSGI_SERVER_MPM": "event", "MOD_WSGI_MAX_CLIENTS": "40", "MOD_WSGI_DAEMON_BACKLOG": "100", "MOD_WSGI_INITIAL_WORKERS": "0.2",
 			"MOD_WSGI_MINIMUM_SPARE_WORKERS": "0.2", "MOD_WSGI_MAXIMUM_SPARE_WORKERS": "0.6", "MOD_WSGI_PROCESSES": "3", "MOD_WSGI_THREADS": "2"},
 			"mod_wsgi-express start-server --port 8080 --processes 3 --threads 2 --max-clients 40 --initial-workers 0.2 " +
-				"--minimum-spare-workers 0.2 --maximum-spare-workers 0.6 --daemon-backlog 100 --entry-point mysite.wsgi"},
+				"--minimum-spare-workers 0.2 --maximum-spare-workers 0.6 --daemon-backlog 100 --server-mpm event --entry-point mysite.wsgi"},
 	}
 	limits := func() Limits { return Limits{CPUs: 1, CPUSource: "test", MemoryMiB: 1024, MemorySource: "test"} }
 	for _, tt := range tests {

@@ -16,7 +16,7 @@ var modWSGI = StartPlan{Mode: "mod_wsgi", Command: []string{"mod_wsgi-express", 
 
 // apacheSizing are the flags mod_wsgi gets for Apache's connections when no
 // MOD_WSGI_* variable sets them.
-var apacheSizing = []string{"--max-clients", "300", "--daemon-backlog", "500", "--initial-workers", "1",
+var apacheSizing = []string{"--server-mpm", "worker", "--max-clients", "300", "--daemon-backlog", "500", "--initial-workers", "1",
 	"--minimum-spare-workers", "0.1", "--maximum-spare-workers", "1"}
 
 // startPlan is a plan for mode: command words up to "--", derived after it.
