@@ -47,6 +47,8 @@ type App struct {
 	Dir   string
 	Image string
 	cache string
+	// buildCache is the build cache volume: cache+".build" unless shared.
+	buildCache string
 	// env is added to scripts/pack-build.sh's environment.
 	env []string
 }
@@ -59,11 +61,19 @@ func NewApp(t *testing.T, fixture string) *App {
 	copyTree(t, filepath.Join(repoRoot(), "integration", "testdata", fixture), dir)
 	name := strings.ToLower(strings.ReplaceAll(fixture, "_", "-")) + "-" + randomSuffix()
 	a := &App{t: t, Name: fixture, Dir: dir, Image: "warpdrive-test/" + name, cache: "warpdrive-test-cache-" + name}
+	a.buildCache = a.cache + ".build"
 	t.Cleanup(func() {
 		exec.Command("docker", "rmi", "-f", a.Image).Run()
 		exec.Command("docker", "volume", "rm", "-f", a.cache+".build", a.cache+".launch").Run()
 	})
 	return a
+}
+
+// ShareBuildCache makes a build with other's build cache (pip's cache
+// among it), so a package compiled from source for one app is not compiled
+// again for the other. The layers themselves still follow each app's inputs.
+func (a *App) ShareBuildCache(other *App) {
+	a.buildCache = other.buildCache
 }
 
 // In returns the app for a subtest: its failures and logs belong to t (a
@@ -78,7 +88,7 @@ func (a *App) In(t *testing.T) *App {
 func (a *App) Build(flags ...string) (string, error) {
 	a.t.Helper()
 	args := append([]string{a.Image, a.Dir,
-		"--cache", "type=build;format=volume;name=" + a.cache + ".build",
+		"--cache", "type=build;format=volume;name=" + a.buildCache,
 		"--cache", "type=launch;format=volume;name=" + a.cache + ".launch"}, flags...)
 	cmd := exec.Command(filepath.Join(repoRoot(), "scripts", "pack-build.sh"), args...)
 	cmd.Env = append(os.Environ(), a.env...)

@@ -44,8 +44,15 @@ func TestServerTypes(t *testing.T) {
 		{"django_startproject", "django", "/admin/login/", "Django administration", "/static/admin/css/base.css", "DJANGO Admin styles"},
 		{"wsgi_plain", "wsgi", "/", "Hello from a plain WSGI app", "/static/admin/css/base.css", "font-family"},
 	}
+	var first *App
 	for _, f := range fixtures {
 		a := NewApp(t, f.fixture)
+		// One pip cache for both apps: uwsgi, an sdist, is compiled once.
+		if first == nil {
+			first = a
+		} else {
+			a.ShareBuildCache(first)
+		}
 		for _, sc := range serverChecks {
 			t.Run(f.fixture+"/"+sc.server, func(t *testing.T) {
 				a := a.In(t)
