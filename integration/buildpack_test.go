@@ -219,7 +219,7 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 	// only, and downloads only the added package: the rest comes from pip's
 	// cache (the index may be asked whether a file changed, and answer 304).
 	a.Write("requirements.txt", "Django==4.2.*\nwhitenoise\n")
-	offset := indexLogSize(t)
+	offset := logSize(t, indexLogPath())
 	log = a.MustBuild()
 	downloads := packageDownloads(t, offset)
 	if len(downloads) != 1 || !strings.HasPrefix(downloads[0], "whitenoise-") {

@@ -256,6 +256,27 @@ func (a *App) RunOnce(dockerArgs []string, command ...string) (string, int) {
 	return string(out), code
 }
 
+// logSize is a server log's size now: logSince(path, logSize(path)) later
+// is what the server logged in between.
+func logSize(t *testing.T, path string) int64 {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("a server's log: %v", err)
+	}
+	return info.Size()
+}
+
+// logSince is what the log at path holds after offset.
+func logSince(t *testing.T, path string, offset int64) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("a server's log: %v", err)
+	}
+	return string(data[offset:])
+}
+
 func freePort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -43,28 +43,14 @@ func indexLogPath() string {
 	return filepath.Join(cache, "run", "index-server-"+port+".log")
 }
 
-// indexLogSize is the index log's size now, to read what follows it later.
-func indexLogSize(t *testing.T) int64 {
-	t.Helper()
-	info, err := os.Stat(indexLogPath())
-	if err != nil {
-		t.Fatalf("the package index's log: %v", err)
-	}
-	return info.Size()
-}
-
 var packageFileGet = regexp.MustCompile(`"GET /[^" ]*/([^/" ]+\.(?:whl|tar\.gz|zip)) HTTP/[0-9.]+" 200 `)
 
 // packageDownloads are the package files (wheels and sdists, not their
 // metadata or the index pages) the index served in full after offset.
 func packageDownloads(t *testing.T, offset int64) []string {
 	t.Helper()
-	data, err := os.ReadFile(indexLogPath())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var files []string
-	for _, m := range packageFileGet.FindAllStringSubmatch(string(data[offset:]), -1) {
+	for _, m := range packageFileGet.FindAllStringSubmatch(logSince(t, indexLogPath(), offset), -1) {
 		files = append(files, m[1])
 	}
 	return files

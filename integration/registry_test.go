@@ -51,26 +51,6 @@ func startRegistry(t *testing.T) *Registry {
 	return &Registry{Host: strings.SplitN(builder, "/", 2)[0], Builder: builder, Log: strings.TrimSpace(string(logPath))}
 }
 
-// LogSince is what the registry logged after offset (a size of its log).
-func (r *Registry) LogSince(t *testing.T, offset int64) string {
-	t.Helper()
-	data, err := os.ReadFile(r.Log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data[offset:])
-}
-
-// LogSize is the registry log's current size, to read what follows it later.
-func (r *Registry) LogSize(t *testing.T) int64 {
-	t.Helper()
-	info, err := os.Stat(r.Log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.Size()
-}
-
 // blobUploads are the digests of the blobs the access log shows uploaded
 // (the PUT that completes an upload names the digest) to repository repo.
 func blobUploads(accessLog, repo string) []string {
@@ -194,7 +174,7 @@ func TestRegistryPublishRebaseAndLifecycle(t *testing.T) {
 	})
 
 	t.Run("republish uploads no layer", func(t *testing.T) {
-		offset := reg.LogSize(t)
+		offset := logSize(t, reg.Log)
 		var log string
 		timed(t, "pack build --publish (unchanged, cache image)", func() { log = publish(t) })
 		for _, title := range reusedTitles {
@@ -209,7 +189,7 @@ func TestRegistryPublishRebaseAndLifecycle(t *testing.T) {
 		if digest := imageDigest(log); digest == "" || digest != firstDigest {
 			t.Errorf("the republish of unchanged source changed the image's digest from %s to %s", firstDigest, digest)
 		}
-		access := reg.LogSince(t, offset)
+		access := logSince(t, reg.Log, offset)
 		for _, r := range []string{repo, repo + "-cache"} {
 			layers := reg.manifestLayers(t, r, "latest")
 			for _, digest := range blobUploads(access, r) {

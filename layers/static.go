@@ -3,6 +3,7 @@ package layers
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,9 +113,7 @@ func Collectstatic(python, home string, env map[string]string, logger log.Logger
 	// layer of builds that ran collectstatic only, so the app layer would
 	// change (and be pushed again) between builds of the same source.
 	runEnv := map[string]string{"PYTHONDONTWRITEBYTECODE": "1"}
-	for k, v := range env {
-		runEnv[k] = v
-	}
+	maps.Copy(runEnv, env)
 	out, err := Command{Path: python, Args: []string{"-c", collectstaticScript}, Dir: home, Env: runEnv, Quiet: true}.Run(nil)
 	var reads []string
 	text := out.String()

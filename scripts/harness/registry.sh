@@ -72,8 +72,7 @@ cmd_status() {
 cmd_start() {
   if answering; then info "registry already answering at http://$host/v2/"; return 0; fi
   if pid="$(our_pid)"; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    terminate "$pid" || true
   fi
   port_open && die "port $port on 127.0.0.1 is taken by something that is not a registry." \
     "See what holds it: ss -ltnp 'sport = :$port'" "or choose another port: export WARPDRIVE_REGISTRY_PORT=..."
@@ -117,9 +116,7 @@ cmd_stop() {
     info "registry not running (or not started by registry.sh)"
     return 0
   fi
-  kill "$pid"
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid" 2>/dev/null || true; }
+  terminate "$pid" || kill -KILL "$pid" 2>/dev/null || true
   rm -f "$pidfile"
   info "registry stopped (pid $pid)"
 }

@@ -64,8 +64,7 @@ cmd_start() {
   fi
   if pid="$(our_pid)"; then
     # Ours, but it does not answer: restart it.
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    terminate "$pid" || true
   fi
   if port_open; then
     die "port $WARPDRIVE_INDEX_PORT on 127.0.0.1 is taken by something else (it does not serve /simple/)." \
@@ -108,9 +107,7 @@ cmd_stop() {
     fi
     return 0
   fi
-  kill "$pid"
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid" 2>/dev/null || true; }
+  terminate "$pid" || kill -KILL "$pid" 2>/dev/null || true
   rm -f "$pidfile"
   info "index server stopped (pid $pid)"
 }

@@ -57,5 +57,13 @@ image_label() {
   docker image inspect --format "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true
 }
 
+# terminate PID: SIGTERM, then up to 5 s for the process to exit; fails if it
+# has not (the caller decides whether to SIGKILL it).
+terminate() {
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  return 1
+}
+
 # elapsed START: seconds since START (from `date +%s`).
 elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
