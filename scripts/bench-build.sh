@@ -13,11 +13,15 @@
 # each built, in turn, by:
 #
 #   warpdrive    pack build with the builder, as scripts/pack-build.sh does
-#   floor        pack build --buildpack DIR on the same builder: a generated bash buildpack
-#                (templates in scripts/bench/floor/) contributing launch layers of the sizes
-#                of warpdrive's (read from warpdrive's cold image with docker save), filled
-#                with random data on its first build and reused by metadata alone after:
-#                the lifecycle's own cost, the denominator of the ratios
+#   floor        pack build on a builder made of warpdrive's (same build image, lifecycle
+#                and run image) with, as its only buildpack, a generated bash buildpack
+#                (templates in scripts/bench/floor/) contributing launch layers with the
+#                files of warpdrive's (their tars, from warpdrive's cold image with docker
+#                save, mounted with pack --volume), unpacked on its first build and reused
+#                by metadata alone after: the lifecycle's own cost for these layers, the
+#                denominator of the ratios. The same files, not random bytes of the same
+#                size: for a daemon the exporter gzips each reused layer (imgutil reads
+#                its compressed size), and random bytes deflate about 3x faster.
 #   Dockerfile   docker build of scripts/bench/Dockerfile (a template the script fills in):
 #                the same work by hand (same build and run images, same CPython archive,
 #                venv, pip from the same index, mod_wsgi, collectstatic), with BuildKit when
@@ -51,6 +55,10 @@
 #                        the package added by "requirement" (must be in the local index)
 #   VERIFY=0             1: at the end, run the Dockerfile's and warpdrive's images and
 #                        fetch /admin/login/ and a static file from each
+#   PHASES=0             1: pack --verbose, and a table of the lifecycle's own timers
+#                        (analyzer, detector, restorer, builder, exporter, cache) per
+#                        scenario, medians, for warpdrive and the floor: where a gap is
+#   LOGS=DIR             copy every build's log to DIR (TOOL-SCENARIO-repN.log)
 #   KEEP=0               1: keep the images (warpdrive-bench/mydjangosite, warpdrive-bench/floor,
 #                        warpdrive-bench/dockerfile) for a look afterwards
 #
@@ -64,6 +72,7 @@ ALL_SCENARIOS="cold unchanged code static requirement"
 reps="${REPS:-3}"
 scenarios="${SCENARIOS:-$ALL_SCENARIOS}"
 floor_on="${FLOOR:-1}"
+phases_on="${PHASES:-0}"
 df_on="${DOCKERFILE:-1}"
 df_scenarios="${DOCKERFILE_SCENARIOS:-cold unchanged code}"
 requirement="${BENCH_REQUIREMENT:-whitenoise}"
@@ -104,9 +113,10 @@ app="$work/mydjangosite"
 pristine="$work/pristine"
 logs="$work/logs"
 floor_dir="$work/floor"
+floor_content="$work/floor-content" # warpdrive's launch layers' tars, mounted into the floor's builds
 mkdir -p "$logs"
 wd_image="warpdrive-bench/mydjangosite" wd_cache="warpdrive-bench-cache"
-floor_image="warpdrive-bench/floor" floor_cache="warpdrive-bench-floor-cache"
+floor_image="warpdrive-bench/floor" floor_cache="warpdrive-bench-floor-cache" floor_builder="warpdrive-bench/floor-builder"
 df_image="warpdrive-bench/dockerfile"
 verify_container="warpdrive-bench-verify-$$"
 
@@ -120,12 +130,14 @@ cleanup() {
   else
     docker rmi -f "$wd_image" "$floor_image" "$df_image" >/dev/null 2>&1 || true
   fi
+  docker rmi -f "$floor_builder" >/dev/null 2>&1 || true
   # Earlier images of ours, left untagged by each rebuild.
   local id
   for id in $(sort -u "$work/ids" 2>/dev/null) $(docker images -q --no-trunc --filter label=dev.warpdrive.bench=dockerfile 2>/dev/null); do
     [[ " ${keep[*]} " == *" $id "* ]] || docker rmi -f "$id" >/dev/null 2>&1 || true
   done
   docker volume rm -f "$wd_cache.build" "$wd_cache.launch" "$floor_cache.build" "$floor_cache.launch" >/dev/null 2>&1 || true
+  [[ -z ${LOGS:-} ]] || { mkdir -p "$LOGS" && cp "$logs"/*.log "$LOGS"/ 2>/dev/null; } || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -142,14 +154,16 @@ cp -r "$app" "$pristine"
 
 # --- The three builds -----------------------------------------------------------
 
-pack_flags=(--path "$app" --builder "$WARPDRIVE_BUILDER" --pull-policy never --trust-builder --network host
+pack_flags=(--path "$app" --pull-policy never --trust-builder --network host
   --env "PIP_INDEX_URL=$WARPDRIVE_INDEX_URL/simple/")
+[[ $phases_on == 1 ]] && pack_flags+=(--verbose --timestamps)
 build_warpdrive() {
-  "$pack" build "$wd_image" "${pack_flags[@]}" \
+  "$pack" build "$wd_image" --builder "$WARPDRIVE_BUILDER" "${pack_flags[@]}" \
     --cache "type=build;format=volume;name=$wd_cache.build" --cache "type=launch;format=volume;name=$wd_cache.launch"
 }
 build_floor() {
-  "$pack" build "$floor_image" "${pack_flags[@]}" --buildpack "$floor_dir" --trust-extra-buildpacks \
+  "$pack" build "$floor_image" --builder "$floor_builder" "${pack_flags[@]}" \
+    --volume "$floor_content:/floor-content:ro" \
     --cache "type=build;format=volume;name=$floor_cache.build" --cache "type=launch;format=volume;name=$floor_cache.launch"
 }
 build_dockerfile() { # [docker build flags]
@@ -179,8 +193,29 @@ tools() { # the tools in play, in build order
   return 0
 }
 
-declare -A TIMES=() LAYERS=()
+declare -A TIMES=() LAYERS=() PHASE_TIMES=()
+# The lifecycle's timers, as --verbose logs them ("Timer: Restorer ran for
+# 141.2ms and ended at ..."), in the order they run.
+PHASE_NAMES="Analyzer Detector Restorer Builder Exporter Cache"
 retries=0
+# record_phases KEY LOG: the lifecycle's timers in LOG, in seconds, added to PHASE_TIMES[KEY.PHASE].
+record_phases() {
+  local key=$1 log=$2 phase secs
+  while read -r phase secs; do
+    PHASE_TIMES[$key.$phase]+="$secs "
+  done < <(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+    function seconds(d) { # a Go duration: 1.5s, 141.2ms, 900µs, 1m2.5s
+      if (d ~ /ms$/) return d / 1000
+      if (d ~ /µs$/ || d ~ /us$/) return d / 1e6
+      if (d ~ /m[0-9.]+s$/) { split(d, p, "m"); return p[1] * 60 + p[2] }
+      return d + 0
+    }
+    match($0, /Timer: [A-Za-z]+ ran for [^ ]+/) {
+      n = split(substr($0, RSTART, RLENGTH), f, " ")
+      printf "%s %.3f\n", f[2], seconds(f[5])
+    }')
+}
+
 # build TOOL SCENARIO LABEL TIMED: one build, its log in $logs; a timed one adds to TIMES.
 build() {
   local tool=$1 scenario=$2 label=$3 timed=$4 log t0 t1 secs flags=()
@@ -211,16 +246,17 @@ build() {
       fi ;;
     dockerfile) docker image inspect --format '{{.Id}}' "$df_image" >> "$work/ids" ;;
   esac
-  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
   if [[ $timed == timed ]]; then
     TIMES[$tool.$scenario]+="$secs "
+    [[ $phases_on == 1 && $tool != dockerfile ]] && record_phases "$tool.$scenario" "$log"
     info "$(printf '%-10s %6.1f s' "$tool" "$secs")"
   else
     info "$(printf '%-10s %6.1f s (untimed: %s)' "$tool" "$secs" "$label")"
   fi
   if [[ $tool == warpdrive && $timed == timed ]]; then
     local plain reused contributed
-    plain="$(sed 's/\x1b\[[0-9;]*m//g' "$log")"
+    plain="$(sed -e 's/\x1b\[[0-9;]*m//g' -e 's,^[0-9]\{4\}/[0-9/]* [0-9:.]* ,,' "$log")" # colours; --timestamps
     reused=$(sed -n 's/^ *\(.*\): Reusing cached layer$/\1/p' <<<"$plain" | paste -sd, -)
     contributed=$(sed -n 's/^ *\(.*\): Contributing to layer.*$/\1/p' <<<"$plain" | paste -sd, -)
     LAYERS[$scenario.$secs]="${reused:--}|${contributed:--}"
@@ -233,25 +269,63 @@ build() {
 # in the image, of the same size: the size of the layer's tar in `docker save`
 # (what the lifecycle tars, hashes and exports), its name from the paths inside.
 make_floor() {
-  step "Reading the sizes of warpdrive's launch layers from $wd_image (docker save)"
-  local save="$work/save" f name size
-  mkdir -p "$save"
+  step "Copying warpdrive's launch layers from $wd_image for the floor (docker save)"
+  local save="$work/save" f name size sha
+  mkdir -p "$save" "$floor_content"
   docker save "$wd_image" | tar -x -C "$save" || die "docker save $wd_image failed."
-  declare -A sizes=()
+  declare -A sizes=() shas=()
   while IFS= read -r f; do
     name=$( (tar -tf "$f" 2>/dev/null || true) | sed -n 's#^/\{0,1\}layers/warpdrive/\([^/]*\)/.*#\1#p' | head -n1 || true)
     [[ -n $name && -z ${sizes[$name]:-} ]] || continue
-    size=$(stat -L -c %s "$f")
-    sizes[$name]=$size
+    cp -L "$f" "$floor_content/$name.tar"
+    sizes[$name]=$(stat -c %s "$floor_content/$name.tar")
+    shas[$name]=$(sha256sum "$floor_content/$name.tar" | cut -d' ' -f1)
   done < <(find "$save" \( -type f -o -type l \) ! -name '*.json' ! -name json ! -name repositories ! -name VERSION ! -name oci-layout)
   rm -rf "$save"
   ((${#sizes[@]} > 0)) || die "found no layers/warpdrive/* in the layers of $wd_image."
+  chmod -R a+rX "$floor_content"
   mkdir -p "$floor_dir"
   cp -r "$WARPDRIVE_ROOT/scripts/bench/floor/." "$floor_dir/"
-  { echo "# warpdrive's launch layers in $wd_image: name, bytes (the layer's tar)"
-    for name in $(printf '%s\n' "${!sizes[@]}" | sort); do echo "$name ${sizes[$name]}"; done
+  { echo "# warpdrive's launch layers in $wd_image: name, bytes and sha256 of the layer's tar"
+    for name in $(printf '%s\n' "${!sizes[@]}" | sort); do echo "$name ${sizes[$name]} ${shas[$name]}"; done
   } > "$floor_dir/layers.tsv"
   sed 's/^/    /' "$floor_dir/layers.tsv" >&2
+  make_floor_builder
+}
+
+# make_floor_builder: a builder of its own for the floor: warpdrive's builder
+# (its build image, lifecycle and run image) with the floor buildpack as its
+# only group. Not `pack build --buildpack DIR`: that makes pack assemble an
+# ephemeral builder before every build, time warpdrive's builds do not pay.
+make_floor_builder() {
+  local run_image
+  run_image=$(docker image inspect "$WARPDRIVE_BUILDER" --format '{{ index .Config.Labels "io.buildpacks.builder.metadata" }}' \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["images"][0]["image"])') \
+    || die "could not read the run image of $WARPDRIVE_BUILDER from its metadata label."
+  cat > "$work/floor-builder.toml" <<TOML
+[[buildpacks]]
+  uri = "$floor_dir"
+
+[[order]]
+  [[order.group]]
+    id = "warpdrive-bench/floor"
+    version = "0.0.1"
+
+[build]
+  image = "$WARPDRIVE_BUILDER"
+
+[[run.images]]
+  image = "$run_image"
+
+[lifecycle]
+  uri = "$("$WARPDRIVE_ROOT/scripts/harness/tools.sh")/lifecycle.tgz"
+
+[[targets]]
+  os = "linux"
+  arch = "amd64"
+TOML
+  "$pack" builder create "$floor_builder" --config "$work/floor-builder.toml" --pull-policy never >"$logs/floor-builder.log" 2>&1 \
+    || { tail -n 20 "$logs/floor-builder.log" >&2; die "pack builder create $floor_builder failed (the end of its log is above)."; }
 }
 
 # make_dockerfile: scripts/bench/Dockerfile filled in, with the CPython archive
@@ -359,7 +433,15 @@ fi
 
 # --- Tables ---------------------------------------------------------------------
 
-median() { printf '%s\n' $1 | sort -g | awk 'NF { a[++n] = $1 } END { if (n == 0) print "-"; else if (n % 2) print a[(n + 1) / 2]; else printf "%.1f\n", (a[n / 2] + a[n / 2 + 1]) / 2 }'; }
+median() { printf '%s\n' $1 | sort -g | awk 'NF { a[++n] = $1 } END { if (n == 0) print "-"; else if (n % 2) print a[(n + 1) / 2]; else printf "%.2f\n", (a[n / 2] + a[n / 2 + 1]) / 2 }'; }
+# paired_ratio "A" "B": the median of A[i] / B[i], rep by rep (the two builds of
+# a rep run back to back, so a slow spell of the machine weighs on both).
+paired_ratio() {
+  local a=($1) b=($2) r=() i
+  ((${#a[@]} && ${#a[@]} == ${#b[@]})) || { echo -; return; }
+  for i in "${!a[@]}"; do r+=("$(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { printf "%.3f", x / y }')"); done
+  printf '%s\n' "${r[@]}" | sort -g | awk '{ a[++n] = $1 } END { printf "%.2fx\n", (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }'
+}
 # lower_median: the median run's time (the lower of the two middle ones for an even count).
 lower_median() { printf '%s\n' $1 | sort -g | awk 'NF { a[++n] = $1 } END { print a[int((n + 1) / 2)] }'; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.0f MB", b / 1e6 }'; }
@@ -378,11 +460,11 @@ done
 
 if [[ $floor_on == 1 ]]; then
   echo
-  echo "## the floor buildpack's launch layers (warpdrive's, from its cold image)"
+  echo "## the floor buildpack's launch layers (warpdrive's files, from its cold image)"
   echo
   printf '| %-12s | %14s |\n' layer bytes
   printf '|%s|%s|\n' "--------------" "---------------:"
-  while read -r name bytes; do
+  while read -r name bytes _; do
     [[ $name == \#* ]] || printf '| %-12s | %14s |\n' "$name" "$bytes"
   done < "$floor_dir/layers.tsv"
 fi
@@ -403,17 +485,46 @@ done
 echo
 echo "## summary: median wall times (s), REPS=$reps, $(nproc) cores"
 echo
-printf '| %-36s | %11s | %7s | %15s | %12s |\n' "scenario" "warpdrive s" "floor s" "warpdrive/floor" "Dockerfile s"
-printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------" "------------:" "--------:" "----------------:" "-------------:"
+printf '| %-36s | %11s | %7s | %15s | %15s | %12s |\n' "scenario" "warpdrive s" "floor s" "warpdrive/floor" "paired, median" "Dockerfile s"
+printf '|%s|%s|%s|%s|%s|%s|\n' "--------------------------------------" "------------:" "--------:" "----------------:" "----------------:" "-------------:"
 for scenario in $ALL_SCENARIOS; do
   selected "$scenario" || continue
   w=$(median "${TIMES[warpdrive.$scenario]}")
   f=$(median "${TIMES[floor.$scenario]:-}")
   d=$(median "${TIMES[dockerfile.$scenario]:-}")
   ratio=-
-  [[ $f != - ]] && ratio=$(awk -v w="$w" -v f="$f" 'BEGIN { printf "%.1fx", w / f }')
-  printf '| %-36s | %11s | %7s | %15s | %12s |\n' "${TITLE[$scenario]}" "$w" "$f" "$ratio" "$d"
+  [[ $f != - ]] && ratio=$(awk -v w="$w" -v f="$f" 'BEGIN { printf "%.2fx", w / f }')
+  paired=$(paired_ratio "${TIMES[warpdrive.$scenario]}" "${TIMES[floor.$scenario]:-}")
+  printf '| %-36s | %11s | %7s | %15s | %15s | %12s |\n' "${TITLE[$scenario]}" "$w" "$f" "$ratio" "$paired" "$d"
 done
+echo "(paired: the median over reps of warpdrive's time / the floor's in the same rep)"
+
+if [[ $phases_on == 1 ]]; then
+  echo
+  echo "## the lifecycle's timers: median seconds (PHASES=1; pack --verbose)"
+  echo
+  printf '| %-36s | %-9s |' "scenario" "tool"
+  for phase in $PHASE_NAMES; do printf ' %9s |' "$phase"; done
+  printf ' %9s | %9s |\n' "sum" "wall"
+  printf '|%s|%s|' "--------------------------------------" "-----------"
+  for phase in $PHASE_NAMES sum wall; do printf '%s|' "----------:"; done
+  echo
+  for scenario in $ALL_SCENARIOS; do
+    selected "$scenario" || continue
+    for tool in warpdrive floor; do
+      [[ -n ${TIMES[$tool.$scenario]:-} ]] || continue
+      printf '| %-36s | %-9s |' "${TITLE[$scenario]}" "$tool"
+      sum=0
+      for phase in $PHASE_NAMES; do
+        m=$(median "${PHASE_TIMES[$tool.$scenario.$phase]:-}")
+        [[ $m == - ]] || sum=$(awk -v a="$sum" -v b="$m" 'BEGIN { print a + b }')
+        printf ' %9s |' "$m"
+      done
+      printf ' %9.2f | %9s |\n' "$sum" "$(median "${TIMES[$tool.$scenario]}")"
+    done
+  done
+  echo "(wall - sum: pack's own work, the containers' start, and the phases' setup outside their timers)"
+fi
 echo
 ((retries == 0)) || echo "$retries build(s) failed once and were timed on a second try (stderr says which)."
 echo "Dockerfile built with $docker_builder; whole run $(elapsed "$script_start");" \
