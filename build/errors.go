@@ -262,10 +262,20 @@ func explainPip(e layers.PipInstallError) Message {
 	for _, f := range e.Files {
 		files = append(files, f.Path)
 	}
-	return Message{Title: "Failed to install the application's Python packages",
-		Detail: detail,
-		Fix: []string{fmt.Sprintf("Correct the requirement in %s: check the name and that the versions exist and agree.", strings.Join(files, ", ")),
-			"Then build again: the Python runtime and pip's download cache are kept."}}
+	var fix []string
+	if e.SkippedForPython {
+		// The most common cause of "from versions: none" for a package that
+		// exists: every release it has declares a Requires-Python that
+		// excludes the interpreter the build chose.
+		detail = append(detail, "", fmt.Sprintf("pip skipped the versions listed as requiring a different Python: the build uses Python %s.", e.Python))
+		fix = append(fix, "Choose a Python those versions support: a .python-version file (e.g. 3.11), runtime.txt, requires-python in pyproject.toml, or BP_PYTHON_VERSION.",
+			fmt.Sprintf("Or require a version of the package that supports Python %s.", e.Python))
+	}
+	if len(files) > 0 {
+		fix = append(fix, fmt.Sprintf("Correct the requirement in %s: check the name and that the versions exist and agree.", strings.Join(files, ", ")))
+	}
+	fix = append(fix, "Then build again: the Python runtime and pip's download cache are kept.")
+	return Message{Title: "Failed to install the application's Python packages", Detail: detail, Fix: fix}
 }
 
 func capitalize(s string) string {

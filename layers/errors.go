@@ -29,7 +29,13 @@ type PipInstallError struct {
 	Tail []string
 	// Locations are the requirement lines that name the packages pip complained about.
 	Locations []app.RequirementLocation
-	Err       error
+	// Python is the interpreter's version, e.g. 3.13.5.
+	Python string
+	// SkippedForPython: pip ignored versions whose Requires-Python excludes
+	// Python (its "Ignored the following versions that require a different
+	// python version" line), so what it lacked may exist for another Python.
+	SkippedForPython bool
+	Err              error
 }
 
 func (e PipInstallError) Error() string {

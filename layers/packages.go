@@ -286,7 +286,8 @@ var wordPattern = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._-]*`)
 // explain turns pip's failure into a PipInstallError naming the requirement
 // lines (file and line) of every package pip's error output mentions.
 func (p Packages) explain(out *Output, err error) error {
-	e := PipInstallError{Files: p.Files, Errors: out.Lines("ERROR:"), Tail: out.Tail(25), Err: err}
+	e := p.pipInstallError(out, err)
+	e.Files = p.Files
 	// Packages named in pip's verdict: its ERROR lines and the "conflict is
 	// caused by" list that follows a resolution failure.
 	mentioned := map[string]bool{}

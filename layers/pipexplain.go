@@ -41,7 +41,19 @@ func (p Packages) explainPlan(step pipStep, out *Output, err error) error {
 		}
 		return LockPinUnavailableError{File: p.Plan.File, Package: m[1], Version: m[2], Available: available}
 	}
-	return PipInstallError{Errors: out.Lines("ERROR:"), Tail: out.Tail(25), Err: err}
+	e := p.pipInstallError(out, err)
+	if p.Plan.File != "" {
+		e.Files = []app.RequirementFile{{Path: p.Plan.File}}
+	}
+	return e
+}
+
+// pipInstallError is pip's failure as it stands: its ERROR lines, the end of
+// its output, and whether it skipped versions for another Python.
+func (p Packages) pipInstallError(out *Output, err error) PipInstallError {
+	text := out.String()
+	return PipInstallError{Errors: out.Lines("ERROR:"), Tail: out.Tail(25), Err: err,
+		Python: p.Runtime.Version, SkippedForPython: strings.Contains(text, "require a different python version")}
 }
 
 // hashMismatch reads the first package of pip's "THESE PACKAGES DO NOT

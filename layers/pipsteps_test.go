@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -123,6 +124,40 @@ func TestExplainPlan(t *testing.T) {
 			err := tt.p.explainPlan(tt.step, out, nil)
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestPipInstallErrorNotesVersionsForAnotherPython: pip's output as it was
+// for FastAPI on CPython 3.13 against an index whose only pydantic requires
+// Python < 3.12.4; the error carries the interpreter for the message's fix.
+func TestPipInstallErrorNotesVersionsForAnotherPython(t *testing.T) {
+	const skipped = "ERROR: Ignored the following versions that require a different python version: 1.10.4 Requires-Python >=3.7, <3.12.4\n" +
+		"ERROR: Could not find a version that satisfies the requirement pydantic<3.0.0,>=1.7.4 (from fastapi) (from versions: none)\n" +
+		"ERROR: No matching distribution found for pydantic<3.0.0,>=1.7.4\n"
+	tests := []struct {
+		name, out   string
+		wantSkipped bool
+	}{
+		{"versions for another python", skipped, true},
+		{"no such package", "ERROR: Could not find a version that satisfies the requirement nosuch (from versions: none)\n", false},
+	}
+	p := Packages{Runtime: Runtime{Version: "3.13.5"}, Plan: app.DependencyPlan{Source: app.FromRequirements},
+		Files: []app.RequirementFile{{Path: "requirements.txt"}}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := &Output{}
+			out.WriteString(tt.out)
+			var e PipInstallError
+			if !errors.As(p.explain(out, nil), &e) {
+				t.Fatalf("explain did not return a PipInstallError")
+			}
+			if e.SkippedForPython != tt.wantSkipped || e.Python != "3.13.5" {
+				t.Errorf("SkippedForPython = %v, Python = %q; want %v, 3.13.5", e.SkippedForPython, e.Python, tt.wantSkipped)
+			}
+			if len(e.Files) != 1 || e.Files[0].Path != "requirements.txt" {
+				t.Errorf("Files = %v, want requirements.txt", e.Files)
 			}
 		})
 	}
