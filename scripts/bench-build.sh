@@ -240,8 +240,8 @@ build() {
     warpdrive) docker image inspect --format '{{.Id}}' "$wd_image" >> "$work/ids" ;;
     floor) docker image inspect --format '{{.Id}}' "$floor_image" >> "$work/ids"
       # Every build after the first must reuse every layer by metadata alone.
-      if [[ $scenario != cold ]] && grep -q '^floor: .*: writing' "$log"; then
-        grep '^floor: ' "$log" >&2
+      if [[ $scenario != cold ]] && grep -Eq '^([0-9/]+ [0-9:.]+ )?floor: .*: writing' "$log"; then
+        grep -E '^([0-9/]+ [0-9:.]+ )?floor: ' "$log" >&2
         die "the floor buildpack rewrote layers in a rebuild ($scenario, $label): its metadata did not come back."
       fi ;;
     dockerfile) docker image inspect --format '{{.Id}}' "$df_image" >> "$work/ids" ;;
