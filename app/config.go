@@ -66,6 +66,14 @@ type Config struct {
 	// else S2I's APP_MODULE), nil when none; EntrySource names the variable.
 	Entry       *EntryPoint
 	EntrySource string
+	// FlaskApp is Flask's FLASK_APP as `flask run` reads it (the build's
+	// environment, else .env, else .flaskenv), "" when unset;
+	// FlaskAppSource names where it came from.
+	FlaskApp       string
+	FlaskAppSource string
+	// WebScript is the console script the web process runs
+	// (WARPDRIVE_WEB_SCRIPT), "" to let warpdrive choose.
+	WebScript string
 }
 
 // Resolver gives a setting's value and whether the user set it, else its
@@ -162,7 +170,48 @@ func ResolveConfig(src Source, r Resolver) (Config, error) {
 			break
 		}
 	}
+	c.FlaskApp, c.FlaskAppSource = flaskApp(r, src.Home)
+	c.WebScript = value(r, "WARPDRIVE_WEB_SCRIPT", "")
 	return c, nil
+}
+
+// flaskApp is FLASK_APP with Flask's precedence: the environment wins over
+// .env, which wins over .flaskenv.
+func flaskApp(r Resolver, home string) (value, source string) {
+	if v, _ := r.Resolve("FLASK_APP"); strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v), "FLASK_APP"
+	}
+	for _, file := range []string{".env", ".flaskenv"} {
+		if v := dotenvValue(filepath.Join(home, file), "FLASK_APP"); v != "" {
+			return v, "FLASK_APP in " + file
+		}
+	}
+	return "", ""
+}
+
+// dotenvValue is name's value in a dotenv file, "" when the file or the
+// name is absent. Lines it cannot read are skipped, as python-dotenv does.
+func dotenvValue(path, name string) string {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	value := ""
+	for _, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimPrefix(strings.TrimSpace(line), "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(k) != name {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		} else if i := strings.Index(v, " #"); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		value = v
+	}
+	return value
 }
 
 // value is a setting's trimmed value, else the resolver's default, else def.

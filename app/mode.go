@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -23,8 +24,15 @@ type Launch struct {
 	// named). An empty Attr means "app, else application" (main.py), which the
 	// build's probe of the module decides.
 	Entry EntryPoint
-	// Procfile is the Procfile's web command (ModeProcfile).
+	// Procfile is the Procfile's web command (ModeProcfile); "" when the
+	// Procfile has no web process and the image runs only its other entries.
 	Procfile string
+	// ScriptFallback: app.py is served as a module because its source
+	// defines an application and starts no production server; if the
+	// build's import finds no application, it runs as `python app.py` after all.
+	ScriptFallback bool
+	// Script is the console script the web process runs (ModeScript).
+	Script Script
 }
 
 const (
@@ -32,6 +40,8 @@ const (
 	ModePaste = "paste"
 	// ModeProcfile runs the Procfile's web process.
 	ModeProcfile = "procfile"
+	// ModeScript runs the project's one console script ([project.scripts]).
+	ModeScript = "script"
 )
 
 // EntryPointError says no way to start the application could be found.
@@ -82,13 +92,38 @@ func ResolveLaunch(c Config) (Launch, error) {
 	main := func(reason string) Launch {
 		return Launch{Mode: ModeWSGI, Reason: reason + mainFile, Entry: EntryPoint{Module: mainModule}}
 	}
+	flask, err := flaskLaunch(c)
+	if err != nil {
+		return Launch{}, err
+	}
+	appPy := FileExists(filepath.Join(home, "app.py"))
+	pkg, err := projectPackage(home)
+	if err != nil {
+		return Launch{}, err
+	}
 	lookedFor := []string{"manage.py naming DJANGO_SETTINGS_MODULE", wsgiFile, wsgiPkg}
+	// last are the entry points after the files: the project's own
+	// package, then its one console script, then a Procfile without web.
+	last := func(mode string, looked []string) (Launch, error) {
+		if pkg.Module != "" {
+			return Launch{Mode: ModeWSGI, Reason: mode + ": the project's package " + pkg.Module + " (" + pkg.Reason + ")",
+				Entry: EntryPoint{Module: pkg.Module}}, nil
+		}
+		if l, ok, err := scriptLaunch(c, mode); ok || err != nil {
+			return l, err
+		}
+		if c.Procfile != nil && len(c.Procfile.Processes) > 0 {
+			return Launch{Mode: ModeProcfile, Reason: mode + ": the Procfile's processes (" + strings.Join(c.Procfile.Names(), ", ") + "), no web process"}, nil
+		}
+		return Launch{}, EntryPointError{Mode: mode, LookedFor: looked}
+	}
+	tail := []string{"main.py", "app/main.py", "paste.ini", "the project's package (pyproject.toml's name) defining app, application, create_app or make_app", "one [project.scripts] entry"}
 
 	switch c.DeployMode {
 	case ModeShell:
 		return shellLaunch(home, "deploy mode shell")
 	case ModePython:
-		if !FileExists(filepath.Join(home, "app.py")) {
+		if !appPy {
 			return Launch{}, EntryPointError{Mode: ModePython, LookedFor: []string{"app.py"}}
 		}
 		return Launch{Mode: ModePython, Reason: "deploy mode python"}, nil
@@ -99,23 +134,29 @@ func ResolveLaunch(c Config) (Launch, error) {
 		return django("deploy mode django"), nil
 	case ModeWSGI:
 		switch {
+		case flask != nil:
+			return *flask, nil
 		case isDjango:
 			return django("deploy mode wsgi, Django project (manage.py)"), nil
 		case hasWSGI:
 			return wsgi("deploy mode wsgi, " + wsgiFile), nil
 		case hasMain:
 			return main("deploy mode wsgi, "), nil
+		case appPy:
+			return Launch{Mode: ModeWSGI, Reason: "deploy mode wsgi, app.py", Entry: EntryPoint{Module: "app"}}, nil
 		case FileExists(filepath.Join(home, "paste.ini")):
 			return Launch{Mode: ModePaste, Reason: "deploy mode wsgi, paste.ini"}, nil
 		}
-		return Launch{}, EntryPointError{Mode: ModeWSGI, LookedFor: append(lookedFor, "main.py", "app/main.py", "paste.ini")}
+		return last("deploy mode wsgi", append(append(lookedFor, "app.py"), tail...))
 	case ModeAuto:
 		if _, err := os.Stat(filepath.Join(home, "app.sh")); err == nil {
 			return shellLaunch(home, "auto: found app.sh")
 		}
 		switch {
-		case FileExists(filepath.Join(home, "app.py")):
-			return Launch{Mode: ModePython, Reason: "auto: found app.py"}, nil
+		case flask != nil:
+			return *flask, nil
+		case appPy:
+			return appPyLaunch(home)
 		case isDjango:
 			return django("auto: found manage.py (Django)"), nil
 		case hasWSGI:
@@ -125,10 +166,137 @@ func ResolveLaunch(c Config) (Launch, error) {
 		case FileExists(filepath.Join(home, "paste.ini")):
 			return Launch{Mode: ModePaste, Reason: "auto: found paste.ini"}, nil
 		}
-		return Launch{}, EntryPointError{Mode: ModeAuto, LookedFor: append([]string{"app.sh", "app.py"}, append(lookedFor, "main.py", "app/main.py", "paste.ini", "a Procfile with a web process", "WARPDRIVE_WSGI_APPLICATION")...)}
+		return last("auto", append(append([]string{"app.sh", "FLASK_APP", "app.py"}, lookedFor...), append(tail, "a Procfile", "WARPDRIVE_WSGI_APPLICATION")...))
 	default: // a server name: full control, the user's server_args say what to run
 		return Launch{Mode: c.DeployMode, Reason: "deploy mode " + c.DeployMode + " (full control: base arguments and .warpdrive/server_args only)"}, nil
 	}
+}
+
+// appPyLaunch decides how app.py starts, from its source: served by the
+// production server when it defines an application and its __main__ block
+// starts no production server (Flask's app.run() is a development server),
+// else `python app.py`, the seed's python mode.
+func appPyLaunch(home string) (Launch, error) {
+	python := Launch{Mode: ModePython, Reason: "auto: found app.py"}
+	shape, err := ReadModuleShape(filepath.Join(home, "app.py"))
+	switch {
+	case err != nil:
+		return python, nil
+	case shape.RunsAtImport != "":
+		python.Reason += ", which starts when imported (" + shape.RunsAtImport + "), so it runs as a script"
+		return python, nil
+	case shape.ProductionServer != "":
+		python.Reason += ", whose __main__ block starts the production server " + shape.ProductionServer
+		return python, nil
+	case !shape.DefinesApp:
+		python.Reason += ", which defines no app or application"
+		return python, nil
+	}
+	why := "starts no server"
+	if shape.DevServer != "" {
+		why = "starts only the development server " + shape.DevServer + " in its __main__ block"
+	}
+	return Launch{Mode: ModeWSGI, Entry: EntryPoint{Module: "app"}, ScriptFallback: true,
+		Reason: "auto: found app.py, which defines an application and " + why + ", so the production server serves it " +
+			"(.warpdrive/deploy_mode python runs python app.py instead)"}, nil
+}
+
+// flaskLaunch is the entry point FLASK_APP names, as `flask run` reads it:
+// `module`, `module:name`, `module:factory(args)`, or a file (`hello.py`,
+// `pkg/hello.py`); nil when unset.
+func flaskLaunch(c Config) (*Launch, error) {
+	if c.FlaskApp == "" {
+		return nil, nil
+	}
+	v := c.FlaskApp
+	var ep EntryPoint
+	if strings.Contains(v, ":") {
+		var err error
+		if ep, err = ParseEntryPoint(v); err != nil {
+			return nil, EntrySettingError{Setting: c.FlaskAppSource, Err: err}
+		}
+	} else {
+		module := strings.TrimSuffix(strings.TrimSuffix(filepath.ToSlash(v), ".py"), "/__init__")
+		module = strings.ReplaceAll(strings.Trim(module, "/"), "/", ".")
+		if !isDottedName(module) {
+			return nil, EntrySettingError{Setting: c.FlaskAppSource, Err: EntryPointSyntaxError{Value: v, Why: "it is neither a module nor a Python file"}}
+		}
+		ep = EntryPoint{Module: module}
+	}
+	return &Launch{Mode: ModeWSGI, Reason: c.FlaskAppSource + "=" + v, Entry: ep}, nil
+}
+
+// ProjectPackage is the project's own importable package, named after
+// pyproject.toml's project name, when its source binds an application.
+type ProjectPackage struct {
+	Module string
+	// Reason says where the name came from and what the package defines.
+	Reason string
+}
+
+// projectPackage finds the package `flask run` and the project's users
+// would import: pyproject.toml's [project] or [tool.poetry] name (PEP 503
+// normalized to a module name), as a package or module in the app or its
+// src/ directory, whose source defines app, application or a factory.
+func projectPackage(home string) (ProjectPackage, error) {
+	project, err := ReadPyproject(home)
+	if err != nil || project.Name == "" {
+		return ProjectPackage{}, err
+	}
+	module := strings.ReplaceAll(NormalizeName(project.Name), "-", "_")
+	for _, file := range []string{module + "/__init__.py", module + ".py", "src/" + module + "/__init__.py", "src/" + module + ".py"} {
+		shape, err := ReadModuleShape(filepath.Join(home, filepath.FromSlash(file)))
+		if err != nil {
+			continue
+		}
+		if shape.DefinesApp && shape.RunsAtImport == "" {
+			return ProjectPackage{Module: module, Reason: "pyproject.toml name " + project.Name + ", " + file}, nil
+		}
+		return ProjectPackage{}, nil
+	}
+	return ProjectPackage{}, nil
+}
+
+// ScriptChoiceError says the project declares several console scripts and
+// nothing says which one serves.
+type ScriptChoiceError struct {
+	Scripts []Script
+	// Unknown is the WARPDRIVE_WEB_SCRIPT value that names none of them.
+	Unknown string
+}
+
+func (e ScriptChoiceError) Error() string {
+	var names []string
+	for _, s := range e.Scripts {
+		names = append(names, s.Name)
+	}
+	if e.Unknown != "" {
+		return fmt.Sprintf("WARPDRIVE_WEB_SCRIPT=%s names none of the project's scripts (%s)", e.Unknown, strings.Join(names, ", "))
+	}
+	return fmt.Sprintf("the project declares %d scripts (%s) and no other entry point, so it is not clear which one serves", len(names), strings.Join(names, ", "))
+}
+
+// scriptLaunch runs the project's console script as `web`: the one it
+// declares, or the one WARPDRIVE_WEB_SCRIPT names.
+func scriptLaunch(c Config, mode string) (Launch, bool, error) {
+	project, err := ReadPyproject(c.Home)
+	if err != nil || len(project.Scripts) == 0 {
+		return Launch{}, false, err
+	}
+	scripts := project.Scripts
+	if c.WebScript != "" {
+		i := slices.IndexFunc(scripts, func(s Script) bool { return s.Name == c.WebScript })
+		if i < 0 {
+			return Launch{}, false, ScriptChoiceError{Scripts: scripts, Unknown: c.WebScript}
+		}
+		s := scripts[i]
+		return Launch{Mode: ModeScript, Script: s, Reason: "WARPDRIVE_WEB_SCRIPT=" + s.Name + ": " + s.Name + " = " + s.Entry.String()}, true, nil
+	}
+	if len(scripts) > 1 {
+		return Launch{}, false, ScriptChoiceError{Scripts: scripts}
+	}
+	s := scripts[0]
+	return Launch{Mode: ModeScript, Script: s, Reason: mode + ": the project's one script, [" + s.Table + "] " + s.Name + " = " + s.Entry.String()}, true, nil
 }
 
 // mainEntry finds main.py (Cloud Run's convention), else app/main.py

@@ -44,6 +44,15 @@ func (p Procfile) Get(name string) (ProcessType, bool) {
 	return ProcessType{}, false
 }
 
+// Names are the process types, in file order.
+func (p Procfile) Names() []string {
+	names := make([]string, 0, len(p.Processes))
+	for _, pt := range p.Processes {
+		names = append(names, pt.Name)
+	}
+	return names
+}
+
 // ReadProcfile reads dir/Procfile; ok is false when there is none.
 func ReadProcfile(dir string) (p Procfile, ok bool, err error) {
 	data, err := os.ReadFile(filepath.Join(dir, "Procfile"))

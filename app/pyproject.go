@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -33,6 +34,18 @@ type Pyproject struct {
 	// "python") converted from Poetry's constraint syntax. Optional
 	// Poetry dependencies (optional = true) are left out.
 	Dependencies []string
+	// Scripts are the console scripts [project.scripts] or
+	// [tool.poetry.scripts] declare, sorted by name.
+	Scripts []Script
+}
+
+// Script is one console script: `name = "module:attr"`.
+type Script struct {
+	Name string
+	// Entry is the function it calls (Attr may be dotted; Call is false).
+	Entry EntryPoint
+	// Table is where it is declared: "project.scripts" or "tool.poetry.scripts".
+	Table string
 }
 
 // IsPackage: `pip install .` builds the application as a package (a build
@@ -97,7 +110,49 @@ func ReadPyproject(home string) (Pyproject, error) {
 	if p.Dependencies, err = mainDependencies(home, project, poetry); err != nil {
 		return Pyproject{}, err
 	}
+	if p.Scripts, err = consoleScripts(project, poetry); err != nil {
+		return Pyproject{}, err
+	}
 	return p, nil
+}
+
+// consoleScripts reads [project.scripts] (PEP 621), else
+// [tool.poetry.scripts], whose entries are a "module:attr" string or a table
+// with a `reference` (Poetry's `type = "console"`; `type = "file"` scripts
+// are files, not entry points, and are left out).
+func consoleScripts(project, poetry map[string]any) ([]Script, error) {
+	table, key := project["scripts"], "project.scripts"
+	if table == nil {
+		table, key = poetry["scripts"], "tool.poetry.scripts"
+	}
+	if table == nil {
+		return nil, nil
+	}
+	entries, ok := table.(map[string]any)
+	if !ok {
+		return nil, PyprojectError{Key: key, Reason: fmt.Sprintf("must be a table, not a TOML %T", table)}
+	}
+	var out []Script
+	for _, name := range slices.Sorted(maps.Keys(entries)) {
+		ref, ok := entries[name].(string)
+		if t, isTable := entries[name].(map[string]any); isTable {
+			if kind, _ := t["type"].(string); kind != "" && kind != "console" {
+				continue
+			}
+			ref, ok = t["reference"].(string)
+		}
+		if !ok {
+			return nil, PyprojectError{Key: key + "." + name, Reason: "must be a \"module:function\" string"}
+		}
+		// An entry point may name extras after the reference: "mod:fn [extra]".
+		ref, _, _ = strings.Cut(ref, "[")
+		ep, err := ParseEntryPoint(ref)
+		if err != nil || ep.Call {
+			return nil, PyprojectError{Key: key + "." + name, Reason: fmt.Sprintf("%q is not module:function", ref), Err: err}
+		}
+		out = append(out, Script{Name: name, Entry: ep, Table: key})
+	}
+	return out, nil
 }
 
 // tomlTable is the table at keys; ok is false when it is absent.
