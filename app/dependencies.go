@@ -208,6 +208,19 @@ func (p DependencyPlan) Declares(home string, files []RequirementFile, name stri
 	return false
 }
 
+// DependsDirectlyOn is Declares limited to what the app itself names: a
+// lock made from pyproject.toml (uv.lock, poetry.lock, pylock.toml) answers
+// with the project's declared dependencies, not every pin, so a package that
+// only arrives with another one (uvicorn with fastapi[standard]) is not taken
+// for the app's choice. A lock without declared dependencies (Pipfile.lock, a
+// virtual uv workspace root) has only its pins to answer with.
+func (p DependencyPlan) DependsDirectlyOn(home string, files []RequirementFile, name string) bool {
+	if p.Source == FromLock && p.File != "Pipfile.lock" && len(p.Project.Dependencies) > 0 {
+		return DependencyPlan{Source: FromDeclared, Project: p.Project}.Declares(home, files, name)
+	}
+	return p.Declares(home, files, name)
+}
+
 // Describe is the plan in one line for the build log.
 func (p DependencyPlan) Describe() string {
 	switch p.Source {

@@ -118,3 +118,32 @@ func TestDependencyPlanDeclares(t *testing.T) {
 		}
 	}
 }
+
+// A lock made from pyproject.toml answers with what the project declares:
+// fastapi[standard] pins uvicorn, but the app chose hypercorn. A lock with
+// no declared dependencies (Pipfile.lock) answers with its pins.
+func TestDependencyPlanDependsDirectlyOn(t *testing.T) {
+	pins := Lock{Pins: []Pin{{Name: "fastapi", Version: "0.115.0"}, {Name: "Hypercorn", Version: "0.17.3"}, {Name: "uvicorn", Version: "0.32.0"}}}
+	project := Pyproject{Exists: true, Dependencies: []string{"fastapi[standard]>=0.115", "hypercorn"}}
+	uv := DependencyPlan{Source: FromLock, File: "uv.lock", Lock: pins, Project: project}
+	pipenv := DependencyPlan{Source: FromLock, File: "Pipfile.lock", Lock: pins, Project: project}
+	virtualRoot := DependencyPlan{Source: FromLock, File: "uv.lock", Lock: pins}
+	declared := DependencyPlan{Source: FromDeclared, Project: Pyproject{Dependencies: []string{"uWSGI>=2"}}}
+	for _, tt := range []struct {
+		what string
+		plan DependencyPlan
+		name string
+		want bool
+	}{
+		{"uv.lock: a declared dependency", uv, "hypercorn", true},
+		{"uv.lock: a pin only another package brings", uv, "uvicorn", false},
+		{"Pipfile.lock: its pins", pipenv, "uvicorn", true},
+		{"a lock without declared dependencies: its pins", virtualRoot, "uvicorn", true},
+		{"a declared dependency, the name normalized", declared, "uwsgi", true},
+		{"not declared", declared, "gunicorn", false},
+	} {
+		if got := tt.plan.DependsDirectlyOn("", nil, tt.name); got != tt.want {
+			t.Errorf("%s: depends directly on %s = %v, want %v", tt.what, tt.name, got, tt.want)
+		}
+	}
+}

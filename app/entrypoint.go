@@ -28,6 +28,16 @@ func (e EntryPoint) String() string {
 	return s
 }
 
+// Plain says whether the entry point is a module's own attribute, which
+// every server's loader takes as it is. A factory, or a dotted attribute
+// (app.wsgi_app), is not: mod_wsgi's --callable-object and uwsgi's
+// --callable take one name, and the servers that do walk dots differ in
+// whether they call what they find, so warpdrive serves those through a
+// generated module that exposes a plain name.
+func (e EntryPoint) Plain() bool {
+	return !e.Call && !strings.Contains(e.Attr, ".")
+}
+
 // EntryPointSyntaxError says a value is not module:callable.
 type EntryPointSyntaxError struct {
 	Value string

@@ -100,3 +100,25 @@ func TestParseEntryPointErrors(t *testing.T) {
 		})
 	}
 }
+
+// Only a module's own attribute is loaded by the servers as written.
+func TestEntryPointPlain(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"server:app", true},
+		{"mysite.wsgi:application", true},
+		{"server:app.wsgi_app", false},
+		{"flaskr:create_app()", false},
+		{"flaskr:holder.make('prod')", false},
+	} {
+		ep, err := ParseEntryPoint(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ep.Plain(); got != tt.want {
+			t.Errorf("%s: Plain() = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

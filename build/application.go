@@ -45,7 +45,8 @@ const probeTimeout = 30 * time.Second
 // entryPoint imports the entry module in the venv and checks its callable: a
 // missing name fails the build, naming what the module has; an import that
 // fails (the app may need variables only the runtime has) is a warning. A
-// factory is called through a generated module, which every server can load.
+// factory or a dotted attribute is served through a generated module with a
+// plain name, which every server and static-files wrapper can load.
 func (b Build) entryPoint(s *step) error {
 	ep := s.launch.Entry
 	guess := ep.Attr == "" // main.py: app, else application
@@ -73,11 +74,15 @@ func (b Build) entryPoint(s *step) error {
 		return err
 	}
 	b.Logger.Headerf("%s entry point: %s", strings.ToUpper(string(s.protocol)), ep)
-	if ep.Call {
-		s.factory = &ep
-		s.entry.Module, s.entry.Callable = layers.FactoryModule, "application"
+	if !ep.Plain() {
+		s.entryModule = &ep
+		s.entry.Module, s.entry.Callable = layers.EntryModule, "application"
 		s.entry.PythonPath = []string{layers.EnvironmentPythonPath(s.ctx.Layers.Path)}
-		b.Logger.Bodyf("%s is a factory: the server loads %s, which calls it once per process", ep, layers.FactoryModule)
+		if ep.Call {
+			b.Logger.Bodyf("%s is a factory: the server loads %s:application, which calls it once per process", ep, layers.EntryModule)
+		} else {
+			b.Logger.Bodyf("%s is a dotted name: the server loads %s:application, which resolves it once per process", ep, layers.EntryModule)
+		}
 		return nil
 	}
 	s.entry.Module, s.entry.Callable = ep.Module, ep.Attr

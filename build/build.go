@@ -81,8 +81,9 @@ type step struct {
 	packagesMD layers.Metadata
 	// entry is what the web process serves: entry point and static files.
 	entry server.Entry
-	// factory, when set, is the application factory the generated module calls.
-	factory *app.EntryPoint
+	// entryModule, when set, is the entry point (a factory or a dotted
+	// attribute) the generated entry module serves as a plain name.
+	entryModule *app.EntryPoint
 	// env are launch variables the build found (DJANGO_SETTINGS_MODULE).
 	env libcnb.Environment
 	// plans are the start plans of the web process and the Procfile's.

@@ -91,10 +91,13 @@ func (b Build) resolveConfiguration(s *step) error {
 var asgiSignals = []string{"fastapi", "starlette", "quart", "litestar", "channels", "uvicorn", "hypercorn", "daphne"}
 
 // chooseProtocol decides, before anything is installed, whether the app is
-// WSGI or ASGI, so the right server is installed: a chosen server that
-// speaks only ASGI says ASGI; else a dependency on an ASGI framework or
-// server does, and then uvicorn replaces the default server. The build's
-// import of the entry point checks the decision.
+// WSGI or ASGI, and which server runs it, so the right server is installed:
+// a chosen server that speaks only ASGI says ASGI; else a dependency on an
+// ASGI framework or server does. A chosen server is kept; without one, a
+// server the app itself depends on (server.DependencyOrder, among those that
+// speak the protocol) is the server, else uvicorn for an ASGI app and the
+// default for a WSGI one. The build's import of the entry point checks the
+// decision.
 func chooseProtocol(plan app.DependencyPlan, c app.Config, name, why string) (server.Protocol, string, string) {
 	srv, _ := server.Lookup(name)
 	chosen := c.ServerTypeSource != "the default"
@@ -102,18 +105,40 @@ func chooseProtocol(plan app.DependencyPlan, c app.Config, name, why string) (se
 		return server.ASGI, name, why
 	}
 	files := app.RequirementFiles(c.Home, plan.Roots)
+	protocol, signal := server.WSGI, ""
 	for _, dist := range asgiSignals {
 		if plan.Declares(c.Home, files, dist) {
-			if chosen {
-				if srv.Speaks(server.ASGI) {
-					return server.ASGI, name, why + "; ASGI because the app depends on " + dist
-				}
-				return server.WSGI, name, why
-			}
-			return server.ASGI, server.DefaultASGI, "the default for an ASGI app: it depends on " + dist
+			protocol, signal = server.ASGI, dist
+			break
 		}
 	}
+	switch {
+	case chosen && protocol == server.ASGI && srv.Speaks(server.ASGI):
+		return server.ASGI, name, why + "; ASGI because the app depends on " + signal
+	case chosen:
+		// A WSGI-only server chosen for an ASGI framework: the import decides.
+		return server.WSGI, name, why
+	}
+	if dep, ok := dependencyServer(plan, c.Home, files, protocol); ok {
+		return protocol, dep, "the app depends on " + dep
+	}
+	if protocol == server.ASGI {
+		return server.ASGI, server.DefaultASGI, "the default for an ASGI app: it depends on " + signal
+	}
 	return server.WSGI, name, why
+}
+
+// dependencyServer is the first server in server.DependencyOrder that the
+// app names among its direct dependencies (a lock's transitive pins do not
+// count: fastapi[standard] brings uvicorn whatever server the app chose)
+// and that speaks protocol.
+func dependencyServer(plan app.DependencyPlan, home string, files []app.RequirementFile, protocol server.Protocol) (string, bool) {
+	for _, name := range server.DependencyOrder {
+		if srv, _ := server.Lookup(name); srv.Speaks(protocol) && plan.DependsDirectlyOn(home, files, name) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // serverName names the WSGI server a deploy mode runs, "" for shell and python.

@@ -102,6 +102,31 @@ func TestChooseProtocol(t *testing.T) {
 		{"gunicorn chosen for an ASGI framework", lock("starlette"), chosen(server.Gunicorn), server.ASGI, server.Gunicorn,
 			"WARPDRIVE_SERVER_TYPE; ASGI because the app depends on starlette"},
 		{"a chosen WSGI-only server is kept (the import decides)", lock("starlette"), chosen(server.Waitress), server.WSGI, server.Waitress, "WARPDRIVE_SERVER_TYPE"},
+
+		// Without a chosen server, one the app depends on is the server.
+		{"an ASGI app that depends on hypercorn", lock("hypercorn", "starlette"), byDefault, server.ASGI, server.Hypercorn,
+			"the app depends on hypercorn"},
+		{"gunicorn before uvicorn: gunicorn runs uvicorn's worker", lock("fastapi", "gunicorn", "uvicorn"), byDefault, server.ASGI, server.Gunicorn,
+			"the app depends on gunicorn"},
+		{"an ASGI app with only gunicorn gets gunicorn", lock("starlette", "gunicorn"), byDefault, server.ASGI, server.Gunicorn,
+			"the app depends on gunicorn"},
+		{"uvicorn before hypercorn", lock("quart", "hypercorn", "uvicorn"), byDefault, server.ASGI, server.Uvicorn, "the app depends on uvicorn"},
+		{"Channels with daphne", lock("django", "channels", "daphne"), byDefault, server.ASGI, server.Daphne, "the app depends on daphne"},
+		{"a WSGI-only server does not serve an ASGI app", lock("starlette", "waitress"), byDefault, server.ASGI, server.Uvicorn,
+			"the default for an ASGI app: it depends on starlette"},
+		{"a WSGI app that depends on gunicorn", lock("flask", "gunicorn", "waitress"), byDefault, server.WSGI, server.Gunicorn,
+			"the app depends on gunicorn"},
+		{"waitress before uwsgi", lock("flask", "uWSGI", "waitress"), byDefault, server.WSGI, server.Waitress, "the app depends on waitress"},
+		{"uWSGI, the name normalized", lock("flask", "uWSGI"), byDefault, server.WSGI, server.UWSGI, "the app depends on uwsgi"},
+		{"mod-wsgi, the name normalized", lock("flask", "mod-wsgi"), byDefault, server.WSGI, server.ModWSGI, "the app depends on mod_wsgi"},
+		{"a lock's declared dependencies, not its pins", app.DependencyPlan{Source: app.FromLock, File: "uv.lock",
+			Lock:    lock("fastapi", "hypercorn", "uvicorn").Lock,
+			Project: app.Pyproject{Exists: true, Dependencies: []string{"fastapi[standard]", "hypercorn>=0.17"}}},
+			byDefault, server.ASGI, server.Hypercorn, "the app depends on hypercorn"},
+		{"a chosen server wins over the dependencies", lock("starlette", "hypercorn"), chosen(server.Gunicorn), server.ASGI, server.Gunicorn,
+			"WARPDRIVE_SERVER_TYPE; ASGI because the app depends on starlette"},
+		{"a chosen WSGI server wins over a WSGI dependency", lock("flask", "gunicorn"), chosen(server.ModWSGI), server.WSGI, server.ModWSGI,
+			"WARPDRIVE_SERVER_TYPE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,6 +135,20 @@ func TestChooseProtocol(t *testing.T) {
 				t.Errorf("got %s %s (%s), want %s %s (%s)", p, name, why, tt.wantProtocol, tt.wantServer, tt.wantWhy)
 			}
 		})
+	}
+}
+
+// The requirements files are read as pip would: the server a nested file
+// names counts, whatever the spelling.
+func TestChooseProtocolFromRequirements(t *testing.T) {
+	home := t.TempDir()
+	os.WriteFile(filepath.Join(home, "requirements.txt"), []byte("starlette>=0.40\n-r servers.txt\n"), 0o644)
+	os.WriteFile(filepath.Join(home, "servers.txt"), []byte("Hypercorn[h3]==0.17.3\n"), 0o644)
+	plan := app.DependencyPlan{Source: app.FromRequirements, File: "requirements.txt", Roots: []string{"requirements.txt"}}
+	c := app.Config{Source: app.Source{Root: home, Home: home}, ServerType: server.ModWSGI, ServerTypeSource: "the default"}
+	p, name, why := chooseProtocol(plan, c, c.ServerType, c.ServerTypeSource)
+	if p != server.ASGI || name != server.Hypercorn || why != "the app depends on hypercorn" {
+		t.Errorf("got %s %s (%s), want asgi hypercorn (the app depends on hypercorn)", p, name, why)
 	}
 }
 

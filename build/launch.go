@@ -19,7 +19,7 @@ func (b Build) launchLayers(s *step) error {
 	}
 	s.result.Layers = append(s.result.Layers, start)
 
-	env := layers.Environment{Factory: s.factory}
+	env := layers.Environment{EntryPoint: s.entryModule}
 	if s.usesStaticWrapper() {
 		s.entry.Wrapped = true
 		entry := s.entry

@@ -1,12 +1,16 @@
 package build
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/paketo-buildpacks/libpak/v2/log"
+
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/layers"
 	"github.com/warpdrive-buildpack/warpdrive/pep508"
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
@@ -115,4 +119,62 @@ func TestRequirementRootsAndServerPackages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A dotted attribute reaches every server as the generated entry module's
+// plain name, wrapped or not: mod_wsgi's --callable-object and uwsgi's
+// --callable take no dots, and the static-files wrappers load what the
+// entry names. A plain attribute is given as it is.
+func TestDottedEntryEveryServer(t *testing.T) {
+	home := t.TempDir()
+	os.WriteFile(filepath.Join(home, "server.py"), []byte("class App:\n    def __call__(self, environ, start_response):\n        pass\n    def wsgi_app(self, environ, start_response):\n        pass\n    async def asgi_app(self, scope, receive, send):\n        pass\napp = App()\n"), 0o644)
+	os.MkdirAll(filepath.Join(home, "static"), 0o755)
+	tests := []struct {
+		server   string
+		attr     string
+		protocol server.Protocol
+		want     string // in the derived arguments
+	}{
+		{server.ModWSGI, "app.wsgi_app", server.WSGI, "--entry-point warpdrive_entry --callable-object application"},
+		{server.UWSGI, "app.wsgi_app", server.WSGI, "--module warpdrive_entry --callable application"},
+		{server.Gunicorn, "app.wsgi_app", server.WSGI, server.WrapperModule + ":application"},
+		{server.Waitress, "app.wsgi_app", server.WSGI, server.WrapperModule + ":application"},
+		{server.Uvicorn, "app.asgi_app", server.ASGI, server.ASGIWrapperModule + ":application"},
+		{server.Hypercorn, "app.asgi_app", server.ASGI, server.ASGIWrapperModule + ":application"},
+		{server.Daphne, "app.asgi_app", server.ASGI, server.ASGIWrapperModule + ":application"},
+		{server.Gunicorn, "app.asgi_app", server.ASGI, "uvicorn.workers.UvicornWorker --chdir " + home + " " + server.ASGIWrapperModule + ":application"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.server+" "+string(tt.protocol), func(t *testing.T) {
+			s := entryStep(t, home, app.EntryPoint{Module: "server", Attr: tt.attr})
+			s.server, s.hasServer = server.Lookup(tt.server)
+			s.protocol = tt.protocol
+			if err := (Build{Logger: log.NewPaketoLogger(io.Discard)}).entryPoint(s); err != nil {
+				t.Fatal(err)
+			}
+			s.entry.StaticURL, s.entry.StaticDir = "/static/", filepath.Join(home, "static")
+			s.entry.Wrapped = s.usesStaticWrapper()
+			derived := strings.Join(webPlan(s).Derived, " ")
+			if !strings.Contains(derived, tt.want) || strings.Contains(derived, tt.attr) {
+				t.Errorf("derived arguments %q, want %q and not %s", derived, tt.want, tt.attr)
+			}
+			if s.entryModule == nil || s.entryModule.String() != "server:"+tt.attr {
+				t.Errorf("the entry module serves %v, want server:%s", s.entryModule, tt.attr)
+			}
+			// What the wrapper wraps is the entry module's plain name.
+			if s.entry.Wrapped && (s.entry.Module != layers.EntryModule || s.entry.Callable != "application") {
+				t.Errorf("the wrapper wraps %s:%s", s.entry.Module, s.entry.Callable)
+			}
+		})
+	}
+	t.Run("a plain attribute is given as it is", func(t *testing.T) {
+		s := entryStep(t, home, app.EntryPoint{Module: "server", Attr: "app"})
+		s.server, s.hasServer = server.Lookup(server.UWSGI)
+		if err := (Build{Logger: log.NewPaketoLogger(io.Discard)}).entryPoint(s); err != nil {
+			t.Fatal(err)
+		}
+		if derived := strings.Join(webPlan(s).Derived, " "); s.entryModule != nil || !strings.Contains(derived, "--module server --callable app") {
+			t.Errorf("derived %q, entry module %v", derived, s.entryModule)
+		}
+	})
 }

@@ -86,7 +86,7 @@ func TestFactoryEntryPoint(t *testing.T) {
 	a := NewApp(t, "flask_factory")
 	for _, srv := range []string{"mod_wsgi", "gunicorn"} {
 		log := a.MustBuild("--env", "WARPDRIVE_WSGI_APPLICATION=flaskr:create_app('production')", "--env", "WARPDRIVE_SERVER_TYPE="+srv)
-		assertContains(t, "build log", log, "WSGI entry point: flaskr:create_app('production')", "warpdrive_wsgi_factory",
+		assertContains(t, "build log", log, "WSGI entry point: flaskr:create_app('production')", "warpdrive_entry",
 			"Python 3.13.5: requested >=3.12 by pyproject.toml [project] requires-python")
 		_, body := a.Run(8080).GetOK("/")
 		assertContains(t, srv+" page", body, "made by create_app('production') on Python 3.13.5")

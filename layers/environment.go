@@ -25,13 +25,16 @@ type Environment struct {
 	// StaticWrapper, when set, is the application the static-files wrapper
 	// module serves.
 	StaticWrapper *server.Entry
-	// Factory, when set, is the application factory the generated module calls.
-	Factory *app.EntryPoint
+	// EntryPoint, when set, is the entry point the generated entry module
+	// serves: a factory or a dotted attribute (see app.EntryPoint.Plain).
+	EntryPoint *app.EntryPoint
 }
 
-// FactoryModule is the generated module that calls an application factory
-// (`module:create_app()`), for servers that can only load a callable.
-const FactoryModule = "warpdrive_wsgi_factory"
+// EntryModule is the generated module that resolves an entry point no server
+// can load as it is written (a factory `module:create_app()`, a dotted
+// `module:app.wsgi_app`) once per process and exposes it as `application`,
+// a plain name every server (and the static-files wrappers) loads.
+const EntryModule = "warpdrive_entry"
 
 // EnvironmentPythonPath is where the environment layer keeps generated
 // modules, given the buildpack's layers directory.
@@ -62,8 +65,8 @@ func (e Environment) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
 	}
 	layer.LaunchEnvironment.Override(launch.PlanVariable, plan)
 	dir := filepath.Join(layer.Path, "python")
-	if e.Factory != nil {
-		if err := writeModule(dir, FactoryModule, factoryModule(*e.Factory)); err != nil {
+	if e.EntryPoint != nil {
+		if err := writeModule(dir, EntryModule, entryModule(*e.EntryPoint)); err != nil {
 			return libcnb.Layer{}, err
 		}
 	}
@@ -76,7 +79,7 @@ func (e Environment) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
 			return libcnb.Layer{}, err
 		}
 	}
-	if e.Factory != nil || e.StaticWrapper != nil {
+	if e.EntryPoint != nil || e.StaticWrapper != nil {
 		layer.LaunchEnvironment.Prepend("PYTHONPATH", string(os.PathListSeparator), dir)
 	}
 	return layer, nil
@@ -89,10 +92,20 @@ func writeModule(dir, name, src string) error {
 	return os.WriteFile(filepath.Join(dir, name+".py"), []byte(src), 0o644)
 }
 
-// factoryModule calls the application factory once, when the server loads it.
-func factoryModule(ep app.EntryPoint) string {
+// entryModule resolves the entry point's (possibly dotted) attribute once,
+// when the server loads the module, and calls it when it is a factory.
+func entryModule(ep app.EntryPoint) string {
+	if !ep.Call {
+		return fmt.Sprintf(`"""Written by warpdrive: the application %[1]s, so every server loads it
+by a plain name."""
+import functools
+import importlib
+
+application = functools.reduce(getattr, %[3]q.split("."), importlib.import_module(%[2]q))
+`, ep.String(), ep.Module, ep.Attr)
+	}
 	return fmt.Sprintf(`"""Written by warpdrive: the application made by the factory %[1]s,
-so every server loads it as a plain callable."""
+so every server loads it by a plain name."""
 import functools
 import importlib
 
@@ -106,12 +119,15 @@ application = factory(%[4]s)
 // so the application's code does not change.
 func whiteNoiseModule(e server.Entry) string {
 	return fmt.Sprintf(`"""Written by warpdrive: serves %[3]s from %[4]s with WhiteNoise around
-%[1]s.%[2]s, so the server serves the static files without changes to the application."""
+%[1]s:%[2]s, so the server serves the static files without changes to the application."""
+import functools
 import importlib
 
 from whitenoise import WhiteNoise
 
-application = WhiteNoise(getattr(importlib.import_module(%[1]q), %[2]q), root=%[4]q, prefix=%[3]q)
+# The callable may be a dotted path (app.wsgi_app): walk it.
+app = functools.reduce(getattr, %[2]q.split("."), importlib.import_module(%[1]q))
+application = WhiteNoise(app, root=%[4]q, prefix=%[3]q)
 `, e.Module, e.Callable, e.StaticURL, e.StaticDir)
 }
 
@@ -122,12 +138,14 @@ application = WhiteNoise(getattr(importlib.import_module(%[1]q), %[2]q), root=%[
 // application unchanged.
 func asgiStaticModule(e server.Entry) string {
 	return fmt.Sprintf(`"""Written by warpdrive: serves %[3]s from %[4]s with Starlette's StaticFiles in
-front of %[1]s.%[2]s, so the ASGI server serves the static files without changes to the application."""
+front of %[1]s:%[2]s, so the ASGI server serves the static files without changes to the application."""
+import functools
 import importlib
 
 from starlette.staticfiles import StaticFiles
 
-app = getattr(importlib.import_module(%[1]q), %[2]q)
+# The callable may be a dotted path (app.asgi_app): walk it.
+app = functools.reduce(getattr, %[2]q.split("."), importlib.import_module(%[1]q))
 PREFIX = %[3]q.rstrip("/")
 CACHE_CONTROL = (b"cache-control", b"public, max-age=60")
 static = StaticFiles(directory=%[4]q)

@@ -299,6 +299,16 @@ func NamesFor(p Protocol) []string {
 // DefaultASGI is the server an ASGI application gets when none is chosen.
 const DefaultASGI = Uvicorn
 
+// DependencyOrder is the order in which servers named among the app's own
+// dependencies are taken when none is chosen: the one the app depends on is
+// the one it was written and tested with. The servers that also manage
+// other servers' workers come first (gunicorn runs uvicorn's worker for an
+// ASGI app, so an app listing both wants gunicorn), then the ASGI servers,
+// then the WSGI ones, mod_wsgi, the default anyway, last. Each name is the
+// server's distribution as PEP 503 normalizes it (uWSGI is uwsgi, mod-wsgi
+// is mod_wsgi).
+var DependencyOrder = []string{Gunicorn, Uvicorn, Hypercorn, Daphne, Waitress, UWSGI, ModWSGI}
+
 // Lookup returns the server named name.
 func Lookup(name string) (Server, bool) {
 	for _, s := range table {
