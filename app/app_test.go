@@ -331,3 +331,76 @@ func loadConfig(dir string, r Resolver) (Config, error) {
 	}
 	return ResolveConfig(src, r)
 }
+
+// TestResolveLaunchFindsRealAppShapes: the start commands real apps were
+// written for (gunicorn app:app, flask run, a Poetry script, a worker
+// Procfile) are found with no warpdrive setting.
+func TestResolveLaunchFindsRealAppShapes(t *testing.T) {
+	flaskAppPy := "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run(debug=True)\n"
+	tests := []struct {
+		name      string
+		files     map[string]string
+		flaskApp  string
+		webScript string
+		mode      string
+		entry     string // the entry point's module (and attr, when known)
+		fallback  bool
+		wantErr   string
+	}{
+		{"app.py with Flask's development server is served", map[string]string{"app.py": flaskAppPy}, "", "", "wsgi", "app:", true, ""},
+		{"app.py starting uvicorn itself runs as a script", map[string]string{"app.py": "import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\nif __name__ == '__main__':\n    uvicorn.run(app)\n"},
+			"", "", "python", "", false, ""},
+		{"app.py that is a plain http.server script runs as a script", map[string]string{"app.py": "import http.server\nif __name__ == '__main__':\n    http.server.test()\n"}, "", "", "python", "", false, ""},
+		{"FLASK_APP wins over app.py", map[string]string{"app.py": flaskAppPy, "hello.py": ""}, "hello:create_app('prod')", "", "wsgi", "hello:create_app('prod')", false, ""},
+		{"FLASK_APP as a file", map[string]string{"web/hello.py": ""}, "web/hello.py", "", "wsgi", "web.hello:", false, ""},
+		{"FLASK_APP in .flaskenv", map[string]string{".flaskenv": "FLASK_APP=flaskr\nFLASK_DEBUG=1\n", "flaskr/__init__.py": ""}, "", "", "wsgi", "flaskr:", false, ""},
+		{"the project's package with a factory (the Flask tutorial)", map[string]string{
+			"pyproject.toml":     "[project]\nname = \"flaskr\"\nversion = \"1\"\n",
+			"flaskr/__init__.py": "from flask import Flask\ndef create_app(test_config=None):\n    return Flask(__name__)\n"}, "", "", "wsgi", "flaskr:", false, ""},
+		{"a src-layout package with a dashed name", map[string]string{
+			"pyproject.toml":          "[project]\nname = \"My-App\"\nversion = \"1\"\n",
+			"src/my_app/__init__.py": "from .web import app\n"}, "", "", "wsgi", "my_app:", false, ""},
+		{"one Poetry script", map[string]string{
+			"pyproject.toml":          "[tool.poetry]\nname = \"poetry-run\"\n[tool.poetry.scripts]\npoetry-run = \"poetry_run.server:run\"\n",
+			"poetry_run/__init__.py": "", "poetry_run/server.py": ""}, "", "", "script", "", false, ""},
+		{"several scripts need a choice", map[string]string{
+			"pyproject.toml": "[project]\nname = \"tool\"\n[project.scripts]\nserve = \"tool.cli:serve\"\nwork = \"tool.cli:work\"\n"}, "", "", "", "", false, "app.ScriptChoiceError"},
+		{"WARPDRIVE_WEB_SCRIPT picks one", map[string]string{
+			"pyproject.toml": "[project]\nname = \"tool\"\n[project.scripts]\nserve = \"tool.cli:serve\"\nwork = \"tool.cli:work\"\n"}, "", "work", "script", "", false, ""},
+		{"a worker-only Procfile", map[string]string{"Procfile": "worker: python bot.py\n", "bot.py": ""}, "", "", "procfile", "", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeTree(t, tt.files)
+			src, err := ReadSource(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := Config{Source: src, DeployMode: "auto", DeployModeSource: "the default", WSGIModule: "wsgi", WebScript: tt.webScript}
+			c.FlaskApp, c.FlaskAppSource = flaskApp(mapResolver{"FLASK_APP": tt.flaskApp}, dir)
+			got, err := ResolveLaunch(c)
+			if tt.wantErr != "" {
+				if err == nil || reflect.TypeOf(err).String() != tt.wantErr {
+					t.Fatalf("err = %T %v, want %s", err, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			entry := ""
+			if got.Entry.Module != "" {
+				entry = got.Entry.String()
+				if got.Entry.Attr == "" {
+					entry = got.Entry.Module + ":"
+				}
+			}
+			if got.Mode != tt.mode || entry != tt.entry || got.ScriptFallback != tt.fallback {
+				t.Errorf("got mode %s entry %q fallback %v (%s), want %s %q %v", got.Mode, entry, got.ScriptFallback, got.Reason, tt.mode, tt.entry, tt.fallback)
+			}
+			if got.Mode == ModeProcfile && got.Procfile != "" {
+				t.Errorf("a Procfile without web has no web command, got %q", got.Procfile)
+			}
+		})
+	}
+}

@@ -179,11 +179,11 @@ func ResolveConfig(src Source, r Resolver) (Config, error) {
 // .env, which wins over .flaskenv.
 func flaskApp(r Resolver, home string) (value, source string) {
 	if v, _ := r.Resolve("FLASK_APP"); strings.TrimSpace(v) != "" {
-		return strings.TrimSpace(v), "FLASK_APP"
+		return strings.TrimSpace(v), "the build's environment"
 	}
 	for _, file := range []string{".env", ".flaskenv"} {
 		if v := dotenvValue(filepath.Join(home, file), "FLASK_APP"); v != "" {
-			return v, "FLASK_APP in " + file
+			return v, file
 		}
 	}
 	return "", ""

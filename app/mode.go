@@ -213,17 +213,17 @@ func flaskLaunch(c Config) (*Launch, error) {
 	if strings.Contains(v, ":") {
 		var err error
 		if ep, err = ParseEntryPoint(v); err != nil {
-			return nil, EntrySettingError{Setting: c.FlaskAppSource, Err: err}
+			return nil, EntrySettingError{Setting: "FLASK_APP (" + c.FlaskAppSource + ")", Err: err}
 		}
 	} else {
 		module := strings.TrimSuffix(strings.TrimSuffix(filepath.ToSlash(v), ".py"), "/__init__")
 		module = strings.ReplaceAll(strings.Trim(module, "/"), "/", ".")
 		if !isDottedName(module) {
-			return nil, EntrySettingError{Setting: c.FlaskAppSource, Err: EntryPointSyntaxError{Value: v, Why: "it is neither a module nor a Python file"}}
+			return nil, EntrySettingError{Setting: "FLASK_APP (" + c.FlaskAppSource + ")", Err: EntryPointSyntaxError{Value: v, Why: "it is neither a module nor a Python file"}}
 		}
 		ep = EntryPoint{Module: module}
 	}
-	return &Launch{Mode: ModeWSGI, Reason: c.FlaskAppSource + "=" + v, Entry: ep}, nil
+	return &Launch{Mode: ModeWSGI, Reason: "FLASK_APP=" + v + " (" + c.FlaskAppSource + ")", Entry: ep}, nil
 }
 
 // ProjectPackage is the project's own importable package, named after
@@ -345,7 +345,7 @@ type CallableError struct {
 
 func (e CallableError) Error() string {
 	if e.Guessed {
-		return fmt.Sprintf("module %s defines neither app nor application", e.Entry.Module)
+		return fmt.Sprintf("module %s defines none of app, application, create_app or make_app", e.Entry.Module)
 	}
 	return fmt.Sprintf("module %s has no attribute %s", e.Entry.Module, e.Entry.Attr)
 }

@@ -30,11 +30,11 @@ func (b Build) application(s *step) error {
 		if err := b.entryPoint(s); err != nil {
 			return err
 		}
-		b.plainStatic(s)
+		if s.launch.Mode == app.ModeWSGI { // not app.py run as a script after all
+			b.plainStatic(s)
+		}
 	case s.launch.Mode == app.ModePaste:
 		b.plainStatic(s)
-	case s.launch.Mode == app.ModePython:
-		b.suggestServer(s)
 	}
 	return nil
 }
@@ -49,13 +49,22 @@ const probeTimeout = 30 * time.Second
 // plain name, which every server and static-files wrapper can load.
 func (b Build) entryPoint(s *step) error {
 	ep := s.launch.Entry
-	guess := ep.Attr == "" // main.py: app, else application
+	guess := ep.Attr == "" // a module alone: the name is found as `flask run` finds it
 	if guess {
 		ep.Attr = "app"
 	}
 	probe, err := b.probeEntryPoint(s, ep, probeTimeout)
 	if err != nil {
 		return err
+	}
+	if s.launch.ScriptFallback && (probe.TimedOut || !probe.Found && probe.ImportError == "" && guessedName(probe.Candidates) == nil) {
+		why := "it defines none of app, application, create_app or make_app"
+		if probe.TimedOut {
+			why = "importing it did not finish in " + probeTimeout.String()
+		}
+		b.Logger.Headerf("app.py runs as a script after all (python app.py): %s", why)
+		s.launch.Mode, s.launch.Reason = app.ModePython, "auto: found app.py; "+why
+		return nil
 	}
 	switch {
 	case probe.TimedOut:
@@ -65,8 +74,14 @@ func (b Build) entryPoint(s *step) error {
 		for _, line := range strings.Split(strings.TrimRight(probe.ImportError, "\n"), "\n") {
 			b.Logger.Body(line)
 		}
-	case !probe.Found && guess && slices.Contains(probe.Candidates, "application"):
-		ep.Attr = "application"
+	case !probe.Found && guess && guessedName(probe.Candidates) != nil:
+		found := guessedName(probe.Candidates)
+		ep.Attr, ep.Call = found.Attr, found.Call
+		// What the found name is (an application or a factory) is only
+		// known from a probe of that name.
+		if probe, err = b.probeEntryPoint(s, ep, probeTimeout); err != nil {
+			return err
+		}
 	case !probe.Found:
 		return app.CallableError{Entry: ep, Candidates: probe.Candidates, Guessed: guess}
 	}
@@ -89,6 +104,32 @@ func (b Build) entryPoint(s *step) error {
 	return nil
 }
 
+// guessedName is the application a module defines when no name is given,
+// found as Flask's `flask run` finds it: app, then application, then the
+// one application-looking attribute, then a create_app or make_app factory
+// called without arguments; nil when none. (app itself is the first probe.)
+func guessedName(candidates []string) *app.EntryPoint {
+	factories := []string{"create_app", "make_app"}
+	if slices.Contains(candidates, "application") {
+		return &app.EntryPoint{Attr: "application"}
+	}
+	var apps []string
+	for _, c := range candidates {
+		if !slices.Contains(factories, c) {
+			apps = append(apps, c)
+		}
+	}
+	if len(apps) == 1 {
+		return &app.EntryPoint{Attr: apps[0]}
+	}
+	for _, f := range factories {
+		if slices.Contains(candidates, f) {
+			return &app.EntryPoint{Attr: f, Call: true}
+		}
+	}
+	return nil
+}
+
 // checkProtocol: what the import found (kind "wsgi" or "asgi"; "unknown"
 // for a factory, "" when the import failed) must be what the server
 // speaks. The server was chosen before anything was installed, from the
@@ -106,26 +147,6 @@ func (s *step) checkProtocol(ep app.EntryPoint, kind string) error {
 	s.protocol = found
 	s.entry.ASGI = found == server.ASGI
 	return nil
-}
-
-// suggestServer: an app.py that defines a WSGI application and runs it as a
-// script (a development server, usually) could be served by a production
-// server; the log says how.
-func (b Build) suggestServer(s *step) {
-	src, err := os.ReadFile(filepath.Join(s.config.Home, "app.py"))
-	if err != nil || !strings.Contains(string(src), "__main__") {
-		return // importing an unguarded script would start it
-	}
-	probe, err := b.probeEntryPoint(s, app.EntryPoint{Module: "app", Attr: "app"}, 10*time.Second)
-	if err != nil || probe.ImportError != "" || probe.TimedOut {
-		return
-	}
-	for _, name := range []string{"app", "application"} {
-		if (name == "app" && probe.Found) || (name == "application" && slices.Contains(probe.Candidates, name)) {
-			b.Logger.Headerf("app.py runs as a script (python app.py) but defines the WSGI application %q: to serve it with a production server instead, set WARPDRIVE_WSGI_APPLICATION=app:%s", name, name)
-			return
-		}
-	}
 }
 
 func (b Build) django(s *step) error {

@@ -148,7 +148,7 @@ func serverName(l app.Launch, configured string) string {
 		return configured
 	case app.ModePaste:
 		return server.ModWSGI
-	case app.ModeShell, app.ModePython, app.ModeProcfile:
+	case app.ModeShell, app.ModePython, app.ModeProcfile, app.ModeScript:
 		return ""
 	default: // full control: the mode is the server's name
 		return l.Mode

@@ -63,6 +63,7 @@ func Explain(err error) Message {
 		variable    app.UnsupportedVariableError
 		versionFile app.VersionFileError
 		callable    app.CallableError
+		scripts     app.ScriptChoiceError
 		entrySet    app.EntrySettingError
 		procfile    app.ProcfileError
 		lockSyntax  app.LockSyntaxError
@@ -109,8 +110,11 @@ func Explain(err error) Message {
 		return Message{Title: "No WSGI entry point found",
 			Detail: []string{fmt.Sprintf("Deploy mode %s found no application to run. Looked for: %s.", entry.Mode, strings.Join(entry.LookedFor, ", "))},
 			Fix: []string{"Name your WSGI application with WARPDRIVE_WSGI_APPLICATION=module:callable (for example server:app),",
-				"or add a Procfile with a web process, a wsgi.py defining `application`, a main.py defining `app`, or a Django manage.py,",
+				"or add a Procfile with a web process, an app.py, wsgi.py or main.py defining `app` or `application`, a Django manage.py,",
+				"or one [project.scripts] entry in pyproject.toml that starts the server,",
 				"or set the deploy mode (.warpdrive/deploy_mode or WARPDRIVE_DEPLOY_MODE) to match the app."}}
+	case errors.As(err, &scripts):
+		return explainScripts(scripts)
 	case errors.As(err, &binding):
 		return Message{Title: "Unusable pip binding",
 			Detail: []string{binding.Error() + "."},
@@ -224,6 +228,16 @@ func Explain(err error) Message {
 				"then build again."}}
 	}
 	return Message{Title: "Build failed", Detail: []string{err.Error()}}
+}
+
+func explainScripts(e app.ScriptChoiceError) Message {
+	detail := []string{e.Error() + ":"}
+	for _, s := range e.Scripts {
+		detail = append(detail, fmt.Sprintf("  [%s] %s = %s", s.Table, s.Name, s.Entry))
+	}
+	return Message{Title: "Which script serves the app?", Detail: detail,
+		Fix: []string{fmt.Sprintf("Set WARPDRIVE_WEB_SCRIPT to the one the web process runs, e.g. WARPDRIVE_WEB_SCRIPT=%s", e.Scripts[0].Name),
+			"(pack build --env, or a line in .warpdrive/environment), or add a Procfile with a web process."}}
 }
 
 func explainCallable(e app.CallableError) Message {

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -68,10 +69,29 @@ func startPlans(s *step) launch.StartPlans {
 			}
 		}
 	}
-	if _, ok := plans["web"]; !ok {
+	if _, ok := plans["web"]; !ok && !s.workerOnly() {
 		plans["web"] = webPlan(s)
 	}
 	return plans
+}
+
+// workerOnly: the app has no web entry point, and its Procfile's entries
+// (a worker, a bot) are all it runs.
+func (s *step) workerOnly() bool {
+	return s.launch.Mode == app.ModeProcfile && s.launch.Procfile == ""
+}
+
+// scriptCommand runs a console script's function the way the script pip
+// writes does, so it works whether or not the project itself is installed
+// (the application directory is the working directory, first on sys.path);
+// arguments given to `docker run IMAGE ...` reach it in sys.argv[1:].
+func scriptCommand(sc app.Script) []string {
+	head, rest, _ := strings.Cut(sc.Entry.Attr, ".")
+	call := head
+	if rest != "" {
+		call += "." + rest
+	}
+	return []string{"python", "-c", fmt.Sprintf("import sys; from %s import %s; sys.exit(%s())", sc.Entry.Module, head, call)}
 }
 
 // procfilePlan runs a Procfile command the way Heroku does, through bash
@@ -89,6 +109,8 @@ func webPlan(s *step) launch.StartPlan {
 		return launch.StartPlan{Mode: app.ModeShell, Command: []string{filepath.Join(home, "app.sh")}}
 	case app.ModePython:
 		return launch.StartPlan{Mode: app.ModePython, Command: []string{"python", filepath.Join(home, "app.py")}}
+	case app.ModeScript:
+		return launch.StartPlan{Mode: app.ModeScript, Command: scriptCommand(s.launch.Script)}
 	case app.ModePaste:
 		return launch.StartPlan{Mode: s.server.Name, Command: s.server.Command(),
 			Derived: server.PasteDerived(s.entry, filepath.Join(home, "paste.ini"))}

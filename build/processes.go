@@ -17,7 +17,10 @@ import (
 // processes declares `web`, `shell` (bash in the same environment), one per
 // Procfile entry, one per hook process type and, for Django, `migrate`.
 func (b Build) processes(s *step) error {
-	if s.launch.Mode == app.ModeProcfile {
+	switch {
+	case s.workerOnly():
+		b.Logger.Headerf("The Procfile has no web process, and the app no web entry point: the image runs its processes (%s)", strings.Join(s.config.Procfile.Names(), ", "))
+	case s.launch.Mode == app.ModeProcfile:
 		b.Logger.Headerf("Using the Procfile's web process: %s", s.launch.Procfile)
 		b.Logger.Body("To use warpdrive's derived server instead, set WARPDRIVE_DEPLOY_MODE=auto (or a deploy mode) for the build, or write it to .warpdrive/deploy_mode")
 	}
@@ -45,10 +48,15 @@ func (b Build) processes(s *step) error {
 
 // planProcesses: `web` (the default) and every other planned process run
 // through warpdrive-start; `shell` opens bash in the same environment.
+// Without web, a single process is the default (a worker-only app runs
+// with a plain `docker run IMAGE`); of several, none is.
 func planProcesses(plans launch.StartPlans, home string) []libcnb.Process {
-	web := process("web", home, append([]string{server.Helper}, plans["web"].Declared()...)...)
-	web.Default = true
-	out := []libcnb.Process{web}
+	var out []libcnb.Process
+	if web, ok := plans["web"]; ok {
+		p := process("web", home, append([]string{server.Helper}, web.Declared()...)...)
+		p.Default = true
+		out = append(out, p)
+	}
 	var names []string
 	for name := range plans {
 		if name != "web" {
@@ -58,6 +66,9 @@ func planProcesses(plans launch.StartPlans, home string) []libcnb.Process {
 	sort.Strings(names)
 	for _, name := range names {
 		out = append(out, process(name, home, append([]string{server.Helper, "--process", name}, plans[name].Declared()...)...))
+	}
+	if _, ok := plans["web"]; !ok && len(out) == 1 {
+		out[0].Default = true
 	}
 	if _, ok := plans["shell"]; !ok {
 		out = append(out, process("shell", home, server.Helper, "--exec", "bash"))

@@ -77,20 +77,30 @@ func TestMainPyFlaskApp(t *testing.T) {
 	assertStatic(t, c, "/static/site.css", "olive")
 }
 
-// TestFactoryEntryPoint: WARPDRIVE_WSGI_APPLICATION names a factory with an
-// argument; mod_wsgi and gunicorn both serve what it returns. A callable that
-// does not exist fails the build, naming what the module has. The Python
-// version comes from pyproject.toml's requires-python range (the index's
-// Flask does not install on 3.11's pip, so the range picks 3.13).
+// TestFactoryEntryPoint: the Flask tutorial's layout, an application
+// factory in the project's own package (pyproject.toml's name, built by
+// flit_core), is found as `flask run` finds it, with no setting; FLASK_APP
+// in .flaskenv names a factory with an argument, served by gunicorn; a
+// callable that does not exist fails the build, naming what the module has.
+// The Python version comes from pyproject.toml's requires-python range (the
+// index's Flask does not install on 3.11's pip, so the range picks 3.13).
 func TestFactoryEntryPoint(t *testing.T) {
 	a := NewApp(t, "flask_factory")
-	for _, srv := range []string{"mod_wsgi", "gunicorn"} {
-		log := a.MustBuild("--env", "WARPDRIVE_WSGI_APPLICATION=flaskr:create_app('production')", "--env", "WARPDRIVE_SERVER_TYPE="+srv)
-		assertContains(t, "build log", log, "WSGI entry point: flaskr:create_app('production')", "warpdrive_entry",
-			"Python 3.13.5: requested >=3.12 by pyproject.toml [project] requires-python")
-		_, body := a.Run(8080).GetOK("/")
-		assertContains(t, srv+" page", body, "made by create_app('production') on Python 3.13.5")
-	}
+	log := a.MustBuild()
+	assertContains(t, "build log", log,
+		"Deploy mode: wsgi (auto: the project's package flaskr (pyproject.toml name flaskr, flaskr/__init__.py))",
+		"WSGI entry point: flaskr:create_app()", "warpdrive_entry",
+		"Python 3.13.5: requested >=3.12 by pyproject.toml [project] requires-python")
+	resp, body := a.Run(8080).GetOK("/")
+	assertContains(t, "mod_wsgi page", body, "made by create_app('development') on Python 3.13.5")
+	assertServer(t, resp)
+
+	a.Write(".flaskenv", "FLASK_APP=flaskr:create_app('production')\nFLASK_DEBUG=1\n")
+	log = a.MustBuild("--env", "WARPDRIVE_SERVER_TYPE=gunicorn")
+	assertContains(t, "build log", log, "Deploy mode: wsgi (FLASK_APP=flaskr:create_app('production') (.flaskenv))",
+		"WSGI entry point: flaskr:create_app('production')")
+	_, body = a.Run(8080).GetOK("/")
+	assertContains(t, "gunicorn page", body, "made by create_app('production') on Python 3.13.5")
 
 	out, err := a.Build("--env", "APP_MODULE=flaskr:app")
 	if err == nil {

@@ -99,7 +99,7 @@ func TestDeployModeShellRunsAppSh(t *testing.T) {
 func TestDeployModePythonRunsAppPy(t *testing.T) {
 	a := NewApp(t, "app_py")
 	log := a.MustBuild()
-	assertContains(t, "build log", log, "Deploy mode: python (auto: found app.py)")
+	assertContains(t, "build log", log, "Deploy mode: python (auto: found app.py, which defines no app or application)")
 	c := a.Run(9000, "-e", "PORT=9000")
 	resp, body := c.Get("/")
 	if resp.StatusCode != http.StatusOK || body != "Hello from app.py\n" || !strings.HasPrefix(resp.Header.Get("Server"), "app.py") {
