@@ -34,11 +34,11 @@ func TestPoetryScriptIsTheWebProcess(t *testing.T) {
 	assertContains(t, "build log", log,
 		"Deploy mode: script (auto: the project's one script, [tool.poetry.scripts] poetry-run = poetry_run.server:run)")
 	assertNotContains(t, "build log", log, "Server: mod_wsgi", "No WSGI entry point found")
-	assertMatches(t, "pack inspect", a.PackInspect(), `web \(default\)\s+warpdrive-start python -c import sys; from poetry_run.server import run; sys.exit\(run\(\)\)`)
+	assertMatches(t, "pack inspect", a.PackInspect(), `web \(default\)\s+warpdrive-start\s+python -c import sys; from poetry_run.server import run; sys.exit\(run\(\)\)`)
 	c := a.RunWithArgs(8080, nil, "--verbose")
 	_, body := c.GetOK("/")
 	assertContains(t, "page", body, "Hello from the poetry-run script (argv ['--verbose'])")
-	assertContains(t, "startup log", c.Logs(), "Serving on http://0.0.0.0:8080")
+	assertContains(t, "startup log", c.Logs(), "Executing server command 'python -c import sys; from poetry_run.server import run; sys.exit(run()) --verbose'")
 	assertStopsQuickly(t, c)
 }
 
