@@ -55,6 +55,8 @@ func TestFoundMarkers(t *testing.T) {
 		{"requirements only", map[string]string{"requirements.txt": "Django\n"}, []string{"requirements.txt"}, nil},
 		{"django project", map[string]string{"manage.py": managePy}, []string{"manage.py"}, nil},
 		{"manage.py that is not Django", map[string]string{"manage.py": "print('hi')\n"}, nil, nil},
+		{"django project one level down", map[string]string{"README.md": "", "backend/manage.py": managePy}, []string{"*/manage.py"}, nil},
+		{"two levels down is not looked in", map[string]string{"src/backend/manage.py": managePy}, nil, nil},
 		{"wsgi module", map[string]string{"wsgi.py": "application = None\n"}, []string{"wsgi.py"}, nil},
 		{"wsgi package", map[string]string{"wsgi/__init__.py": ""}, []string{"wsgi/__init__.py"}, nil},
 		{"app.py", map[string]string{"app.py": ""}, []string{"app.py"}, nil},
