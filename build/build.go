@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -100,6 +101,7 @@ func (b Build) build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		b.pipCache,
 		b.preBuildHooks,
 		b.resolveConfiguration,
+		b.djangoSettingsModule,
 		b.packages,
 		b.modWSGI,
 		b.buildHook,
@@ -130,6 +132,10 @@ func (b Build) begin(ctx libcnb.BuildContext) (*step, error) {
 		protocol: server.WSGI}
 	if s.source, err = app.ReadSource(ctx.ApplicationPath); err != nil {
 		return nil, err
+	}
+	if s.source.HomeFound != "" {
+		rel, _ := filepath.Rel(s.source.Root, s.source.Home)
+		b.Logger.Headerf("Application home: %s/ (%s; .warpdrive/home chooses another)", rel, s.source.HomeFound)
 	}
 	applyEnvironmentFile(s.source.Environment, b.Logger)
 	if err := b.checkEnvironment(); err != nil {
