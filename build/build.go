@@ -62,6 +62,9 @@ type step struct {
 	python    *layers.Deferred
 	venvLayer *layers.Deferred
 	deferred  []*layers.Deferred
+	// sourceTree lists the application directory's entries before any
+	// step ran, so the build's own output can be made writable at run time.
+	sourceTree sourceTree
 	// appNames is the hash of the application's file names (see
 	// app.TreeNames), taken when a step first needs it.
 	appNames string
@@ -108,6 +111,7 @@ func (b Build) build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		b.application,
 		b.launchLayers,
 		b.processes,
+		b.runtimeWritable,
 		b.finishLayers,
 	} {
 		if err := run(s); err != nil {
@@ -131,6 +135,10 @@ func (b Build) begin(ctx libcnb.BuildContext) (*step, error) {
 	s := &step{ctx: ctx, metadata: md, resolver: cr, target: target(ctx), env: libcnb.Environment{}, result: libcnb.NewBuildResult(),
 		protocol: server.WSGI}
 	if s.source, err = app.ReadSource(ctx.ApplicationPath); err != nil {
+		return nil, err
+	}
+	// Before any hook or step writes into the application directory.
+	if s.sourceTree, err = readSourceTree(ctx.ApplicationPath); err != nil {
 		return nil, err
 	}
 	if s.source.HomeFound != "" {
