@@ -55,6 +55,8 @@ func TestFoundMarkers(t *testing.T) {
 		{"requirements only", map[string]string{"requirements.txt": "Django\n"}, []string{"requirements.txt"}, nil},
 		{"django project", map[string]string{"manage.py": managePy}, []string{"manage.py"}, nil},
 		{"manage.py that is not Django", map[string]string{"manage.py": "print('hi')\n"}, nil, nil},
+		{"django project one level down", map[string]string{"README.md": "", "backend/manage.py": managePy}, []string{"*/manage.py"}, nil},
+		{"two levels down is not looked in", map[string]string{"src/backend/manage.py": managePy}, nil, nil},
 		{"wsgi module", map[string]string{"wsgi.py": "application = None\n"}, []string{"wsgi.py"}, nil},
 		{"wsgi package", map[string]string{"wsgi/__init__.py": ""}, []string{"wsgi/__init__.py"}, nil},
 		{"app.py", map[string]string{"app.py": ""}, []string{"app.py"}, nil},
@@ -358,10 +360,10 @@ func TestResolveLaunchFindsRealAppShapes(t *testing.T) {
 			"pyproject.toml":     "[project]\nname = \"flaskr\"\nversion = \"1\"\n",
 			"flaskr/__init__.py": "from flask import Flask\ndef create_app(test_config=None):\n    return Flask(__name__)\n"}, "", "", "wsgi", "flaskr:", false, ""},
 		{"a src-layout package with a dashed name", map[string]string{
-			"pyproject.toml":          "[project]\nname = \"My-App\"\nversion = \"1\"\n",
+			"pyproject.toml":         "[project]\nname = \"My-App\"\nversion = \"1\"\n",
 			"src/my_app/__init__.py": "from .web import app\n"}, "", "", "wsgi", "my_app:", false, ""},
 		{"one Poetry script", map[string]string{
-			"pyproject.toml":          "[tool.poetry]\nname = \"poetry-run\"\n[tool.poetry.scripts]\npoetry-run = \"poetry_run.server:run\"\n",
+			"pyproject.toml":         "[tool.poetry]\nname = \"poetry-run\"\n[tool.poetry.scripts]\npoetry-run = \"poetry_run.server:run\"\n",
 			"poetry_run/__init__.py": "", "poetry_run/server.py": ""}, "", "", "script", "", false, ""},
 		{"several scripts need a choice", map[string]string{
 			"pyproject.toml": "[project]\nname = \"tool\"\n[project.scripts]\nserve = \"tool.cli:serve\"\nwork = \"tool.cli:work\"\n"}, "", "", "", "", false, "app.ScriptChoiceError"},

@@ -30,8 +30,12 @@ var DeployModes = append([]string{ModeAuto, ModeShell, ModePython, ModeWSGI, Mod
 type Source struct {
 	// Root is the source directory; `.warpdrive/` lives there.
 	Root string
-	// Home is the application directory: Root, or the subdirectory `.warpdrive/home` names.
+	// Home is the application directory: Root, or the subdirectory `.warpdrive/home` names,
+	// or the Django project's directory below the root that warpdrive found.
 	Home string
+	// HomeFound says why Home is a subdirectory warpdrive found (no
+	// `.warpdrive/home`), for the build log; "" otherwise.
+	HomeFound string
 	// Environment holds `.warpdrive/environment`'s variables, in file order.
 	Environment []EnvVar
 	// Procfile holds the Procfile's process types, if the application has one.
@@ -118,6 +122,10 @@ func (e HomeError) Error() string {
 // `.warpdrive/environment` brings.
 func ReadSource(root string) (Source, error) {
 	src := Source{Root: root, Home: root}
+	var err error
+	if src.Environment, err = ReadEnvironmentFile(filepath.Join(root, ".warpdrive", "environment")); err != nil {
+		return Source{}, err
+	}
 	if home, ok, err := firstLine(filepath.Join(root, ".warpdrive", "home")); err != nil {
 		return Source{}, err
 	} else if ok {
@@ -125,10 +133,10 @@ func ReadSource(root string) (Source, error) {
 		if fi, err := os.Stat(src.Home); err != nil || !fi.IsDir() {
 			return Source{}, HomeError{Home: home}
 		}
-	}
-	var err error
-	if src.Environment, err = ReadEnvironmentFile(filepath.Join(root, ".warpdrive", "environment")); err != nil {
+	} else if dir, why, err := findDjangoHome(root, src.lookupEnv); err != nil {
 		return Source{}, err
+	} else if dir != "" {
+		src.Home, src.HomeFound = filepath.Join(root, filepath.FromSlash(dir)), why
 	}
 	if procfile, ok, err := ReadProcfile(src.Home); err != nil {
 		return Source{}, err
@@ -136,6 +144,20 @@ func ReadSource(root string) (Source, error) {
 		src.Procfile = &procfile
 	}
 	return src, nil
+}
+
+// lookupEnv is a build variable: the build's environment, else
+// `.warpdrive/environment` (applied to the build only after the source is read).
+func (src Source) lookupEnv(name string) (string, bool) {
+	if v, ok := os.LookupEnv(name); ok {
+		return v, true
+	}
+	for _, v := range src.Environment {
+		if v.Name == name {
+			return v.Value, true
+		}
+	}
+	return "", false
 }
 
 // ResolveConfig resolves every setting of the application in src: a
@@ -153,7 +175,7 @@ func ResolveConfig(src Source, r Resolver) (Config, error) {
 	packages, explicit := r.Resolve("WARPDRIVE_PIP_PACKAGES")
 	c.PipPackagesExplicit = explicit && strings.TrimSpace(packages) != ""
 	if !c.PipPackagesExplicit {
-		packages = "requirements.txt"
+		packages = rootRequirements(src)
 	}
 	c.PipPackages = strings.Fields(packages)
 	c.StaticURL = value(r, "WARPDRIVE_STATIC_URL", "/static/")
@@ -212,6 +234,27 @@ func dotenvValue(path, name string) string {
 		value = v
 	}
 	return value
+}
+
+// rootRequirements is the requirements file to look for: requirements.txt
+// in the home, or, for a home below the root that has no dependency file of
+// its own, the root's requirements.txt (where Heroku-style repositories keep
+// it, beside a project made by `django-admin startproject` in a
+// subdirectory). pip reads it from the home as ../requirements.txt.
+func rootRequirements(src Source) string {
+	if src.Home == src.Root || !FileExists(filepath.Join(src.Root, "requirements.txt")) {
+		return "requirements.txt"
+	}
+	for _, f := range dependencyFiles {
+		if FileExists(filepath.Join(src.Home, f)) {
+			return "requirements.txt"
+		}
+	}
+	rel, err := filepath.Rel(src.Home, filepath.Join(src.Root, "requirements.txt"))
+	if err != nil {
+		return "requirements.txt"
+	}
+	return filepath.ToSlash(rel)
 }
 
 // value is a setting's trimmed value, else the resolver's default, else def.

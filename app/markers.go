@@ -42,6 +42,12 @@ var Markers = []Marker{
 	{"uv.lock", "uv's uv.lock", isFile("uv.lock")},
 	{"Pipfile.lock", "Pipenv's Pipfile.lock", isFile("Pipfile.lock")},
 	{"pylock.toml", "PEP 751 lock pylock.toml", isFile("pylock.toml")},
+	// A repository that keeps its Django project one level down (backend/,
+	// beside a frontend/): the build makes that directory the home. Several
+	// such directories pass too, so the build can say which to choose.
+	{"*/manage.py", "Django project in a subdirectory (DIR/manage.py naming DJANGO_SETTINGS_MODULE)", func(dir string) bool {
+		return len(DjangoSubdirectories(dir)) > 0
+	}},
 }
 
 // HasPythonFiles reports whether dir holds a *.py file at its top level.

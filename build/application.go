@@ -19,7 +19,7 @@ import (
 func (b Build) application(s *step) error {
 	s.entry = server.Entry{Home: s.config.Home}
 	switch {
-	case s.launch.Django && (s.launch.Mode == app.ModeWSGI || s.launch.Mode == app.ModeProcfile):
+	case usesDjangoSettings(s.launch):
 		if err := b.django(s); err != nil {
 			return err
 		}
@@ -37,6 +37,12 @@ func (b Build) application(s *step) error {
 		b.plainStatic(s)
 	}
 	return nil
+}
+
+// usesDjangoSettings: the build reads the Django settings (for the entry point
+// and the static files) in the wsgi and Procfile modes.
+func usesDjangoSettings(l app.Launch) bool {
+	return l.Django && (l.Mode == app.ModeWSGI || l.Mode == app.ModeProcfile)
 }
 
 // probeTimeout bounds the build-time import of the entry module.
@@ -159,19 +165,9 @@ func (b Build) django(s *step) error {
 		settings.SettingsModule, orUnset(settings.WSGIApplication), orUnset(settings.StaticURL), orUnset(settings.StaticRoot))
 	s.env.Default("DJANGO_SETTINGS_MODULE", settings.SettingsModule)
 
-	module, callable, ok := layers.SplitWSGIApplication(settings.WSGIApplication)
-	if !ok && s.protocol == server.WSGI {
-		return app.EntryPointError{Mode: s.launch.Mode, LookedFor: []string{"WSGI_APPLICATION in " + settings.SettingsModule + " (it is " + orUnset(settings.WSGIApplication) + ")"}}
+	if err := b.djangoEntry(s, settings); err != nil {
+		return err
 	}
-	if s.protocol == server.ASGI {
-		if module, callable, ok = djangoASGIApplication(s.config.Home, settings); !ok {
-			return app.EntryPointError{Mode: s.launch.Mode, LookedFor: []string{"ASGI_APPLICATION in " + settings.SettingsModule,
-				"an asgi.py beside WSGI_APPLICATION's wsgi.py (" + orUnset(settings.WSGIApplication) + ")"}}
-		}
-		b.Logger.Headerf("Django ASGI application: %s.%s", module, callable)
-		s.entry.ASGI = true
-	}
-	s.entry.Module, s.entry.Callable = module, callable
 
 	switch {
 	case s.config.DisableCollectstatic:
@@ -187,7 +183,7 @@ func (b Build) django(s *step) error {
 		}
 		s.entry.StaticURL, s.entry.StaticDir = settings.StaticURL, settings.StaticRoot
 	case !settings.StaticFiles:
-		b.Logger.Header("Django static files: django.contrib.staticfiles is not installed; nothing to collect")
+		b.Logger.Header("Django static files: collectstatic skipped (django.contrib.staticfiles is not in INSTALLED_APPS)")
 	case settings.StaticRoot != "":
 		b.Logger.Headerf("Django static files: collecting into the application's STATIC_ROOT %s", settings.StaticRoot)
 		start := time.Now()
@@ -212,6 +208,90 @@ func (b Build) django(s *step) error {
 		s.result.Layers = append(s.result.Layers, layer)
 		s.entry.StaticURL, s.entry.StaticDir = settings.StaticURL, dir
 	}
+	return nil
+}
+
+// djangoSettingsModule checks, before anything is installed (so a build that
+// cannot know its settings stops in seconds), that the settings module is known: DJANGO_SETTINGS_MODULE in the build's environment
+// (pack build --env, .warpdrive/environment, the build-env hook) wins, as it
+// does for manage.py itself; else manage.py's line. A manage.py that builds
+// the name (a variable, an f-string) cannot be read without running it: the
+// build stops rather than guess, unless a settings.py beside manage.py makes
+// the old default (`settings`) the module Django would load.
+func (b Build) djangoSettingsModule(s *step) error {
+	if !usesDjangoSettings(s.launch) {
+		return nil
+	}
+	if v := strings.TrimSpace(os.Getenv("DJANGO_SETTINGS_MODULE")); v != "" {
+		if s.launch.SettingsModule != "" && s.launch.SettingsModule != v {
+			b.Logger.Headerf("Django settings: DJANGO_SETTINGS_MODULE=%s from the build's environment (manage.py's default is %s)", v, s.launch.SettingsModule)
+		}
+		s.launch.SettingsModule = v
+		return nil
+	}
+	if s.launch.SettingsModule != "" {
+		return nil
+	}
+	manage, _ := app.ReadManagePy(s.config.Home)
+	if app.FileExists(filepath.Join(s.config.Home, "settings.py")) || app.FileExists(filepath.Join(s.config.Home, "settings", "__init__.py")) {
+		b.Logger.Headerf("Django settings: manage.py does not name the module as a plain string (%s); using settings, the module beside it (set DJANGO_SETTINGS_MODULE to choose another)", manage.Line)
+		return nil
+	}
+	rel, _ := filepath.Rel(s.config.Root, s.config.Home)
+	if rel == "." {
+		rel = ""
+	}
+	return app.SettingsLineError{Home: rel, Line: manage.Line}
+}
+
+// djangoEntry chooses the application the server loads: WSGI_APPLICATION
+// when the settings set it; else (Django's own default, which `runserver`
+// serves through get_wsgi_application()) the wsgi.py startproject writes
+// beside the settings; an entry point the user named wins over both (the
+// caller checks it by importing it). A Procfile's web command names its own
+// application: nothing is required there. The log says where it came from.
+func (b Build) djangoEntry(s *step, settings layers.DjangoSettings) error {
+	named := s.launch.Mode == app.ModeWSGI && s.launch.Entry.Module != ""
+	wsgiApp, source := settings.WSGIApplication, "WSGI_APPLICATION"
+	if _, _, ok := layers.SplitWSGIApplication(wsgiApp); wsgiApp != "" && !ok {
+		if named || s.launch.Mode == app.ModeProcfile {
+			return nil
+		}
+		return app.DjangoWSGIError{SettingsModule: settings.SettingsModule, WSGIApplication: wsgiApp}
+	}
+	if wsgiApp == "" {
+		beside, looked := app.DjangoWSGIBeside(s.config.Home, settings.SettingsModule)
+		switch {
+		case named:
+			b.Logger.Headerf("Django WSGI application: %s=%s (the settings set no WSGI_APPLICATION)", s.config.EntrySource, s.launch.Entry)
+			return nil
+		case beside != "":
+			wsgiApp, source = beside, "the wsgi.py beside the settings; they set no WSGI_APPLICATION"
+		case s.launch.Mode == app.ModeProcfile:
+			return nil
+		case s.protocol == server.ASGI && settings.ASGIApplication != "":
+			// Channels' ASGI_APPLICATION needs no WSGI application.
+		default:
+			return app.DjangoWSGIError{SettingsModule: settings.SettingsModule, LookedFor: looked}
+		}
+	}
+	module, callable, _ := layers.SplitWSGIApplication(wsgiApp)
+	if named {
+		return nil // the entry point's probe logs and sets it
+	}
+	if s.launch.Mode == app.ModeWSGI && s.protocol == server.WSGI {
+		b.Logger.Headerf("Django WSGI application: %s:%s (%s)", module, callable, source)
+	}
+	if s.protocol == server.ASGI {
+		var ok bool
+		if module, callable, ok = djangoASGIApplication(s.config.Home, settings.ASGIApplication, wsgiApp); !ok {
+			return app.EntryPointError{Mode: s.launch.Mode, LookedFor: []string{"ASGI_APPLICATION in " + settings.SettingsModule,
+				"an asgi.py beside the wsgi.py of " + wsgiApp}}
+		}
+		b.Logger.Headerf("Django ASGI application: %s.%s", module, callable)
+		s.entry.ASGI = true
+	}
+	s.entry.Module, s.entry.Callable = module, callable
 	return nil
 }
 
@@ -243,13 +323,13 @@ func orUnset(s string) string {
 }
 
 // djangoASGIApplication is Channels' ASGI_APPLICATION, else the asgi.py that
-// startproject writes beside the wsgi.py WSGI_APPLICATION names
+// startproject writes beside the wsgi.py of the WSGI application
 // (mysite.wsgi.application -> mysite.asgi.application).
-func djangoASGIApplication(home string, settings layers.DjangoSettings) (module, callable string, ok bool) {
-	if settings.ASGIApplication != "" {
-		return layers.SplitWSGIApplication(settings.ASGIApplication)
+func djangoASGIApplication(home, asgiSetting, wsgiApp string) (module, callable string, ok bool) {
+	if asgiSetting != "" {
+		return layers.SplitWSGIApplication(asgiSetting)
 	}
-	module, callable, ok = layers.SplitWSGIApplication(settings.WSGIApplication)
+	module, callable, ok = layers.SplitWSGIApplication(wsgiApp)
 	if !ok || (module != "wsgi" && !strings.HasSuffix(module, ".wsgi")) {
 		return "", "", false
 	}

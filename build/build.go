@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -61,6 +62,9 @@ type step struct {
 	python    *layers.Deferred
 	venvLayer *layers.Deferred
 	deferred  []*layers.Deferred
+	// sourceTree lists the application directory's entries before any
+	// step ran, so the build's own output can be made writable at run time.
+	sourceTree sourceTree
 	// appNames is the hash of the application's file names (see
 	// app.TreeNames), taken when a step first needs it.
 	appNames string
@@ -101,12 +105,14 @@ func (b Build) build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		b.pipCache,
 		b.preBuildHooks,
 		b.resolveConfiguration,
+		b.djangoSettingsModule,
 		b.packages,
 		b.modWSGI,
 		b.buildHook,
 		b.application,
 		b.launchLayers,
 		b.processes,
+		b.runtimeWritable,
 		b.finishLayers,
 	} {
 		if err := run(s); err != nil {
@@ -131,6 +137,14 @@ func (b Build) begin(ctx libcnb.BuildContext) (*step, error) {
 		protocol: server.WSGI}
 	if s.source, err = app.ReadSource(ctx.ApplicationPath); err != nil {
 		return nil, err
+	}
+	// Before any hook or step writes into the application directory.
+	if s.sourceTree, err = readSourceTree(ctx.ApplicationPath); err != nil {
+		return nil, err
+	}
+	if s.source.HomeFound != "" {
+		rel, _ := filepath.Rel(s.source.Root, s.source.Home)
+		b.Logger.Headerf("Application home: %s/ (%s; .warpdrive/home chooses another)", rel, s.source.HomeFound)
 	}
 	applyEnvironmentFile(s.source.Environment, b.Logger)
 	if err := b.checkEnvironment(); err != nil {

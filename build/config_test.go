@@ -205,7 +205,7 @@ func TestDjangoASGIApplication(t *testing.T) {
 		{"a WSGI module not named wsgi", layers.DjangoSettings{WSGIApplication: "mysite.server.application"}, ""},
 	}
 	for _, tt := range tests {
-		module, callable, ok := djangoASGIApplication(home, tt.settings)
+		module, callable, ok := djangoASGIApplication(home, tt.settings.ASGIApplication, tt.settings.WSGIApplication)
 		got := ""
 		if ok {
 			got = module + " " + callable

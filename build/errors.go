@@ -50,6 +50,9 @@ func Explain(err error) Message {
 		tomlSyntax  app.TOMLSyntaxError
 		choice      app.ChoiceError
 		home        app.HomeError
+		ambiguous   app.HomeAmbiguousError
+		settingLine app.SettingsLineError
+		djangoWSGI  app.DjangoWSGIError
 		entry       app.EntryPointError
 		notExec     app.NotExecutableError
 		pip         layers.PipInstallError
@@ -101,6 +104,22 @@ func Explain(err error) Message {
 		return Message{Title: "Application home directory not found",
 			Detail: []string{home.Error() + "."},
 			Fix:    []string{"Make .warpdrive/home name a subdirectory of the source (e.g. `src`), or remove the file."}}
+	case errors.As(err, &ambiguous):
+		return Message{Title: "Several Django projects in the source",
+			Detail: []string{ambiguous.Error() + ".",
+				"warpdrive looks one level down for the project only when the root has none of app.sh, app.py, manage.py, wsgi.py, main.py, paste.ini, a Procfile."},
+			Fix: []string{fmt.Sprintf("Write the project's directory into .warpdrive/home (for example `echo %s > .warpdrive/home`)", ambiguous.Candidates[0]),
+				"and build again; the files at the root (.warpdrive/, the Procfile) still apply."}}
+	case errors.As(err, &settingLine):
+		return Message{Title: "Django settings module not readable from manage.py",
+			Detail: []string{settingLine.Error(),
+				"warpdrive reads manage.py's os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\") without running it,",
+				"so a name built from a variable or an f-string does not tell it which settings to import."},
+			Fix: []string{"Set DJANGO_SETTINGS_MODULE for the build and the app: a line `DJANGO_SETTINGS_MODULE=mysite.settings` in .warpdrive/environment",
+				"(or `pack build --env DJANGO_SETTINGS_MODULE=mysite.settings`, and the same variable at run time);",
+				"or write the module as a plain string in manage.py: os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")."}}
+	case errors.As(err, &djangoWSGI):
+		return explainDjangoWSGI(djangoWSGI)
 	case errors.As(err, &notExec):
 		return Message{Title: "app.sh is not executable",
 			Detail: []string{"The deploy mode runs app.sh, but the file has no execute permission."},
@@ -238,6 +257,22 @@ func explainScripts(e app.ScriptChoiceError) Message {
 	return Message{Title: "Which script serves the app?", Detail: detail,
 		Fix: []string{fmt.Sprintf("Set WARPDRIVE_WEB_SCRIPT to the one the web process runs, e.g. WARPDRIVE_WEB_SCRIPT=%s", e.Scripts[0].Name),
 			"(pack build --env, or a line in .warpdrive/environment), or add a Procfile with a web process."}}
+}
+
+func explainDjangoWSGI(e app.DjangoWSGIError) Message {
+	settingsFile := strings.ReplaceAll(e.SettingsModule, ".", "/") + ".py"
+	project, _, _ := strings.Cut(e.SettingsModule, ".")
+	if !strings.Contains(e.SettingsModule, ".") {
+		project = "mysite"
+	}
+	detail := []string{e.Error() + "."}
+	if e.WSGIApplication == "" {
+		detail = append(detail, "Django's startproject writes a wsgi.py defining `application` beside the settings; WSGI_APPLICATION names it.")
+	}
+	return Message{Title: "Django WSGI application not found",
+		Detail: detail,
+		Fix: []string{fmt.Sprintf("Set WSGI_APPLICATION = \"%s.wsgi.application\" in %s (the module.callable of your WSGI application),", project, settingsFile),
+			fmt.Sprintf("or name it with WARPDRIVE_WSGI_APPLICATION=%s.wsgi:application (pack build --env, or a line in .warpdrive/environment).", project)}}
 }
 
 func explainCallable(e app.CallableError) Message {
