@@ -34,12 +34,15 @@ func TestWebPlanPerDeployMode(t *testing.T) {
 			"--application-type paste --entry-point /workspace/paste.ini --working-directory /workspace", "mod_wsgi"},
 		{"python", app.ModePython, "", "python /workspace/app.py --", "python"},
 		{"shell", app.ModeShell, "", "/workspace/app.sh --", "shell"},
+		{"one console script", app.ModeScript, "", "python -c import sys; from poetry_run.server import run; sys.exit(run()) --", "script"},
 		{"full control: base arguments only", server.UWSGI, server.UWSGI,
 			"uwsgi --master --http-socket :$PORT --enable-threads --threads=5 --thunder-lock --single-interpreter --die-on-term --", "uwsgi"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan := webPlan(stepFor(tt.mode, tt.server, entry))
+			s := stepFor(tt.mode, tt.server, entry)
+			s.launch.Script = app.Script{Name: "poetry-run", Entry: app.EntryPoint{Module: "poetry_run.server", Attr: "run"}}
+			plan := webPlan(s)
 			if got := strings.Join(plan.Declared(), " "); got != tt.want || plan.Mode != tt.wantMode {
 				t.Errorf("got  %s (mode %s)\nwant %s (mode %s)", got, plan.Mode, tt.want, tt.wantMode)
 			}
@@ -177,4 +180,39 @@ func TestDottedEntryEveryServer(t *testing.T) {
 			t.Errorf("derived %q, entry module %v", derived, s.entryModule)
 		}
 	})
+}
+
+// A dotted script function is called through its first name, as the
+// script pip writes does.
+func TestScriptCommandDotted(t *testing.T) {
+	got := strings.Join(scriptCommand(app.Script{Name: "serve", Entry: app.EntryPoint{Module: "pkg.cli", Attr: "main.run"}}), " ")
+	if want := "python -c import sys; from pkg.cli import main; sys.exit(main.run())"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// With no name given, the application is found as `flask run` finds it.
+func TestGuessedName(t *testing.T) {
+	for _, tt := range []struct {
+		candidates []string
+		want       string
+	}{
+		{[]string{"application", "create_app"}, "application"},
+		{[]string{"api"}, "api"},
+		{[]string{"api", "create_app"}, "api"},
+		{[]string{"api", "server", "create_app"}, "create_app()"},
+		{[]string{"make_app"}, "make_app()"},
+		{nil, ""},
+	} {
+		got := ""
+		if ep := guessedName(tt.candidates); ep != nil {
+			got = ep.Attr
+			if ep.Call {
+				got += "()"
+			}
+		}
+		if got != tt.want {
+			t.Errorf("guessedName(%v) = %q, want %q", tt.candidates, got, tt.want)
+		}
+	}
 }

@@ -80,3 +80,34 @@ func TestProcfileServer(t *testing.T) {
 		}
 	}
 }
+
+// A Procfile without web and an app with no entry point: no web process,
+// and a single entry is the image's default; of several, none is.
+func TestWorkerOnlyProcfileHasNoWeb(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		procfile []app.ProcessType
+		defaults []string
+	}{
+		{"one worker is the default", []app.ProcessType{{Name: "worker", Command: "python bot.py"}}, []string{"worker"}},
+		{"of two, none is", []app.ProcessType{{Name: "worker", Command: "celery worker"}, {Name: "beat", Command: "celery beat"}}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := stepFor(app.ModeProcfile, "", server.Entry{Home: "/workspace"})
+			s.config.Procfile = &app.Procfile{Processes: tt.procfile}
+			plans := startPlans(s)
+			if _, ok := plans["web"]; ok {
+				t.Fatalf("a worker-only app got a web plan: %+v", plans["web"])
+			}
+			var defaults []string
+			for _, p := range planProcesses(plans, "/workspace") {
+				if p.Default {
+					defaults = append(defaults, p.Type)
+				}
+			}
+			if strings.Join(defaults, ",") != strings.Join(tt.defaults, ",") {
+				t.Errorf("default processes = %v, want %v", defaults, tt.defaults)
+			}
+		})
+	}
+}
