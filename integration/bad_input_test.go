@@ -87,7 +87,8 @@ func TestBadInputFailsClearlyAndKeepsCaches(t *testing.T) {
 				os.Rename(filepath.Join(a.Dir, "manage.py"), filepath.Join(a.Dir, "manage.py.off"))
 			},
 			says: []string{"[Error: No WSGI entry point found]",
-				"Looked for: app.sh, app.py, manage.py naming DJANGO_SETTINGS_MODULE, wsgi.py, wsgi/__init__.py, main.py, app/main.py, paste.ini, a Procfile with a web process, WARPDRIVE_WSGI_APPLICATION",
+				"Looked for: app.sh, FLASK_APP, app.py, manage.py naming DJANGO_SETTINGS_MODULE, wsgi.py, wsgi/__init__.py, main.py, app/main.py, paste.ini, " +
+					"the project's package (pyproject.toml's name) defining app, application, create_app or make_app, one [project.scripts] entry, a Procfile, WARPDRIVE_WSGI_APPLICATION",
 				"WARPDRIVE_WSGI_APPLICATION=module:callable"},
 		},
 	}
