@@ -225,10 +225,8 @@ func dotenvValue(path, name string) string {
 		if !ok || strings.TrimSpace(k) != name {
 			continue
 		}
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-			v = v[1 : len(v)-1]
-		} else if i := strings.Index(v, " #"); i >= 0 {
+		v, quoted := unquote(strings.TrimSpace(v))
+		if i := strings.Index(v, " #"); !quoted && i >= 0 {
 			v = strings.TrimSpace(v[:i])
 		}
 		value = v
@@ -315,13 +313,19 @@ func ReadEnvironmentFile(path string) ([]EnvVar, error) {
 		if !ok || strings.TrimSpace(name) == "" || strings.ContainsAny(strings.TrimSpace(name), " \t") {
 			return nil, fmt.Errorf("%s line %d: expected NAME=value, found %q", filepath.Base(path), n, line)
 		}
-		value = strings.TrimSpace(value)
-		if len(value) >= 2 && (value[0] == '"' || value[0] == '\'') && value[len(value)-1] == value[0] {
-			value = value[1 : len(value)-1]
-		}
+		value, _ = unquote(strings.TrimSpace(value))
 		vars = append(vars, EnvVar{Name: strings.TrimSpace(name), Value: value})
 	}
 	return vars, s.Err()
+}
+
+// unquote removes the single or double quotes around an environment
+// file's value, and says whether there were any.
+func unquote(v string) (string, bool) {
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		return v[1 : len(v)-1], true
+	}
+	return v, false
 }
 
 // SortedNames returns the names of env, sorted.

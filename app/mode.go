@@ -97,10 +97,11 @@ func ResolveLaunch(c Config) (Launch, error) {
 		return Launch{}, err
 	}
 	appPy := FileExists(filepath.Join(home, "app.py"))
-	pkg, err := projectPackage(home)
+	project, err := ReadPyproject(home)
 	if err != nil {
 		return Launch{}, err
 	}
+	pkg := projectPackage(home, project)
 	lookedFor := []string{"manage.py naming DJANGO_SETTINGS_MODULE", wsgiFile, wsgiPkg}
 	// last are the entry points after the files: the project's own
 	// package, then its one console script, then a Procfile without web.
@@ -109,7 +110,7 @@ func ResolveLaunch(c Config) (Launch, error) {
 			return Launch{Mode: ModeWSGI, Reason: mode + ": the project's package " + pkg.Module + " (" + pkg.Reason + ")",
 				Entry: EntryPoint{Module: pkg.Module}}, nil
 		}
-		if l, ok, err := scriptLaunch(c, mode); ok || err != nil {
+		if l, ok, err := scriptLaunch(c, project, mode); ok || err != nil {
 			return l, err
 		}
 		if c.Procfile != nil && len(c.Procfile.Processes) > 0 {
@@ -238,10 +239,9 @@ type ProjectPackage struct {
 // would import: pyproject.toml's [project] or [tool.poetry] name (PEP 503
 // normalized to a module name), as a package or module in the app or its
 // src/ directory, whose source defines app, application or a factory.
-func projectPackage(home string) (ProjectPackage, error) {
-	project, err := ReadPyproject(home)
-	if err != nil || project.Name == "" {
-		return ProjectPackage{}, err
+func projectPackage(home string, project Pyproject) ProjectPackage {
+	if project.Name == "" {
+		return ProjectPackage{}
 	}
 	module := strings.ReplaceAll(NormalizeName(project.Name), "-", "_")
 	for _, file := range []string{module + "/__init__.py", module + ".py", "src/" + module + "/__init__.py", "src/" + module + ".py"} {
@@ -250,11 +250,11 @@ func projectPackage(home string) (ProjectPackage, error) {
 			continue
 		}
 		if shape.DefinesApp && shape.RunsAtImport == "" {
-			return ProjectPackage{Module: module, Reason: "pyproject.toml name " + project.Name + ", " + file}, nil
+			return ProjectPackage{Module: module, Reason: "pyproject.toml name " + project.Name + ", " + file}
 		}
-		return ProjectPackage{}, nil
+		return ProjectPackage{}
 	}
-	return ProjectPackage{}, nil
+	return ProjectPackage{}
 }
 
 // ScriptChoiceError says the project declares several console scripts and
@@ -278,10 +278,9 @@ func (e ScriptChoiceError) Error() string {
 
 // scriptLaunch runs the project's console script as `web`: the one it
 // declares, or the one WARPDRIVE_WEB_SCRIPT names.
-func scriptLaunch(c Config, mode string) (Launch, bool, error) {
-	project, err := ReadPyproject(c.Home)
-	if err != nil || len(project.Scripts) == 0 {
-		return Launch{}, false, err
+func scriptLaunch(c Config, project Pyproject, mode string) (Launch, bool, error) {
+	if len(project.Scripts) == 0 {
+		return Launch{}, false, nil
 	}
 	scripts := project.Scripts
 	if c.WebScript != "" {

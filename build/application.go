@@ -63,7 +63,8 @@ func (b Build) entryPoint(s *step) error {
 	if err != nil {
 		return err
 	}
-	if s.launch.ScriptFallback && (probe.TimedOut || !probe.Found && probe.ImportError == "" && guessedName(probe.Candidates) == nil) {
+	found := guessedName(probe.Candidates)
+	if s.launch.ScriptFallback && (probe.TimedOut || !probe.Found && probe.ImportError == "" && found == nil) {
 		why := "it defines none of app, application, create_app or make_app"
 		if probe.TimedOut {
 			why = "importing it did not finish in " + probeTimeout.String()
@@ -80,8 +81,7 @@ func (b Build) entryPoint(s *step) error {
 		for _, line := range strings.Split(strings.TrimRight(probe.ImportError, "\n"), "\n") {
 			b.Logger.Body(line)
 		}
-	case !probe.Found && guess && guessedName(probe.Candidates) != nil:
-		found := guessedName(probe.Candidates)
+	case !probe.Found && guess && found != nil:
 		ep.Attr, ep.Call = found.Attr, found.Call
 		// What the found name is (an application or a factory) is only
 		// known from a probe of that name.
