@@ -22,13 +22,22 @@ requires-python = ">=3.11"
 name = "app"
 version = "0.1.0"
 source = { virtual = "." }
-dependencies = [{ name = "flask" }]
+dependencies = [{ name = "flask" }, { name = "gunicorn" }]
+
+[package.metadata]
+requires-dist = [{ name = "flask", specifier = ">=3" }, { name = "gunicorn" }]
 
 [[package]]
 name = "flask"
 version = "3.1.0"
 source = { registry = "https://pypi.org/simple" }
 wheels = [{ url = "https://files.pythonhosted.org/flask-3.1.0-py3-none-any.whl", hash = "sha256:aa" }]
+
+[[package]]
+name = "gunicorn"
+version = "23.0.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.pythonhosted.org/gunicorn-23.0.0-py3-none-any.whl", hash = "sha256:bb" }]
 `,
 	"Pipfile.lock": `{"_meta": {"pipfile-spec": 6, "sources": [{"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": true}]},
  "default": {"flask": {"hashes": ["sha256:aa"], "index": "pypi", "version": "==3.1.0"}}, "develop": {}}`,

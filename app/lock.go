@@ -19,10 +19,6 @@ type Lock struct {
 	// package-mode not false), installed after the pins with
 	// `pip install --no-deps .`.
 	InstallsProject bool
-	// Stale lists what the manifest (pyproject.toml, Pipfile) declares that
-	// the lock does not hold, when that can be told cheaply: the build warns
-	// and names RefreshCommand.
-	Stale []string
 }
 
 // SourceKind says where a pinned distribution comes from.

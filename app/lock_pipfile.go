@@ -61,9 +61,12 @@ func ReadPipfileLock(home string, env pep508.Environment) (Lock, error) {
 	if err != nil {
 		return Lock{}, err
 	}
-	stale, err := pipfileStale(home, lock.Default)
+	undeclared, err := pipfileUndeclared(home, lock.Default)
 	if err != nil {
 		return Lock{}, err
+	}
+	if len(undeclared) > 0 {
+		return Lock{}, LockStaleError{File: pipfileLockName, Manifest: "the Pipfile", Undeclared: undeclared, RefreshCommand: "pipenv lock"}
 	}
 	return Lock{
 		File:           pipfileLockName,
@@ -71,7 +74,6 @@ func ReadPipfileLock(home string, env pep508.Environment) (Lock, error) {
 		RefreshCommand: "pipenv lock",
 		Version:        spec,
 		Pins:           pins,
-		Stale:          stale,
 	}, nil
 }
 
@@ -250,8 +252,13 @@ func pipfileIndexURL(index string, sources []pipfileSource) string {
 	return ""
 }
 
-// pipfileStale names the Pipfile's [packages] the default set lacks.
-func pipfileStale(home string, locked map[string]pipfileEntry) ([]string, error) {
+// pipfileUndeclared names the Pipfile's [packages] the default set lacks.
+// Pipenv's `install --deploy` refuses a lock whose _meta.hash (a sha256 of
+// the Pipfile's normalized JSON) differs from the Pipfile's; a package
+// missing from the lock is the part of that which can be told without
+// reproducing plette's serialization, and what would leave the image
+// without a dependency.
+func pipfileUndeclared(home string, locked map[string]pipfileEntry) ([]string, error) {
 	doc, err := readTOML(home, "Pipfile")
 	if err != nil {
 		return nil, err

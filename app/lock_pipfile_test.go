@@ -75,15 +75,14 @@ func TestReadPipfileLockPinSources(t *testing.T) {
 	}
 }
 
-// TestReadPipfileLockDescribesTheLock: gunicorn is in the Pipfile's
-// [packages] but was never locked.
+// TestReadPipfileLockDescribesTheLock: every [packages] entry is locked.
 func TestReadPipfileLockDescribesTheLock(t *testing.T) {
 	got, err := ReadPipfileLock(lockFixture("pipfile"), linuxTarget("3.12.4"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got.Pins = nil
-	want := Lock{File: "Pipfile.lock", Tool: "Pipenv", RefreshCommand: "pipenv lock", Version: "6", Stale: []string{"gunicorn"}}
+	want := Lock{File: "Pipfile.lock", Tool: "Pipenv", RefreshCommand: "pipenv lock", Version: "6"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %#v\nwant %#v", got, want)
 	}
@@ -135,6 +134,16 @@ func TestReadPipfileLockErrors(t *testing.T) {
 		{"no Pipfile.lock", func(t *testing.T) string { return t.TempDir() }, func(t *testing.T, err error) {
 			if !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("got %v, want fs.ErrNotExist", err)
+			}
+		}},
+		{"a package added to the Pipfile since pipenv lock ran", func(t *testing.T) string {
+			return writeTree(t, map[string]string{"Pipfile.lock": `{"_meta": {"pipfile-spec": 6}, "default": {"flask": {"version": "==3.1.0"}}}`,
+				"Pipfile": "[packages]\nFlask = \"*\"\ngunicorn = \"*\"\n\n[dev-packages]\npytest = \"*\"\n"})
+		}, func(t *testing.T, err error) {
+			want := LockStaleError{File: "Pipfile.lock", Manifest: "the Pipfile", Undeclared: []string{"gunicorn"}, RefreshCommand: "pipenv lock"}
+			var got LockStaleError
+			if !errors.As(err, &got) || !reflect.DeepEqual(got, want) {
+				t.Errorf("got %#v\nwant %#v", err, want)
 			}
 		}},
 		{"a Pipfile that is not TOML", func(t *testing.T) string {

@@ -77,7 +77,12 @@ func ReadPoetryLock(home string, env pep508.Environment) (Lock, error) {
 	if err != nil {
 		return Lock{}, err
 	}
+	version := lock.Metadata.LockVersion
+	refresh := poetryRefreshCommand(version)
 	w := newPoetryWalk(lock, env)
+	if undeclared := poetryUndeclared(pyproject, w.byName); len(undeclared) > 0 {
+		return Lock{}, LockStaleError{File: poetryLockName, Manifest: "pyproject.toml", Undeclared: undeclared, RefreshCommand: refresh}
+	}
 	roots, err := poetryRoots(pyproject, lock, env)
 	if err != nil {
 		return Lock{}, err
@@ -87,15 +92,16 @@ func ReadPoetryLock(home string, env pep508.Environment) (Lock, error) {
 			return Lock{}, err
 		}
 	}
-	version := lock.Metadata.LockVersion
+	if len(w.missing) > 0 {
+		return Lock{}, LockIncompleteError{File: poetryLockName, Missing: w.missing, RefreshCommand: refresh}
+	}
 	return Lock{
 		File:            poetryLockName,
 		Tool:            "Poetry",
-		RefreshCommand:  poetryRefreshCommand(version),
+		RefreshCommand:  refresh,
 		Version:         version,
 		Pins:            w.pins(lock.Metadata.Files),
 		InstallsProject: pyproject.IsPackage(),
-		Stale:           poetryStale(pyproject, w.byName),
 	}, nil
 }
 
@@ -219,9 +225,14 @@ func unrequiredPoetryPackages(lock *poetryLock) []poetryRequest {
 	return roots
 }
 
-// poetryStale names the pyproject's main dependencies the lock has no
-// package for, whatever their markers: the lock is for every platform.
-func poetryStale(pyproject Pyproject, byName map[string][]*poetryPackage) []string {
+// poetryUndeclared names the pyproject's main dependencies the lock has no
+// package for, whatever their markers: the lock is for every platform, so
+// Poetry would refuse it ("pyproject.toml changed significantly since
+// poetry.lock was last generated"). Poetry decides that from [metadata]
+// content-hash, a hash of pyproject.toml's relevant sections whose recipe
+// changed between Poetry versions; a missing package is what can be told
+// for every version, and what leaves the image without a dependency.
+func poetryUndeclared(pyproject Pyproject, byName map[string][]*poetryPackage) []string {
 	var stale []string
 	for _, line := range pyproject.Dependencies {
 		req, err := pep508.ParseRequirement(line)
@@ -239,6 +250,9 @@ type poetryWalk struct {
 	// nodes holds, by normalized name, the package chosen for the name the
 	// first time it was asked for.
 	nodes map[string]*poetryNode
+	// missing are the dependencies of included packages the lock has no
+	// package for.
+	missing []MissingDependency
 }
 
 type poetryNode struct {
@@ -261,7 +275,8 @@ func newPoetryWalk(lock *poetryLock, env pep508.Environment) *poetryWalk {
 
 // visit admits the package req asks for and follows its edges again when
 // that adds it or some of its extras; a package the lock does not hold is
-// passed over (Stale reports the roots among them).
+// passed over (poetryUndeclared reports the roots among them, follow the
+// edges).
 func (w *poetryWalk) visit(req poetryRequest) error {
 	node, err := w.node(req)
 	if node == nil || err != nil {
@@ -432,6 +447,7 @@ func (w *poetryWalk) followEdges(node *poetryNode) error {
 		if !ok || (edge.optional && !turnedOn) {
 			continue
 		}
+		w.noteMissing(p, name)
 		req := poetryRequest{name: name, constraint: poetrySpecifiers(edge.version),
 			extras: append(slices.Clone(edge.extras), entry.extras...), viaExtra: edge.optional}
 		if err := w.visit(req); err != nil {
@@ -447,11 +463,20 @@ func (w *poetryWalk) followEdges(node *poetryNode) error {
 		if !ok {
 			continue
 		}
+		w.noteMissing(p, entry.name)
 		if err := w.visit(poetryRequest{name: entry.name, constraint: entry.constraint, extras: entry.extras, viaExtra: true}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// noteMissing records that the included package p requires name, which the
+// lock does not hold.
+func (w *poetryWalk) noteMissing(p *poetryPackage, name string) {
+	if len(w.byName[pep508.NormalizeName(name)]) == 0 {
+		w.missing = appendMissing(w.missing, MissingDependency{Name: name, RequiredBy: p.Name})
+	}
 }
 
 func sortedMapKeys[V any](m map[string]V) []string {

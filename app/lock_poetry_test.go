@@ -138,10 +138,9 @@ func TestReadPoetryLockDescribesTheLock(t *testing.T) {
 		{"poetry-1.1", Lock{File: "poetry.lock", Tool: "Poetry", RefreshCommand: "poetry lock --no-update", Version: "1.1", InstallsProject: true}},
 		{"poetry-2.0", Lock{File: "poetry.lock", Tool: "Poetry", RefreshCommand: "poetry lock", Version: "2.0", InstallsProject: true}},
 		{"poetry-2.1", Lock{File: "poetry.lock", Tool: "Poetry", RefreshCommand: "poetry lock", Version: "2.1", InstallsProject: true}},
-		// package-mode = false, and gunicorn added to pyproject.toml without
-		// running `poetry lock`.
+		// package-mode = false.
 		{"poetry-package-mode-false", Lock{File: "poetry.lock", Tool: "Poetry", RefreshCommand: "poetry lock", Version: "2.0",
-			InstallsProject: false, Stale: []string{"gunicorn"}}},
+			InstallsProject: false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
@@ -169,8 +168,8 @@ func TestReadPoetryLockWithoutPyproject(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"blinker==1.8.2", "click==8.1.7", "flask==3.0.3", "itsdangerous==2.2.0", "jinja2==3.1.4", "markupsafe==2.1.5", "werkzeug==3.0.3"}
-	if !reflect.DeepEqual(pinList(got.Pins), want) || got.InstallsProject || got.Stale != nil {
-		t.Errorf("got %v (InstallsProject %v, Stale %v), want %v", pinList(got.Pins), got.InstallsProject, got.Stale, want)
+	if !reflect.DeepEqual(pinList(got.Pins), want) || got.InstallsProject {
+		t.Errorf("got %v (InstallsProject %v), want %v", pinList(got.Pins), got.InstallsProject, want)
 	}
 }
 
@@ -315,6 +314,24 @@ func TestReadPoetryLockErrors(t *testing.T) {
 				t.Errorf("got %v, want fs.ErrNotExist", err)
 			}
 		}},
+		{"a dependency added to pyproject.toml since poetry lock ran", editedPoetryFixture("poetry-2.0", nil, func(pyproject string) string {
+			return strings.Replace(pyproject, "[tool.poetry.dependencies]\n", "[tool.poetry.dependencies]\nrich = \"^13\"\nRedis = {version = \"^5\", markers = \"sys_platform == 'win32'\"}\n", 1)
+		}), func(t *testing.T, err error) {
+			want := LockStaleError{File: "poetry.lock", Manifest: "pyproject.toml", Undeclared: []string{"Redis", "rich"}, RefreshCommand: "poetry lock"}
+			var got LockStaleError
+			if !errors.As(err, &got) || !reflect.DeepEqual(got, want) {
+				t.Errorf("got %#v\nwant %#v", err, want)
+			}
+		}},
+		{"a package another one needs is not locked; one needed only for Python < 3.11 may be absent", editedPoetryFixture("poetry-2.0", func(lock string) string {
+			return withoutPoetryPackages(lock, "sniffio", "exceptiongroup")
+		}, nil), func(t *testing.T, err error) {
+			want := LockIncompleteError{File: "poetry.lock", RefreshCommand: "poetry lock", Missing: []MissingDependency{{Name: "sniffio", RequiredBy: "anyio"}}}
+			var got LockIncompleteError
+			if !errors.As(err, &got) || !reflect.DeepEqual(got, want) {
+				t.Errorf("got %#v\nwant %#v", err, want)
+			}
+		}},
 		{"a pyproject.toml that is not TOML", func(t *testing.T) string {
 			lock, _ := os.ReadFile(filepath.Join(lockFixture("poetry-2.0"), "poetry.lock"))
 			return writeTree(t, map[string]string{"poetry.lock": string(lock), "pyproject.toml": "[tool.poetry\n"})
@@ -347,4 +364,40 @@ func inlineHome(lock string) func(*testing.T) string {
 		}
 		return writeTree(t, files)
 	}
+}
+
+// editedPoetryFixture copies a fixture's poetry.lock and pyproject.toml,
+// each passed through its edit when one is given.
+func editedPoetryFixture(name string, editLock, editPyproject func(string) string) func(*testing.T) string {
+	return func(t *testing.T) string {
+		files := map[string]string{}
+		for file, edit := range map[string]func(string) string{"poetry.lock": editLock, "pyproject.toml": editPyproject} {
+			data, err := os.ReadFile(filepath.Join(lockFixture(name), file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[file] = string(data)
+			if edit != nil {
+				files[file] = edit(files[file])
+			}
+		}
+		return writeTree(t, files)
+	}
+}
+
+// withoutPoetryPackages removes the named [[package]] entries, with their
+// subtables, from a poetry.lock.
+func withoutPoetryPackages(lock string, names ...string) string {
+	entries := strings.Split(lock, "[[package]]\n")
+	kept := entries[:1]
+	for _, e := range entries[1:] {
+		drop := false
+		for _, n := range names {
+			drop = drop || strings.HasPrefix(e, "name = \""+n+"\"\n")
+		}
+		if !drop {
+			kept = append(kept, e)
+		}
+	}
+	return strings.Join(kept, "[[package]]\n")
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	pep440 "github.com/aquasecurity/go-pep440-version"
 
 	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
@@ -19,9 +20,13 @@ import (
 type pylockDocument struct {
 	// DefaultGroups are the synthetic dependency groups a default install
 	// selects (PDM marks its main dependencies with "default").
-	DefaultGroups []string        `toml:"default-groups"`
-	CreatedBy     string          `toml:"created-by"`
-	Packages      []pylockPackage `toml:"packages"`
+	DefaultGroups []string `toml:"default-groups"`
+	CreatedBy     string   `toml:"created-by"`
+	// RequiresPython and Environments say what the lock was made for; PEP
+	// 751 requires an installer to refuse it anywhere else.
+	RequiresPython string          `toml:"requires-python"`
+	Environments   []string        `toml:"environments"`
+	Packages       []pylockPackage `toml:"packages"`
 }
 
 // pylockPackage is one [[packages]] entry. Its source is exactly one of
@@ -83,6 +88,9 @@ func ReadPylock(home, file string, env pep508.Environment) (Lock, error) {
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		return Lock{}, tomlLockSyntaxError(file, data, err)
 	}
+	if err := doc.checkEnvironment(file, env); err != nil {
+		return Lock{}, err
+	}
 	selected, err := pylockSelect(file, doc.Packages, env.WithGroups(doc.DefaultGroups...))
 	if err != nil {
 		return Lock{}, err
@@ -107,6 +115,36 @@ func ReadPylock(home, file string, env pep508.Environment) (Lock, error) {
 		Version:        version,
 		Pins:           pins,
 	}, nil
+}
+
+// checkEnvironment: PEP 751 says an installer MUST refuse a lock whose
+// requires-python the interpreter does not satisfy, or none of whose
+// environments markers holds (when it lists any).
+func (d pylockDocument) checkEnvironment(file string, env pep508.Environment) error {
+	python := env.Values["python_full_version"]
+	if d.RequiresPython != "" {
+		spec, err := pep440.NewSpecifiers(d.RequiresPython, pep440.WithPreRelease(true))
+		if err != nil {
+			return LockSyntaxError{File: file, Detail: fmt.Sprintf("requires-python = %q is not a PEP 440 version specifier", d.RequiresPython), Err: err}
+		}
+		v, err := pep440.Parse(python)
+		if err == nil && !spec.Check(v) {
+			return LockEnvironmentError{File: file, Python: python, Key: "requires-python", Value: d.RequiresPython}
+		}
+	}
+	if len(d.Environments) == 0 {
+		return nil
+	}
+	for _, m := range d.Environments {
+		ok, err := pep508.Evaluate(m, env)
+		if err != nil {
+			return LockMarkerError{File: file, Package: "environments", Marker: m, Err: err}
+		}
+		if ok {
+			return nil
+		}
+	}
+	return LockEnvironmentError{File: file, Python: python, Key: "environments", Value: strings.Join(d.Environments, " | ")}
 }
 
 // pylockFormatVersion reads lock-version. PEP 751: a tool that supports the

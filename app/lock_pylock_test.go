@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -102,8 +103,8 @@ func TestReadPylockDescribesTheLock(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if lock.File != tt.file || lock.Tool != tt.tool || lock.RefreshCommand != tt.refresh || lock.Version != tt.version || lock.Stale != nil {
-				t.Errorf("lock = %q %q %q %q %q\nwant %q %q %q %q none", lock.File, lock.Tool, lock.RefreshCommand, lock.Version, lock.Stale,
+			if lock.File != tt.file || lock.Tool != tt.tool || lock.RefreshCommand != tt.refresh || lock.Version != tt.version {
+				t.Errorf("lock = %q %q %q %q\nwant %q %q %q %q", lock.File, lock.Tool, lock.RefreshCommand, lock.Version,
 					tt.file, tt.tool, tt.refresh, tt.version)
 			}
 		})
@@ -212,6 +213,31 @@ func TestReadPylockErrors(t *testing.T) {
 				"vcs = { type = \"hg\", url = \"https://hg.example.com/legacy\", commit-id = \"a1b2c3\" }\n",
 			check: wantLockSyntax("pylock.toml", `"legacy" comes from a "hg" repository`),
 		},
+		{
+			name:  "a requires-python the image's Python does not satisfy",
+			text:  "lock-version = \"1.0\"\nrequires-python = \">=3.8, <3.12\"\n",
+			check: wantLockEnvironment(LockEnvironmentError{File: "pylock.toml", Python: "3.12.11", Key: "requires-python", Value: ">=3.8, <3.12"}),
+		},
+		{
+			name: "environments none of which is a Linux CPython 3.12",
+			text: "lock-version = \"1.0\"\nenvironments = [\"sys_platform == 'win32'\", \"sys_platform == 'linux' and python_version < '3.12'\"]\n",
+			check: wantLockEnvironment(LockEnvironmentError{File: "pylock.toml", Python: "3.12.11", Key: "environments",
+				Value: "sys_platform == 'win32' | sys_platform == 'linux' and python_version < '3.12'"}),
+		},
+		{
+			name: "one environment that holds is enough",
+			text: "lock-version = \"1.0\"\nrequires-python = \">=3.12\"\nenvironments = [\"sys_platform == 'win32'\", \"sys_platform == 'linux'\"]\n",
+			check: func(t *testing.T, err error) {
+				if err != nil {
+					t.Errorf("err = %v, want none", err)
+				}
+			},
+		},
+		{
+			name:  "a requires-python that is no specifier",
+			text:  "lock-version = \"1.0\"\nrequires-python = \"three\"\n",
+			check: wantLockSyntax("pylock.toml", `requires-python = "three" is not a PEP 440 version specifier`),
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,5 +248,15 @@ func TestReadPylockErrors(t *testing.T) {
 			_, err := ReadPylock(home, file, linuxTarget("3.12.11"))
 			tt.check(t, err)
 		})
+	}
+}
+
+func wantLockEnvironment(want LockEnvironmentError) func(*testing.T, error) {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		var got LockEnvironmentError
+		if !errors.As(err, &got) || got != want {
+			t.Errorf("err = %#v\nwant %#v", err, want)
+		}
 	}
 }

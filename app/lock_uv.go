@@ -81,7 +81,8 @@ type uvDistFile struct {
 // uvRequirement is one entry of [package.metadata] requires-dist: what the
 // project's pyproject.toml asked for when uv locked it.
 type uvRequirement struct {
-	Name string `toml:"name"`
+	Name   string `toml:"name"`
+	Marker string `toml:"marker"`
 }
 
 // ReadUVLock reads home/uv.lock for the target env: the packages reached
@@ -106,16 +107,19 @@ func ReadUVLock(home string, env pep508.Environment) (Lock, error) {
 	if err != nil {
 		return Lock{}, err
 	}
+	project, hasProject := graph.project(roots)
+	if hasProject {
+		// As `uv sync --locked`: a lock not made from this pyproject.toml
+		// is refused before anything is read from it.
+		if err := uvCheckFresh(home, project); err != nil {
+			return Lock{}, err
+		}
+	}
 	reached, err := graph.walk(roots)
 	if err != nil {
 		return Lock{}, err
 	}
 	pins, err := graph.pins(reached)
-	if err != nil {
-		return Lock{}, err
-	}
-	project, hasProject := graph.project(roots)
-	stale, err := uvStale(home, project, hasProject)
 	if err != nil {
 		return Lock{}, err
 	}
@@ -126,7 +130,6 @@ func ReadUVLock(home string, env pep508.Environment) (Lock, error) {
 		Version:         version,
 		Pins:            pins,
 		InstallsProject: hasProject && project.Source.Editable != "",
-		Stale:           stale,
 	}, nil
 }
 
@@ -251,6 +254,7 @@ func (g *uvGraph) walk(roots []int) (map[int]bool, error) {
 			stack = append(stack, uvVisit{r, extra})
 		}
 	}
+	var missing []MissingDependency
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -262,6 +266,11 @@ func (g *uvGraph) walk(roots []int) (map[int]bool, error) {
 		from := g.packages[v.pkg]
 		for _, e := range from.edges(v.extra) {
 			next, ok, err := g.follow(from, e)
+			var absent uvNotLocked
+			if errors.As(err, &absent) {
+				missing = appendMissing(missing, MissingDependency{Name: absent.name, RequiredBy: from.Name})
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -274,8 +283,17 @@ func (g *uvGraph) walk(roots []int) (map[int]bool, error) {
 			}
 		}
 	}
+	if len(missing) > 0 {
+		return nil, LockIncompleteError{File: uvLockName, Missing: missing, RefreshCommand: "uv lock"}
+	}
 	return reached, nil
 }
+
+// uvNotLocked: an edge whose marker holds names a package the lock does not
+// list (at the version the edge asks for), so the image would lack it.
+type uvNotLocked struct{ name string }
+
+func (e uvNotLocked) Error() string { return e.name + " is not in " + uvLockName }
 
 // edges are the package's dependencies, or those of one of its extras.
 // Extra names are compared normalized (PEP 685), as uv writes them so but a
@@ -328,8 +346,7 @@ func (g *uvGraph) resolve(from uvPackage, e uvEdge) (int, error) {
 	case 1:
 		return candidates[0], nil
 	case 0:
-		return 0, LockSyntaxError{File: uvLockName,
-			Detail: fmt.Sprintf("package %q depends on %s, which the lock does not list", from.Name, uvEdgeName(e))}
+		return 0, uvNotLocked{name: uvEdgeName(e)}
 	}
 	return 0, LockSyntaxError{File: uvLockName,
 		Detail: fmt.Sprintf("package %q depends on %s, which matches %d packages of the lock", from.Name, uvEdgeName(e), len(candidates))}
@@ -358,9 +375,9 @@ func (g *uvGraph) inFork(candidates []int) ([]int, error) {
 
 func uvEdgeName(e uvEdge) string {
 	if e.Version != "" {
-		return fmt.Sprintf("%q version %s", e.Name, e.Version)
+		return e.Name + " " + e.Version
 	}
-	return fmt.Sprintf("%q", e.Name)
+	return e.Name
 }
 
 // pins are the reached packages to install, sorted by normalized name. The
@@ -451,34 +468,57 @@ func (p uvPackage) hashes() []string {
 	return hashes
 }
 
-// uvStale lists the [project] dependencies of pyproject.toml that the
-// project's locked metadata does not name: a dependency added since
-// `uv lock` ran. Versions are not compared; uv itself checks those.
-func uvStale(home string, project uvPackage, hasProject bool) ([]string, error) {
-	if !hasProject {
-		return nil, nil
-	}
+// uvCheckFresh compares the project's [package.metadata] requires-dist,
+// what pyproject.toml asked for when uv locked, with pyproject.toml's
+// [project] dependencies now, by name, as `uv sync --locked` does before
+// installing: a dependency added since `uv lock` ran, or one removed, makes
+// the lock stale. Entries of the project's extras (a marker naming extra)
+// are not [project] dependencies. Specifiers are not compared: uv writes
+// them normalized, and a spelling difference is not a change.
+func uvCheckFresh(home string, project uvPackage) error {
 	pyproject, err := ReadPyproject(home)
 	if err != nil || !pyproject.Exists {
-		return nil, err
+		return err
 	}
-	locked := map[string]bool{}
+	locked := map[string]string{}
 	for _, r := range project.Metadata.RequiresDist {
-		locked[pep508.NormalizeName(r.Name)] = true
+		if !strings.Contains(r.Marker, "extra") {
+			locked[pep508.NormalizeName(r.Name)] = r.Name
+		}
 	}
-	var stale []string
+	declared := map[string]bool{}
+	var undeclared []string
 	for _, line := range pyproject.Dependencies {
 		req, err := pep508.ParseRequirement(line)
 		if err != nil {
-			// Not a cheap question any more: uv reports the bad line when
-			// it locks, and the build installs from the lock regardless.
-			continue
+			return PyprojectError{Key: "dependencies", Reason: fmt.Sprintf("%q: %v", line, err), Err: err}
 		}
-		if !locked[pep508.NormalizeName(req.Name)] {
-			stale = append(stale, req.Name)
+		name := pep508.NormalizeName(req.Name)
+		declared[name] = true
+		if _, ok := locked[name]; !ok {
+			undeclared = append(undeclared, req.Name)
 		}
 	}
-	return stale, nil
+	var removed []string
+	for _, name := range sortedMapKeys(locked) {
+		if !declared[name] {
+			removed = append(removed, locked[name])
+		}
+	}
+	if len(undeclared) == 0 && len(removed) == 0 {
+		return nil
+	}
+	return LockStaleError{File: uvLockName, Manifest: "pyproject.toml", Undeclared: undeclared, Removed: removed, RefreshCommand: "uv lock"}
+}
+
+// appendMissing adds m unless the list has it.
+func appendMissing(list []MissingDependency, m MissingDependency) []MissingDependency {
+	for _, have := range list {
+		if have == m {
+			return list
+		}
+	}
+	return append(list, m)
 }
 
 // sortPinsByNormalizedName orders pins as Lock promises, versions breaking

@@ -144,9 +144,6 @@ func TestReadUVLockDescribesTheLockAndEachSource(t *testing.T) {
 	if !lock.InstallsProject {
 		t.Error("InstallsProject = false; the editable project is a package to install")
 	}
-	if lock.Stale != nil {
-		t.Errorf("Stale = %q, want none: the lock holds every dependency", lock.Stale)
-	}
 	tests := []Pin{
 		{Name: "requests", Version: "2.32.5", Source: SourceIndex, Ref: "https://pypi.org/simple", Hashes: []string{
 			"sha256:0c0b0218584ef05e1d00c950857cb90bd485ef3458eb0ef5028552bb1b496b21",
@@ -229,34 +226,49 @@ func TestReadUVLockStartsFromTheProjectOrTheWorkspaceMembers(t *testing.T) {
 	}
 }
 
+// TestReadUVLockStale: as `uv sync --locked`, a lock whose project
+// metadata does not name pyproject.toml's dependencies is refused, naming
+// what was added and what was removed since `uv lock` ran.
 func TestReadUVLockStale(t *testing.T) {
 	tests := []struct {
-		name      string
-		pyproject string
-		want      []string
+		name                string
+		pyproject           string
+		undeclared, removed []string
 	}{
-		{"every dependency is locked", shopPyproject, nil},
-		{"no pyproject.toml to compare with", "", nil},
+		{"every dependency is locked", shopPyproject, nil, nil},
+		{"no pyproject.toml to compare with", "", nil, nil},
 		{
 			name: "dependencies added since uv lock ran are named as written",
 			pyproject: strings.Replace(shopPyproject, `    "vendored-sdk",`,
 				`    "vendored-sdk",`+"\n"+`    "Rich>=13",`+"\n"+`    "Flask[async]; python_version >= '3.9'",`, 1),
-			want: []string{"Rich", "Flask"},
+			undeclared: []string{"Rich", "Flask"},
+		},
+		{
+			name:      "a dependency removed since uv lock ran",
+			pyproject: strings.Replace(shopPyproject, `    "vendored-sdk",`+"\n", "", 1),
+			removed:   []string{"vendored-sdk"},
 		},
 		{
 			name:      "a name spelled differently is the same dependency",
 			pyproject: strings.Replace(shopPyproject, `"shop-utils"`, `"Shop_Utils"`, 1),
-			want:      nil,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lock, err := ReadUVLock(uvApp(t, "uv-project.lock", tt.pyproject), linuxTarget("3.12.11"))
-			if err != nil {
-				t.Fatal(err)
+			_, err := ReadUVLock(uvApp(t, "uv-project.lock", tt.pyproject), linuxTarget("3.12.11"))
+			if tt.undeclared == nil && tt.removed == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
 			}
-			if !reflect.DeepEqual(lock.Stale, tt.want) {
-				t.Errorf("Stale = %q, want %q", lock.Stale, tt.want)
+			var stale LockStaleError
+			if !errors.As(err, &stale) {
+				t.Fatalf("err = %v, want a LockStaleError", err)
+			}
+			want := LockStaleError{File: "uv.lock", Manifest: "pyproject.toml", Undeclared: tt.undeclared, Removed: tt.removed, RefreshCommand: "uv lock"}
+			if !reflect.DeepEqual(stale, want) {
+				t.Errorf("got  %#v\nwant %#v", stale, want)
 			}
 		})
 	}
@@ -298,7 +310,17 @@ func TestReadUVLockErrors(t *testing.T) {
 			name: "an edge to a package the lock does not list",
 			text: "version = 1\nrevision = 3\n\n[[package]]\nname = \"site\"\nversion = \"0.1.0\"\n" +
 				"source = { virtual = \".\" }\ndependencies = [\n    { name = \"gunicorn\" },\n]\n",
-			check: wantLockSyntax("uv.lock", `"site" depends on "gunicorn", which the lock does not list`),
+			check: wantLockIncomplete(LockIncompleteError{File: "uv.lock", RefreshCommand: "uv lock",
+				Missing: []MissingDependency{{Name: "gunicorn", RequiredBy: "site"}}}),
+		},
+		{
+			name: "an edge to a version the lock does not list, beside one whose marker does not hold",
+			text: "version = 1\nrevision = 3\n\n[[package]]\nname = \"site\"\nversion = \"0.1.0\"\n" +
+				"source = { virtual = \".\" }\ndependencies = [\n    { name = \"blinker\", version = \"1.9.0\" },\n" +
+				"    { name = \"colorama\", marker = \"sys_platform == 'win32'\" },\n]\n\n" +
+				"[[package]]\nname = \"blinker\"\nversion = \"1.8.2\"\nsource = { registry = \"https://pypi.org/simple\" }\n",
+			check: wantLockIncomplete(LockIncompleteError{File: "uv.lock", RefreshCommand: "uv lock",
+				Missing: []MissingDependency{{Name: "blinker 1.9.0", RequiredBy: "site"}}}),
 		},
 		{
 			name:  "a field of the wrong type",
@@ -368,6 +390,16 @@ func wantLockMarker(file, pkg, marker string) func(*testing.T, error) {
 		}
 		if got.File != file || got.Package != pkg || got.Marker != marker || got.Err == nil {
 			t.Errorf("err = %+v, want the marker %q of %s in %s, with its cause", got, marker, pkg, file)
+		}
+	}
+}
+
+func wantLockIncomplete(want LockIncompleteError) func(*testing.T, error) {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		var got LockIncompleteError
+		if !errors.As(err, &got) || !reflect.DeepEqual(got, want) {
+			t.Errorf("err = %#v\nwant %#v", err, want)
 		}
 	}
 }

@@ -41,27 +41,51 @@ func (e TOMLSyntaxError) Unwrap() error { return e.Err }
 // that is not a string is a VersionError; the request is not otherwise
 // checked.
 func projectVersion(dir string) (req VersionRequest, ok bool, err error) {
-	pyproject, err := readTOML(dir, "pyproject.toml")
-	if err != nil {
+	declared, err := declaredVersions(dir, 1)
+	if err != nil || len(declared) == 0 {
 		return VersionRequest{}, false, err
 	}
-	if v, ok := lookup(pyproject, "project", "requires-python"); ok {
-		return stringRequest(v, SourceRequiresPython)
+	return declared[0], true, nil
+}
+
+// declaredVersions are the Python version constraints the project files
+// declare, in projectVersion's order, at most limit of them (0: all). A
+// file is read only when an earlier source did not already give enough.
+func declaredVersions(dir string, limit int) ([]VersionRequest, error) {
+	docs := map[string]map[string]any{}
+	var out []VersionRequest
+	for _, source := range []struct {
+		file string
+		keys []string
+		name string
+	}{
+		{"pyproject.toml", []string{"project", "requires-python"}, SourceRequiresPython},
+		{"Pipfile", []string{"requires", "python_full_version"}, SourcePipfileFullVersion},
+		{"Pipfile", []string{"requires", "python_version"}, SourcePipfileVersion},
+		{"pyproject.toml", []string{"tool", "poetry", "dependencies", "python"}, SourcePoetry},
+	} {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		doc, read := docs[source.file]
+		if !read {
+			var err error
+			if doc, err = readTOML(dir, source.file); err != nil {
+				return nil, err
+			}
+			docs[source.file] = doc
+		}
+		v, ok := lookup(doc, source.keys...)
+		if !ok {
+			continue
+		}
+		req, _, err := stringRequest(v, source.name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, req)
 	}
-	pipfile, err := readTOML(dir, "Pipfile")
-	if err != nil {
-		return VersionRequest{}, false, err
-	}
-	if v, ok := lookup(pipfile, "requires", "python_full_version"); ok {
-		return stringRequest(v, SourcePipfileFullVersion)
-	}
-	if v, ok := lookup(pipfile, "requires", "python_version"); ok {
-		return stringRequest(v, SourcePipfileVersion)
-	}
-	if v, ok := lookup(pyproject, "tool", "poetry", "dependencies", "python"); ok {
-		return stringRequest(v, SourcePoetry)
-	}
-	return VersionRequest{}, false, nil
+	return out, nil
 }
 
 func stringRequest(v any, source string) (VersionRequest, bool, error) {

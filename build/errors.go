@@ -44,6 +44,9 @@ var buildEnvFix = []string{
 // Explain turns any build error into a user message: the one place where
 // errors get their titles and advice.
 func Explain(err error) Message {
+	if m, ok := explainLocks(err); ok {
+		return m
+	}
 	var (
 		version     app.VersionError
 		unavailable app.UnavailableVersionError

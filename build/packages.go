@@ -84,16 +84,6 @@ func logPlan(logger log.Logger, plan app.DependencyPlan) {
 	if len(plan.Ignored) > 0 {
 		logger.Bodyf("Not used: %s (%s takes precedence; see the README's table of dependency inputs)", strings.Join(plan.Ignored, ", "), plan.File)
 	}
-	for _, name := range plan.Lock.Stale {
-		logger.Bodyf("Warning: %s does not lock %s, which %s declares: run `%s` and commit the lock", plan.File, name, manifestOf(plan.File), plan.Lock.RefreshCommand)
-	}
-}
-
-func manifestOf(lock string) string {
-	if lock == "Pipfile.lock" {
-		return "the Pipfile"
-	}
-	return "pyproject.toml"
 }
 
 // serverPackages are the distributions the server needs that the application

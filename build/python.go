@@ -26,6 +26,14 @@ func (b Build) python(s *step) error {
 	if res.Warning != "" {
 		b.Logger.Headerf("WARNING: %s", res.Warning)
 	}
+	if err := app.CheckRequiresPython(s.source.Home, req, res.Version); err != nil {
+		return err
+	}
+	// Before CPython is installed: a lock that cannot be installed fails
+	// in a second, not after the runtime's download.
+	if err := analyzeDependencies(s, res.Version); err != nil {
+		return err
+	}
 	dr, err := libpak.NewDependencyResolver(s.metadata, s.ctx.StackID)
 	if err != nil {
 		return err

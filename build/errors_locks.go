@@ -1,0 +1,82 @@
+package build
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
+)
+
+// explainLocks explains a lock that does not hold what its tool would
+// install: out of date with its manifest, missing a package a locked one
+// requires, or made for another Python; and a Python version the project
+// does not support.
+func explainLocks(err error) (Message, bool) {
+	var (
+		stale      app.LockStaleError
+		incomplete app.LockIncompleteError
+		lockEnv    app.LockEnvironmentError
+		requires   app.RequiresPythonError
+	)
+	switch {
+	case errors.As(err, &stale):
+		return explainStaleLock(stale), true
+	case errors.As(err, &incomplete):
+		return explainIncompleteLock(incomplete), true
+	case errors.As(err, &lockEnv):
+		return Message{Title: lockEnv.File + " is not for this Python",
+			Detail: []string{lockEnv.Error() + ".", "PEP 751 requires an installer to refuse a lock made for another environment."},
+			Fix: []string{"Choose a Python the lock was made for (BP_PYTHON_VERSION, .python-version, runtime.txt or requires-python),",
+				fmt.Sprintf("or lock again for Python %s on Linux (for example `uv export --format pylock.toml -o %s` after widening requires-python).", lockEnv.Python, lockEnv.File)}}, true
+	case errors.As(err, &requires):
+		return Message{Title: "Python version outside requires-python",
+			Detail: []string{requires.Error() + ".",
+				"uv, Poetry and Pipenv refuse to install a project into a Python it does not support, and so does warpdrive."},
+			Fix: []string{fmt.Sprintf("Change %s to a version that %s allows (%s),", requires.Request.Source, requires.Declared.Source, requires.Declared.Version),
+				fmt.Sprintf("or widen %s to include Python %s (then lock again if the project has a lock).", requires.Declared.Source, requires.Version)}}, true
+	}
+	return Message{}, false
+}
+
+func explainStaleLock(e app.LockStaleError) Message {
+	detail := []string{e.Error() + "."}
+	if len(e.Undeclared) > 0 {
+		detail = append(detail, fmt.Sprintf("Installed from the lock, the image would lack %s.", strings.Join(e.Undeclared, ", ")))
+	}
+	detail = append(detail, fmt.Sprintf("The lock is out of date: %s would refuse it too.", lockToolCommand(e.File)))
+	return Message{Title: e.File + " is out of date",
+		Detail: detail,
+		Fix: []string{fmt.Sprintf("Run `%s` and commit %s with %s.", e.RefreshCommand, e.File, e.Manifest),
+			"Then build again: the Python runtime and pip's download cache are kept."}}
+}
+
+func explainIncompleteLock(e app.LockIncompleteError) Message {
+	detail := []string{e.File + " does not hold every package its packages require:"}
+	for _, m := range e.Missing {
+		detail = append(detail, fmt.Sprintf("  %s requires %s, which is not locked", m.RequiredBy, m.Name))
+	}
+	detail = append(detail, "warpdrive installs exactly the locked packages (pip --no-deps), so the app would fail at start (No module named ...).")
+	if len(e.Output) > 0 {
+		detail = append(detail, "", "pip check, run in the new venv, says:")
+		detail = append(detail, indentLines(e.Output)...)
+	}
+	return Message{Title: e.File + " is incomplete",
+		Detail: detail,
+		Fix: []string{fmt.Sprintf("Lock again with the tool that wrote it (`%s`) and commit %s; a hand-edited lock loses such entries.", e.RefreshCommand, e.File),
+			"Then build again: the Python runtime and pip's download cache are kept."}}
+}
+
+// lockToolCommand is the install command of the lock's own tool that
+// refuses a stale lock.
+func lockToolCommand(file string) string {
+	switch file {
+	case "uv.lock":
+		return "`uv sync --locked`"
+	case "poetry.lock":
+		return "`poetry install`"
+	case "Pipfile.lock":
+		return "`pipenv install --deploy`"
+	}
+	return "its tool"
+}
