@@ -265,6 +265,9 @@ func (p Packages) installPlan(venv string) error {
 			return p.explainPlan(step, out, err)
 		}
 	}
+	if p.Plan.Source == app.FromLock {
+		return p.checkLockClosed(venv)
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -40,6 +41,8 @@ type fakePython struct {
 	pipFail bool
 	// failArg, when set, fails only the pip calls with this argument.
 	failArg string
+	// checkOut, when set, is what `pip check` prints, failing.
+	checkOut string
 }
 
 func (f *fakePython) Execute(e effect.Execution) error {
@@ -48,6 +51,11 @@ func (f *fakePython) Execute(e effect.Execution) error {
 	switch {
 	case len(e.Args) >= 3 && e.Args[1] == "venv":
 		return os.MkdirAll(filepath.Join(e.Args[2], "lib", "python3.13", "site-packages"), 0o755)
+	case len(e.Args) >= 3 && e.Args[1] == "pip" && e.Args[2] == "check":
+		io.WriteString(e.Stdout, f.checkOut)
+		if f.checkOut != "" {
+			return errors.New("exit status 1")
+		}
 	case len(e.Args) >= 2 && e.Args[1] == "pip":
 		io.WriteString(e.Stdout, f.pipOut)
 		if f.pipFail || (f.failArg != "" && slices.Contains(e.Args, f.failArg)) {
@@ -178,7 +186,7 @@ func TestPackagesInstallLockPlan(t *testing.T) {
 			}
 			var pip []string
 			for _, c := range fake.calls {
-				if len(c) > 2 && c[2] == "pip" {
+				if len(c) > 3 && c[2] == "pip" && c[3] == "install" {
 					pip = append(pip, strings.Join(c[8:], " "))
 				}
 			}
@@ -187,6 +195,52 @@ func TestPackagesInstallLockPlan(t *testing.T) {
 			}
 			if !tt.wantErr && !strings.Contains(log.String(), "WARNING: pip could not build the application as a package") {
 				t.Errorf("no warning in the log:\n%s", log.String())
+			}
+		})
+	}
+}
+
+// TestPackagesLockCheckedByPip: after a lock's --no-deps installs, pip check
+// finds a dependency no pin provides (Pipfile.lock and pylock.toml record
+// no edges); a version conflict is only logged.
+func TestPackagesLockCheckedByPip(t *testing.T) {
+	pins := []app.Pin{{Name: "flask", Version: "3.1.0", Hashes: []string{"sha256:aa"}, Source: app.SourceIndex}}
+	tests := []struct {
+		name     string
+		checkOut string
+		want     error
+		log      string
+	}{
+		{"everything installed", "", nil, ""},
+		{"a dependency missing", "flask 3.1.0 requires blinker, which is not installed.\nflask 3.1.0 requires click, which is not installed.\n",
+			app.LockIncompleteError{File: "Pipfile.lock", RefreshCommand: "pipenv lock",
+				Missing: []app.MissingDependency{{Name: "blinker", RequiredBy: "flask"}, {Name: "click", RequiredBy: "flask"}},
+				Output:  []string{"flask 3.1.0 requires blinker, which is not installed.", "flask 3.1.0 requires click, which is not installed."}}, ""},
+		{"a version conflict only", "flask 3.1.0 has requirement werkzeug>=3.1, but you have werkzeug 3.0.6.\n", nil,
+			"flask 3.1.0 has requirement werkzeug>=3.1, but you have werkzeug 3.0.6."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := fakePython{checkOut: tt.checkOut}
+			var log bytes.Buffer
+			p := Packages{Home: t.TempDir(), Runtime: Runtime{Home: "/layers/warpdrive/python", Version: "3.13.5"}, Executor: &fake,
+				Plan:   app.DependencyPlan{Source: app.FromLock, File: "Pipfile.lock", Lock: app.Lock{Tool: "Pipenv", RefreshCommand: "pipenv lock", Pins: pins}},
+				Logger: plog.NewPaketoLogger(&log)}
+			err := p.install(&libcnb.Layer{Path: filepath.Join(t.TempDir(), "venv")})
+			if tt.want == nil && err != nil {
+				t.Fatalf("err = %v, want none", err)
+			}
+			if tt.want != nil {
+				var got app.LockIncompleteError
+				if !errors.As(err, &got) || !reflect.DeepEqual(got, tt.want) {
+					t.Fatalf("err = %#v\nwant %#v", err, tt.want)
+				}
+			}
+			if !strings.Contains(log.String(), tt.log) {
+				t.Errorf("log lacks %q:\n%s", tt.log, log.String())
+			}
+			if !slices.ContainsFunc(fake.calls, func(c []string) bool { return len(c) > 3 && c[2] == "pip" && c[3] == "check" }) {
+				t.Errorf("pip check did not run: %q", fake.calls)
 			}
 		})
 	}
