@@ -62,8 +62,60 @@ type Packages struct {
 // in every process, not the bare runtime's.
 const VenvLayer = "venv"
 
-// Metadata is exactly what invalidates the venv.
-func (p Packages) Metadata() (Metadata, error) {
+// VenvKey is exactly what invalidates the venv: a change to any field
+// rebuilds it. Metadata writes it as the layer's metadata, one entry per
+// field (and per local source, so the log names the one that changed).
+type VenvKey struct {
+	// DependencySource is the plan's kind and file ("lock uv.lock").
+	DependencySource string
+	PythonVersion    string
+	PipVersion       string
+	Target           string
+	// RequirementFiles are the requirements files pip reads, nested ones
+	// included.
+	RequirementFiles []string
+	// Inputs is a hash of what pip reads from the application (see
+	// Packages.inputsHash).
+	Inputs string
+	// LocalSources are the lock's local packages with their digests: pip
+	// copies each into the venv.
+	LocalSources []app.LocalSource
+	// Wheelhouse is the TreeHash of .warpdrive/wheelhouse, or "none".
+	Wheelhouse string
+	// PipSettings is a hash of the PIP_* variables, or "none".
+	PipSettings   string
+	ExtraPackages []string
+	SitePaths     []string
+	SignalHandler string
+}
+
+// localSourcePrefix starts the metadata key of each local source.
+const localSourcePrefix = "local_source "
+
+// Metadata is the key as layer metadata. A plan without local sources has
+// no local_source entries, so venvs built before they counted are reused.
+func (k VenvKey) Metadata() Metadata {
+	md := Metadata{
+		"dependency_source": k.DependencySource,
+		"python_version":    k.PythonVersion,
+		"pip_version":       k.PipVersion,
+		"target":            k.Target,
+		"requirement_files": strings.Join(k.RequirementFiles, " "),
+		"requirements":      k.Inputs,
+		"wheelhouse":        k.Wheelhouse,
+		"pip_settings":      k.PipSettings,
+		"extra_packages":    strings.Join(k.ExtraPackages, " "),
+		"site_paths":        strings.Join(k.SitePaths, " "),
+		"signal_handler":    k.SignalHandler,
+	}
+	for _, s := range k.LocalSources {
+		md[localSourcePrefix+s.Path] = s.Digest
+	}
+	return md
+}
+
+// Key is what the venv is built from.
+func (p Packages) Key() (VenvKey, error) {
 	names := make([]string, len(p.Files))
 	for i, f := range p.Files {
 		names[i] = f.Path
@@ -72,27 +124,43 @@ func (p Packages) Metadata() (Metadata, error) {
 	if p.Wheelhouse != "" {
 		h, err := app.TreeHash(p.Wheelhouse)
 		if err != nil {
-			return nil, err
+			return VenvKey{}, err
 		}
 		wheelhouse = h
 	}
-	requirements, err := p.inputsHash()
+	inputs, err := p.inputsHash()
+	if err != nil {
+		return VenvKey{}, err
+	}
+	var local []app.LocalSource
+	if p.Plan.Source == app.FromLock {
+		if local, err = app.LockLocalSources(p.Home, p.Plan.Lock); err != nil {
+			return VenvKey{}, err
+		}
+	}
+	return VenvKey{
+		DependencySource: string(p.Plan.Source) + " " + p.Plan.File,
+		PythonVersion:    p.Runtime.Version,
+		PipVersion:       pipInUse(p.Runtime.PipVersion),
+		Target:           p.Target,
+		RequirementFiles: names,
+		Inputs:           inputs,
+		LocalSources:     local,
+		Wheelhouse:       wheelhouse,
+		PipSettings:      pipSettingsHash(os.Environ()),
+		ExtraPackages:    p.Extra,
+		SitePaths:        p.PthPaths,
+		SignalHandler:    signalHandlerVersion,
+	}, nil
+}
+
+// Metadata is the venv's key as layer metadata.
+func (p Packages) Metadata() (Metadata, error) {
+	key, err := p.Key()
 	if err != nil {
 		return nil, err
 	}
-	return Metadata{
-		"dependency_source": string(p.Plan.Source) + " " + p.Plan.File,
-		"python_version":    p.Runtime.Version,
-		"pip_version":       pipInUse(p.Runtime.PipVersion),
-		"target":            p.Target,
-		"requirement_files": strings.Join(names, " "),
-		"requirements":      requirements,
-		"wheelhouse":        wheelhouse,
-		"pip_settings":      pipSettingsHash(os.Environ()),
-		"extra_packages":    strings.Join(p.Extra, " "),
-		"site_paths":        strings.Join(p.PthPaths, " "),
-		"signal_handler":    signalHandlerVersion,
-	}, nil
+	return key.Metadata(), nil
 }
 
 // inputsHash is a hash of everything pip reads from the application: the

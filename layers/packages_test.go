@@ -245,3 +245,54 @@ func TestPackagesLockCheckedByPip(t *testing.T) {
 		})
 	}
 }
+
+// TestPackagesKeyHasTheLockLocalSources: a lock's path packages (a uv
+// workspace member here) are copied into the venv, so an edit to one
+// changes the venv's key, by an entry naming it; an edit elsewhere in the
+// app does not.
+func TestPackagesKeyHasTheLockLocalSources(t *testing.T) {
+	home := t.TempDir()
+	for file, content := range map[string]string{
+		"uv.lock":                           "version = 1\n",
+		"app.py":                            "app = 1\n",
+		"packages/greeting/pyproject.toml":  "[project]\nname = 'greeting'\n",
+		"packages/greeting/greeting/say.py": "WORD = 'hello'\n",
+	} {
+		os.MkdirAll(filepath.Dir(filepath.Join(home, file)), 0o755)
+		os.WriteFile(filepath.Join(home, file), []byte(content), 0o644)
+	}
+	p := Packages{Home: home, Runtime: Runtime{Version: "3.13.5", PipVersion: "25.1"}, Target: "linux/amd64",
+		Plan: app.DependencyPlan{Source: app.FromLock, File: "uv.lock", Lock: app.Lock{File: "uv.lock", Pins: []app.Pin{
+			{Name: "flask", Version: "3.1.0", Hashes: []string{"sha256:aa"}, Source: app.SourceIndex},
+			{Name: "greeting", Version: "0.1.0", Source: app.SourcePath, Ref: "packages/greeting"},
+		}}}}
+	key := func() Metadata {
+		t.Helper()
+		md, err := p.Metadata()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return md
+	}
+	base := key()
+	if _, ok := base["local_source packages/greeting"]; !ok {
+		t.Fatalf("the key has no entry for the member: %v", base)
+	}
+	os.WriteFile(filepath.Join(home, "app.py"), []byte("app = 2\n"), 0o644)
+	if got := key(); !reflect.DeepEqual(got, base) {
+		t.Errorf("an edit to the app's own code (not installed from the lock) changed the venv's key: %s", changeReason(toStored(base), got))
+	}
+	os.WriteFile(filepath.Join(home, "packages/greeting/greeting/say.py"), []byte("WORD = 'hi'\n"), 0o644)
+	if reason := changeReason(toStored(base), key()); reason != "local_source packages/greeting changed" {
+		t.Errorf("after an edit to the member, the venv's change reason is %q, want the member named", reason)
+	}
+}
+
+// toStored is metadata as the lifecycle gives it back.
+func toStored(md Metadata) map[string]interface{} {
+	out := map[string]interface{}{}
+	for k, v := range md {
+		out[k] = v
+	}
+	return out
+}
