@@ -3,6 +3,8 @@ package app
 import (
 	"fmt"
 	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
 // LockStaleError says the lock was not made from the manifest as it is now:
@@ -15,8 +17,10 @@ type LockStaleError struct {
 	File, Manifest string
 	// Undeclared are the manifest's dependencies the lock lacks, as the
 	// manifest spells them; Removed those the lock records for the project
-	// that the manifest no longer declares.
-	Undeclared, Removed []string
+	// that the manifest no longer declares; Excluded the manifest's
+	// requirements that no locked version of their package satisfies
+	// ("flask>=4 (locked: 3.1.0)").
+	Undeclared, Removed, Excluded []string
 	// RefreshCommand rewrites the lock ("uv lock", "poetry lock", ...).
 	RefreshCommand string
 }
@@ -25,6 +29,9 @@ func (e LockStaleError) Error() string {
 	var parts []string
 	if len(e.Undeclared) > 0 {
 		parts = append(parts, fmt.Sprintf("%s declares %s, which %s does not lock", e.Manifest, strings.Join(e.Undeclared, ", "), e.File))
+	}
+	if len(e.Excluded) > 0 {
+		parts = append(parts, fmt.Sprintf("%s requires %s, which the locked versions do not satisfy", e.Manifest, strings.Join(e.Excluded, ", ")))
 	}
 	if len(e.Removed) > 0 {
 		parts = append(parts, fmt.Sprintf("%s was locked with %s, which %s no longer declares", e.File, strings.Join(e.Removed, ", "), e.Manifest))
@@ -82,4 +89,20 @@ func (e LockEnvironmentError) Error() string {
 		return fmt.Sprintf("%s has requires-python = %q, which Python %s does not satisfy", e.File, e.Value, e.Python)
 	}
 	return fmt.Sprintf("%s was locked for the environments %s, and a Linux CPython %s image matches none of them", e.File, e.Value, e.Python)
+}
+
+// excludedByLock describes req when the lock holds versions of its package
+// and none satisfies its specifier: the manifest's constraint changed since
+// the lock was made (uv and Poetry then lock again). A specifier that does
+// not parse excludes nothing.
+func excludedByLock(req pep508.Requirement, versions []string) (string, bool) {
+	if req.Specifier == "" || len(versions) == 0 {
+		return "", false
+	}
+	for _, v := range versions {
+		if lockedVersionAllowed(req.Specifier, v) {
+			return "", false
+		}
+	}
+	return fmt.Sprintf("%s%s (locked: %s)", req.Name, req.Specifier, strings.Join(versions, ", ")), true
 }

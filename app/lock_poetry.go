@@ -80,8 +80,8 @@ func ReadPoetryLock(home string, env pep508.Environment) (Lock, error) {
 	version := lock.Metadata.LockVersion
 	refresh := poetryRefreshCommand(version)
 	w := newPoetryWalk(lock, env)
-	if undeclared := poetryUndeclared(pyproject, w.byName); len(undeclared) > 0 {
-		return Lock{}, LockStaleError{File: poetryLockName, Manifest: "pyproject.toml", Undeclared: undeclared, RefreshCommand: refresh}
+	if undeclared, excluded := poetryStale(pyproject, w.byName); len(undeclared) > 0 || len(excluded) > 0 {
+		return Lock{}, LockStaleError{File: poetryLockName, Manifest: "pyproject.toml", Undeclared: undeclared, Excluded: excluded, RefreshCommand: refresh}
 	}
 	roots, err := poetryRoots(pyproject, lock, env)
 	if err != nil {
@@ -225,22 +225,35 @@ func unrequiredPoetryPackages(lock *poetryLock) []poetryRequest {
 	return roots
 }
 
-// poetryUndeclared names the pyproject's main dependencies the lock has no
-// package for, whatever their markers: the lock is for every platform, so
-// Poetry would refuse it ("pyproject.toml changed significantly since
-// poetry.lock was last generated"). Poetry decides that from [metadata]
-// content-hash, a hash of pyproject.toml's relevant sections whose recipe
-// changed between Poetry versions; a missing package is what can be told
-// for every version, and what leaves the image without a dependency.
-func poetryUndeclared(pyproject Pyproject, byName map[string][]*poetryPackage) []string {
-	var stale []string
+// poetryStale names the pyproject's main dependencies the lock has no
+// package for, whatever their markers (the lock is for every platform),
+// and those no locked version satisfies: Poetry would refuse such a lock
+// ("pyproject.toml changed significantly since poetry.lock was last
+// generated"). Poetry decides that from [metadata] content-hash, a hash of
+// pyproject.toml's relevant sections whose recipe changed between Poetry
+// versions; a missing or excluded package is what can be told for every
+// version, and what would leave the image without the dependency it asks
+// for.
+func poetryStale(pyproject Pyproject, byName map[string][]*poetryPackage) (undeclared, excluded []string) {
 	for _, line := range pyproject.Dependencies {
 		req, err := pep508.ParseRequirement(line)
-		if err == nil && len(byName[pep508.NormalizeName(req.Name)]) == 0 {
-			stale = append(stale, req.Name)
+		if err != nil {
+			continue // poetryRoots reports it
+		}
+		locked := byName[pep508.NormalizeName(req.Name)]
+		if len(locked) == 0 {
+			undeclared = append(undeclared, req.Name)
+			continue
+		}
+		versions := make([]string, len(locked))
+		for i, p := range locked {
+			versions[i] = p.Version
+		}
+		if what, ok := excludedByLock(req, versions); ok {
+			excluded = append(excluded, what)
 		}
 	}
-	return stale
+	return undeclared, excluded
 }
 
 // poetryWalk follows the lock's dependency graph from the roots.
@@ -275,7 +288,7 @@ func newPoetryWalk(lock *poetryLock, env pep508.Environment) *poetryWalk {
 
 // visit admits the package req asks for and follows its edges again when
 // that adds it or some of its extras; a package the lock does not hold is
-// passed over (poetryUndeclared reports the roots among them, follow the
+// passed over (poetryStale reports the roots among them, follow the
 // edges).
 func (w *poetryWalk) visit(req poetryRequest) error {
 	node, err := w.node(req)

@@ -323,6 +323,15 @@ func TestReadPoetryLockErrors(t *testing.T) {
 				t.Errorf("got %#v\nwant %#v", err, want)
 			}
 		}},
+		{"a constraint changed so that the locked version is excluded", editedPoetryFixture("poetry-2.0", nil, func(pyproject string) string {
+			return strings.Replace(pyproject, `fastapi = "^0.110.0"`, `fastapi = "^0.111.0"`, 1)
+		}), func(t *testing.T, err error) {
+			want := LockStaleError{File: "poetry.lock", Manifest: "pyproject.toml", Excluded: []string{"fastapi>=0.111.0,<0.112.0 (locked: 0.110.0)"}, RefreshCommand: "poetry lock"}
+			var got LockStaleError
+			if !errors.As(err, &got) || !reflect.DeepEqual(got, want) {
+				t.Errorf("got %#v\nwant %#v", err, want)
+			}
+		}},
 		{"a package another one needs is not locked; one needed only for Python < 3.11 may be absent", editedPoetryFixture("poetry-2.0", func(lock string) string {
 			return withoutPoetryPackages(lock, "sniffio", "exceptiongroup")
 		}, nil), func(t *testing.T, err error) {

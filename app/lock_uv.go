@@ -111,7 +111,7 @@ func ReadUVLock(home string, env pep508.Environment) (Lock, error) {
 	if hasProject {
 		// As `uv sync --locked`: a lock not made from this pyproject.toml
 		// is refused before anything is read from it.
-		if err := uvCheckFresh(home, project); err != nil {
+		if err := uvCheckFresh(home, project, graph); err != nil {
 			return Lock{}, err
 		}
 	}
@@ -472,10 +472,13 @@ func (p uvPackage) hashes() []string {
 // what pyproject.toml asked for when uv locked, with pyproject.toml's
 // [project] dependencies now, by name, as `uv sync --locked` does before
 // installing: a dependency added since `uv lock` ran, or one removed, makes
-// the lock stale. Entries of the project's extras (a marker naming extra)
-// are not [project] dependencies. Specifiers are not compared: uv writes
-// them normalized, and a spelling difference is not a change.
-func uvCheckFresh(home string, project uvPackage) error {
+// the lock stale; so does a requirement no locked version of its package
+// satisfies (a constraint changed so that the locked version is excluded).
+// Entries of the project's extras (a marker naming extra) are not [project]
+// dependencies. Specifiers are not compared as text: uv writes them
+// normalized, and a spelling difference, or a constraint the locked version
+// still satisfies, leaves the lock up to date.
+func uvCheckFresh(home string, project uvPackage, graph *uvGraph) error {
 	pyproject, err := ReadPyproject(home)
 	if err != nil || !pyproject.Exists {
 		return err
@@ -487,7 +490,7 @@ func uvCheckFresh(home string, project uvPackage) error {
 		}
 	}
 	declared := map[string]bool{}
-	var undeclared []string
+	var undeclared, excluded []string
 	for _, line := range pyproject.Dependencies {
 		req, err := pep508.ParseRequirement(line)
 		if err != nil {
@@ -497,6 +500,8 @@ func uvCheckFresh(home string, project uvPackage) error {
 		declared[name] = true
 		if _, ok := locked[name]; !ok {
 			undeclared = append(undeclared, req.Name)
+		} else if what, ok := excludedByLock(req, graph.versions(name)); ok {
+			excluded = append(excluded, what)
 		}
 	}
 	var removed []string
@@ -505,10 +510,19 @@ func uvCheckFresh(home string, project uvPackage) error {
 			removed = append(removed, locked[name])
 		}
 	}
-	if len(undeclared) == 0 && len(removed) == 0 {
+	if len(undeclared) == 0 && len(removed) == 0 && len(excluded) == 0 {
 		return nil
 	}
-	return LockStaleError{File: uvLockName, Manifest: "pyproject.toml", Undeclared: undeclared, Removed: removed, RefreshCommand: "uv lock"}
+	return LockStaleError{File: uvLockName, Manifest: "pyproject.toml", Undeclared: undeclared, Removed: removed, Excluded: excluded, RefreshCommand: "uv lock"}
+}
+
+// versions are the versions locked for a normalized name.
+func (g *uvGraph) versions(name string) []string {
+	var out []string
+	for _, i := range g.byName[name] {
+		out = append(out, g.packages[i].Version)
+	}
+	return out
 }
 
 // appendMissing adds m unless the list has it.

@@ -231,12 +231,12 @@ func TestReadUVLockStartsFromTheProjectOrTheWorkspaceMembers(t *testing.T) {
 // what was added and what was removed since `uv lock` ran.
 func TestReadUVLockStale(t *testing.T) {
 	tests := []struct {
-		name                string
-		pyproject           string
-		undeclared, removed []string
+		name                          string
+		pyproject                     string
+		undeclared, removed, excluded []string
 	}{
-		{"every dependency is locked", shopPyproject, nil, nil},
-		{"no pyproject.toml to compare with", "", nil, nil},
+		{"every dependency is locked", shopPyproject, nil, nil, nil},
+		{"no pyproject.toml to compare with", "", nil, nil, nil},
 		{
 			name: "dependencies added since uv lock ran are named as written",
 			pyproject: strings.Replace(shopPyproject, `    "vendored-sdk",`,
@@ -249,6 +249,15 @@ func TestReadUVLockStale(t *testing.T) {
 			removed:   []string{"vendored-sdk"},
 		},
 		{
+			name:      "a constraint the locked version no longer satisfies; numpy's two locked versions, one of which does",
+			pyproject: strings.Replace(strings.Replace(shopPyproject, `"click>=8.1"`, `"click>=8.2"`, 1), `"numpy>=2"`, `"numpy>=2.1"`, 1),
+			excluded:  []string{"click>=8.2 (locked: 8.1.8)"},
+		},
+		{
+			name:      "a constraint widened around the locked version leaves the lock up to date",
+			pyproject: strings.Replace(shopPyproject, `"click>=8.1"`, `"click>=8,<9"`, 1),
+		},
+		{
 			name:      "a name spelled differently is the same dependency",
 			pyproject: strings.Replace(shopPyproject, `"shop-utils"`, `"Shop_Utils"`, 1),
 		},
@@ -256,7 +265,7 @@ func TestReadUVLockStale(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ReadUVLock(uvApp(t, "uv-project.lock", tt.pyproject), linuxTarget("3.12.11"))
-			if tt.undeclared == nil && tt.removed == nil {
+			if tt.undeclared == nil && tt.removed == nil && tt.excluded == nil {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -266,7 +275,7 @@ func TestReadUVLockStale(t *testing.T) {
 			if !errors.As(err, &stale) {
 				t.Fatalf("err = %v, want a LockStaleError", err)
 			}
-			want := LockStaleError{File: "uv.lock", Manifest: "pyproject.toml", Undeclared: tt.undeclared, Removed: tt.removed, RefreshCommand: "uv lock"}
+			want := LockStaleError{File: "uv.lock", Manifest: "pyproject.toml", Undeclared: tt.undeclared, Removed: tt.removed, Excluded: tt.excluded, RefreshCommand: "uv lock"}
 			if !reflect.DeepEqual(stale, want) {
 				t.Errorf("got  %#v\nwant %#v", stale, want)
 			}
