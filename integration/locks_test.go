@@ -104,6 +104,12 @@ func lockedFlask(t *testing.T, format string) *App {
 		"index": indexURL,
 	}
 	for _, e := range entries {
+		if e.IsDir() {
+			// Sources of the app's own packages (a uv workspace member):
+			// copied as they are.
+			copyTree(t, filepath.Join(src, e.Name()), filepath.Join(a.Dir, e.Name()))
+			continue
+		}
 		text, err := os.ReadFile(filepath.Join(src, e.Name()))
 		if err != nil {
 			t.Fatal(err)
@@ -124,7 +130,8 @@ func lockedFlask(t *testing.T, format string) *App {
 
 // lockedPackages are the distributions every locked_flask lock resolves to
 // for a Linux image: not colorama (Windows only), not pytest or iniconfig
-// (dev only), none of which the index holds.
+// (dev only), none of which the index holds. The uv variant's lock adds its
+// workspace member, libs/greeting.
 const lockedPackages = 9
 
 // TestLockFiles: an app per lock format builds with exactly the lock's pins
@@ -145,8 +152,12 @@ func TestLockFiles(t *testing.T) {
 				a.env = []string{"WARPDRIVE_PIP_INDEX_ENV=0"}
 			}
 			log := a.MustBuild()
+			pins := lockedPackages
+			if tc.format == "uv" {
+				pins++
+			}
 			assertContains(t, "build log", log,
-				fmt.Sprintf("Installing the %d packages %s pins", lockedPackages, tc.file),
+				fmt.Sprintf("Installing the %d packages %s pins", pins, tc.file),
 				"--require-hashes --no-deps")
 			assertNotContains(t, "build log", log, "colorama", "pytest", "iniconfig", "Server: adding")
 			if tc.format == "uv" {
@@ -174,6 +185,15 @@ func TestLockFiles(t *testing.T) {
 				log := a.MustBuild()
 				assertContains(t, "rebuild log", log, "Python packages: Reusing cached layer")
 				assertNotContains(t, "rebuild log", log, ": pip install", "Creating a virtual environment")
+			})
+			assertContains(t, "page", body, "Greetings from the workspace member")
+			t.Run("an edit to the workspace member rebuilds the venv", func(t *testing.T) {
+				a := a.In(t)
+				a.Write("libs/greeting/greeting/__init__.py", "WORDS = \"Edited words of the member\"\n")
+				log := a.MustBuild()
+				assertContains(t, "rebuild log", log, "Python packages: Contributing to layer (local_source libs/greeting changed)")
+				_, body := a.Run(8080).GetOK("/")
+				assertContains(t, "page after the edit", body, "Edited words of the member")
 			})
 			t.Run("a wrong hash fails naming the package", func(t *testing.T) {
 				a := a.In(t)
@@ -208,4 +228,75 @@ func TestPEP621PackageWithFlit(t *testing.T) {
 	_, body := c.GetOK("/")
 	assertContains(t, "page", body, "Hello from the installed package hello_flit at /layers/warpdrive/venv/lib/python3.")
 	assertStatic(t, c, "/static/site.css", "purple")
+}
+
+// TestLockProblemsFailFast: a lock its own tool would refuse, and a Python
+// the project excludes, stop the build before CPython is installed (nothing
+// is contributed), each with a titled error naming what is wrong and the
+// command that fixes it. One small app per lock format, broken one way per
+// build.
+func TestLockProblemsFailFast(t *testing.T) {
+	uv := lockedFlask(t, "uv")
+	poetry := lockedFlask(t, "poetry")
+	read := func(a *App, file string) string {
+		return readFile(t, filepath.Join(a.Dir, file))
+	}
+	uvPyproject, poetryPyproject, poetryLock := read(uv, "pyproject.toml"), read(poetry, "pyproject.toml"), read(poetry, "poetry.lock")
+	// good are each app's files the tests break.
+	good := map[*App]map[string]string{
+		uv:     {"pyproject.toml": uvPyproject},
+		poetry: {"pyproject.toml": poetryPyproject, "poetry.lock": poetryLock},
+	}
+	tests := []struct {
+		name   string
+		app    *App
+		break_ func(a *App)
+		says   []string
+	}{
+		{"uv.lock without a dependency pyproject.toml declares", uv, func(a *App) {
+			a.Write("pyproject.toml", strings.Replace(uvPyproject, `"gunicorn>=23",`, `"gunicorn>=23",`+"\n"+`    "rich>=13",`, 1))
+		}, []string{"[Error: uv.lock is out of date]", "pyproject.toml declares rich, which uv.lock does not lock",
+			"`uv sync --locked` would refuse it", "Run `uv lock` and commit uv.lock with pyproject.toml."}},
+		{".python-version outside requires-python", uv, func(a *App) {
+			a.Write("pyproject.toml", strings.Replace(uvPyproject, `requires-python = ">=3.11"`, `requires-python = "==3.12.*"`, 1))
+			a.Write(".python-version", "3.13\n")
+		}, []string{"[Error: Python version outside requires-python]",
+			`.python-version asks for Python 3.13 (the build would use 3.13.5), but pyproject.toml [project] requires-python is "==3.12.*"`,
+			"Change .python-version to a version that pyproject.toml [project] requires-python allows (==3.12.*)"}},
+		{"poetry.lock without a dependency pyproject.toml declares", poetry, func(a *App) {
+			a.Write("pyproject.toml", strings.Replace(poetryPyproject, `"gunicorn (>=23)",`, `"gunicorn (>=23)",`+"\n"+`    "rich (>=13)",`, 1))
+		}, []string{"[Error: poetry.lock is out of date]", "pyproject.toml declares rich, which poetry.lock does not lock", "Run `poetry lock`"}},
+		{"poetry.lock without a package flask requires", poetry, func(a *App) {
+			a.Write("poetry.lock", withoutLockedPackage(poetryLock, "blinker"))
+		}, []string{"[Error: poetry.lock is incomplete]", "flask requires blinker, which is not locked", "(`poetry lock`)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := tt.app.In(t)
+			tt.break_(a)
+			log, err := a.Build()
+			if err == nil {
+				t.Fatalf("the build succeeded; want it to fail:\n%s", log)
+			}
+			assertContains(t, "failed build log", log, tt.says...)
+			assertNotContains(t, "failed build log", log, "Contributing to layer", "Installing")
+			for file, content := range good[tt.app] {
+				a.Write(file, content)
+			}
+			os.Remove(filepath.Join(a.Dir, ".python-version"))
+		})
+	}
+}
+
+// withoutLockedPackage removes a [[package]] entry, with its subtables,
+// from a poetry.lock.
+func withoutLockedPackage(lock, name string) string {
+	entries := strings.Split(lock, "[[package]]\n")
+	kept := entries[:1]
+	for _, e := range entries[1:] {
+		if !strings.HasPrefix(e, "name = \""+name+"\"\n") {
+			kept = append(kept, e)
+		}
+	}
+	return strings.Join(kept, "[[package]]\n")
 }
