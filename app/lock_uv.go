@@ -483,6 +483,11 @@ func uvCheckFresh(home string, project uvPackage, graph *uvGraph) error {
 	if err != nil || !pyproject.Exists {
 		return err
 	}
+	if dynamic, err := dynamicDependencies(home); err != nil || dynamic {
+		// Only the build backend knows them: uv builds the project to
+		// compare, which warpdrive does not.
+		return err
+	}
 	locked := map[string]string{}
 	for _, r := range project.Metadata.RequiresDist {
 		if !strings.Contains(r.Marker, "extra") {
@@ -514,6 +519,23 @@ func uvCheckFresh(home string, project uvPackage, graph *uvGraph) error {
 		return nil
 	}
 	return LockStaleError{File: uvLockName, Manifest: "pyproject.toml", Undeclared: undeclared, Removed: removed, Excluded: excluded, RefreshCommand: "uv lock"}
+}
+
+// dynamicDependencies: pyproject.toml's [project] dynamic names
+// "dependencies", so its build backend computes them.
+func dynamicDependencies(home string) (bool, error) {
+	doc, err := readTOML(home, "pyproject.toml")
+	if err != nil {
+		return false, err
+	}
+	fields, _ := lookup(doc, "project", "dynamic")
+	list, _ := fields.([]any)
+	for _, f := range list {
+		if f == "dependencies" {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // versions are the versions locked for a normalized name.

@@ -258,6 +258,10 @@ func TestReadUVLockStale(t *testing.T) {
 			pyproject: strings.Replace(shopPyproject, `"click>=8.1"`, `"click>=8,<9"`, 1),
 		},
 		{
+			name:      "dependencies a build backend computes are not compared",
+			pyproject: "[project]\nname = \"shop\"\nversion = \"0.1.0\"\ndynamic = [\"dependencies\"]\n",
+		},
+		{
 			name:      "a name spelled differently is the same dependency",
 			pyproject: strings.Replace(shopPyproject, `"shop-utils"`, `"Shop_Utils"`, 1),
 		},
