@@ -63,7 +63,7 @@ func explainIncompleteLock(e app.LockIncompleteError) Message {
 	}
 	return Message{Title: e.File + " is incomplete",
 		Detail: detail,
-		Fix: []string{fmt.Sprintf("Lock again with the tool that wrote it (`%s`) and commit %s; a hand-edited lock loses such entries.", e.RefreshCommand, e.File),
+		Fix: []string{fmt.Sprintf("To lock again, %s, then commit %s: the locker writes every package the locked ones require.", refreshAdvice(e.RefreshCommand), e.File),
 			"Then build again: the Python runtime and pip's download cache are kept."}}
 }
 
@@ -79,4 +79,16 @@ func lockToolCommand(file string) string {
 		return "`pipenv install --deploy`"
 	}
 	return "its tool"
+}
+
+// refreshAdvice tells to rewrite a lock: its tool's command in backticks,
+// or the reader's own words when the lock names only the tool that wrote
+// it (pylock.toml's created-by).
+func refreshAdvice(command string) string {
+	for _, tool := range []string{"uv ", "poetry ", "pipenv "} {
+		if strings.HasPrefix(command, tool) {
+			return "run `" + command + "`"
+		}
+	}
+	return command
 }

@@ -268,7 +268,7 @@ func TestLockProblemsFailFast(t *testing.T) {
 		}, []string{"[Error: poetry.lock is out of date]", "pyproject.toml declares rich, which poetry.lock does not lock", "Run `poetry lock`"}},
 		{"poetry.lock without a package flask requires", poetry, func(a *App) {
 			a.Write("poetry.lock", withoutLockedPackage(poetryLock, "blinker"))
-		}, []string{"[Error: poetry.lock is incomplete]", "flask requires blinker, which is not locked", "(`poetry lock`)"}},
+		}, []string{"[Error: poetry.lock is incomplete]", "flask requires blinker, which is not locked", "To lock again, run `poetry lock`"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
