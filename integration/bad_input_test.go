@@ -15,6 +15,7 @@ import (
 // input checks the titled error and that the next good build succeeds and
 // still reuses the cached runtime and packages: a failed build loses nothing.
 func TestBadInputFailsClearlyAndKeepsCaches(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "django_startproject")
 	a.MustBuild()
 	good := map[string]string{}

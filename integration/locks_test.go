@@ -201,6 +201,7 @@ func TestLockFiles(t *testing.T) {
 // flit_core from the index) and its [project] dependencies, so the package
 // the Procfile names is importable from the venv.
 func TestPEP621PackageWithFlit(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "flit_package")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Installing the project with pip install . (pyproject.toml)", "Successfully installed")

@@ -38,6 +38,7 @@ func assertServedBy(t *testing.T, c *Container, resp *http.Response, sc serverCh
 // its static files (WhiteNoise for gunicorn and waitress, --static-map for
 // uwsgi), moves with PORT and stops within 10 s.
 func TestServerTypes(t *testing.T) {
+	parallel(t)
 	fixtures := []struct {
 		fixture, mode, page, pageText, css, cssText string
 	}{
@@ -80,6 +81,7 @@ func TestServerTypes(t *testing.T) {
 }
 
 func TestDeployModeShellRunsAppSh(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "app_sh")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: shell (auto: found app.sh)")
@@ -97,6 +99,7 @@ func TestDeployModeShellRunsAppSh(t *testing.T) {
 }
 
 func TestDeployModePythonRunsAppPy(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "app_py")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: python (auto: found app.py, which defines no app or application)")
@@ -113,6 +116,7 @@ func TestDeployModePythonRunsAppPy(t *testing.T) {
 }
 
 func TestPasteIniRunsUnderModWSGI(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "paste_ini")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: paste (auto: found paste.ini)")
@@ -131,6 +135,7 @@ func TestPasteIniRunsUnderModWSGI(t *testing.T) {
 // TestFullControlDeployMode: a server name as the deploy mode runs that server
 // with its base arguments and .warpdrive/server_args only.
 func TestFullControlDeployMode(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "wsgi_plain")
 	a.Write(".warpdrive/deploy_mode", "gunicorn\n")
 	a.Write(".warpdrive/server_args", "--chdir /workspace --workers ${GUNICORN_WORKERS:-1} wsgi:application\n")
@@ -146,6 +151,7 @@ func TestFullControlDeployMode(t *testing.T) {
 // exports; migrate and setup are process types that run with the server's
 // environment against a database on a mounted volume; deploy runs at start.
 func TestActionHooks(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "hooks_django")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Running action hook pre-build", "Sourcing action hook build-env",
@@ -222,6 +228,7 @@ func TestActionHooks(t *testing.T) {
 // with a message naming the variable; server_args the server rejects end the
 // container with the server's own message.
 func TestRuntimeTuning(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "wsgi_plain")
 	a.MustBuild()
 
@@ -270,6 +277,7 @@ func TestRuntimeTuning(t *testing.T) {
 // execute permission and failing build hooks each fail the build with a titled
 // message, and the next good build works.
 func TestParityBadInput(t *testing.T) {
+	parallel(t)
 	t.Run("unknown deploy mode and server type", func(t *testing.T) {
 		a := NewApp(t, "wsgi_plain")
 		log, err := a.Build("--env", "WARPDRIVE_DEPLOY_MODE=fastcgi")
@@ -321,6 +329,7 @@ func TestParityBadInput(t *testing.T) {
 
 // The fixtures' executable bits matter (app.sh, hooks): git must keep them.
 func TestFixtureModes(t *testing.T) {
+	parallel(t)
 	out, err := exec.Command("git", "-C", repoRoot(), "ls-files", "-s", "integration/testdata/app_sh/app.sh").Output()
 	if err != nil || !strings.HasPrefix(string(out), "100755") {
 		t.Errorf("app.sh is not committed as executable: %q %v", out, err)
