@@ -50,6 +50,10 @@ type Pin struct {
 	Hashes []string
 	Source SourceKind
 	Ref    string
+	// Editable: a local directory installed in development mode (`pip
+	// install -e`), as Poetry's develop = true asks: the venv imports it
+	// from the application directory.
+	Editable bool
 }
 
 // LockSyntaxError says a lock file cannot be read as its format: not valid
