@@ -158,7 +158,7 @@ func (p Packages) Contribute(layers *libcnb.Layers) (*Deferred, Metadata, error)
 		Needs:  []*Deferred{p.Python},
 		Fill:   p.install,
 		SBOM: func(dir string) ([]cdx.Component, error) {
-			return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"))
+			return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), p.Logger)
 		},
 	})
 	if err != nil {
