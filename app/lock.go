@@ -19,6 +19,10 @@ type Lock struct {
 	// package-mode not false), installed after the pins with
 	// `pip install --no-deps .`.
 	InstallsProject bool
+	// IndexVariables: the lock's index URLs may name environment variables
+	// ($NAME, ${NAME}) the installer expands, as Pipenv does for its
+	// sources, so that credentials stay out of the lock.
+	IndexVariables bool
 	// Stale lists what the manifest (pyproject.toml, Pipfile) declares that
 	// the lock does not hold, when that can be told cheaply: the build warns
 	// and names RefreshCommand.

@@ -72,6 +72,7 @@ func ReadPipfileLock(home string, env pep508.Environment) (Lock, error) {
 		Version:        spec,
 		Pins:           pins,
 		Stale:          stale,
+		IndexVariables: true,
 	}, nil
 }
 

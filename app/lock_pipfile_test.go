@@ -75,6 +75,27 @@ func TestReadPipfileLockPinSources(t *testing.T) {
 	}
 }
 
+// TestReadPipfileLockKeepsSourceVariables: Pipenv writes a source URL's
+// ${NAME} into the lock as the Pipfile has it and expands it at install;
+// the pin keeps the name (the install expands it, never the plan).
+func TestReadPipfileLockKeepsSourceVariables(t *testing.T) {
+	home := writeTree(t, map[string]string{
+		"Pipfile": "[packages]\nacme-auth = {version = \"*\", index = \"acme\"}\n",
+		"Pipfile.lock": `{"_meta": {"pipfile-spec": 6, "sources": [
+			{"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": true},
+			{"name": "acme", "url": "https://${ACME_USER}:${ACME_TOKEN}@pypi.acme.example/simple", "verify_ssl": true}]},
+		"default": {"acme-auth": {"version": "==2.1.3", "index": "acme", "hashes": ["sha256:03fa"]}}, "develop": {}}`,
+	})
+	lock, err := ReadPipfileLock(home, linuxTarget("3.12.4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Pin{Name: "acme-auth", Version: "2.1.3", Source: SourceIndex, Ref: "https://${ACME_USER}:${ACME_TOKEN}@pypi.acme.example/simple", Hashes: []string{"sha256:03fa"}}
+	if got := lockPin(t, lock, "acme-auth"); !reflect.DeepEqual(got, want) || !lock.IndexVariables {
+		t.Errorf("got  %#v (IndexVariables %v)\nwant %#v", got, lock.IndexVariables, want)
+	}
+}
+
 // TestReadPipfileLockDescribesTheLock: gunicorn is in the Pipfile's
 // [packages] but was never locked.
 func TestReadPipfileLockDescribesTheLock(t *testing.T) {
@@ -83,7 +104,7 @@ func TestReadPipfileLockDescribesTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	got.Pins = nil
-	want := Lock{File: "Pipfile.lock", Tool: "Pipenv", RefreshCommand: "pipenv lock", Version: "6", Stale: []string{"gunicorn"}}
+	want := Lock{File: "Pipfile.lock", Tool: "Pipenv", RefreshCommand: "pipenv lock", Version: "6", Stale: []string{"gunicorn"}, IndexVariables: true}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %#v\nwant %#v", got, want)
 	}

@@ -246,6 +246,11 @@ func (p Packages) installPlan(venv string) error {
 	for i, step := range steps {
 		args := append(p.pipInstall(), step.Args...)
 		shown := strings.Join(args[3:], " ")
+		if step.ExpandsVariables {
+			if args, err = expandIndexVariables(args, p.Plan.File, os.LookupEnv); err != nil {
+				return err
+			}
+		}
 		if step.Requirements != "" {
 			file := filepath.Join(tmp, fmt.Sprintf("step-%d.txt", i+1))
 			if err := os.WriteFile(file, []byte(step.Requirements), 0o644); err != nil {

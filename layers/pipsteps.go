@@ -21,6 +21,10 @@ type pipStep struct {
 	Requirements string
 	// Optional: a failure is a warning and the install goes on.
 	Optional bool
+	// ExpandsVariables: Args name environment variables (a Pipfile.lock
+	// source URL's ${NAME}) expanded only to run pip, so that the log and
+	// the layer's metadata keep the names, not the credentials.
+	ExpandsVariables bool
 }
 
 // pypiSimple is pip's default index: a lock naming it needs no --index-url.
@@ -86,11 +90,13 @@ func lockSteps(lock app.Lock, home string, indexURLSet bool) ([]pipStep, error) 
 	var steps []pipStep
 	for _, g := range hashed {
 		steps = append(steps, pipStep{What: fmt.Sprintf("%d pins of %s, hashes required", len(g.lines), lock.File),
-			Args: append([]string{"--require-hashes", "--no-deps"}, g.args...), Requirements: strings.Join(g.lines, "\n") + "\n"})
+			Args: append([]string{"--require-hashes", "--no-deps"}, g.args...), Requirements: strings.Join(g.lines, "\n") + "\n",
+			ExpandsVariables: lock.IndexVariables && len(g.args) > 0})
 	}
 	for _, g := range unhashed {
 		steps = append(steps, pipStep{What: fmt.Sprintf("%d pins of %s without hashes", len(g.lines), lock.File),
-			Args: append([]string{"--no-deps"}, g.args...), Requirements: strings.Join(g.lines, "\n") + "\n"})
+			Args: append([]string{"--no-deps"}, g.args...), Requirements: strings.Join(g.lines, "\n") + "\n",
+			ExpandsVariables: lock.IndexVariables && len(g.args) > 0})
 	}
 	if lock.InstallsProject {
 		// Poetry 1.x installs an app whose package cannot be built with
