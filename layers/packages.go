@@ -3,6 +3,7 @@ package layers
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -261,6 +262,11 @@ func (p Packages) installPlan(venv string) error {
 		}
 		p.Logger.Bodyf("Installing %s: pip install %s", step.What, shown)
 		out, err := p.runPip(VenvPython(venv), args)
+		if err != nil && step.ExpandsVariables {
+			// Run's error quotes the command line, expanded credentials
+			// included: keep only what the log shows.
+			err = fmt.Errorf("pip install %s: %w", shown, errors.Unwrap(err))
+		}
 		if err != nil && step.Optional {
 			p.Logger.Bodyf("WARNING: %s; the app runs from its source directory instead.", p.explainPlan(step, out, err))
 			p.Logger.Body("  If it is not meant to be a package, set package-mode = false under [tool.poetry] to skip this step.")

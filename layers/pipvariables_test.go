@@ -3,6 +3,7 @@ package layers
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -93,6 +94,18 @@ func TestPipfileSourceVariablesReachOnlyPip(t *testing.T) {
 		t.Errorf("the venv's key changed with the credential, or holds it: %q -> %q", before, after)
 	}
 
+	t.Run("pip fails: its error does not quote the credential", func(t *testing.T) {
+		fake := fakePython{pipFail: true, pipOut: "ERROR: 401 Client Error: Unauthorized for url: https://__token__:****@pypi.acme.example/simple/acme-auth/\n"}
+		p := Packages{Home: home, Runtime: Runtime{Home: "/layers/warpdrive/python", Version: "3.13.5"}, Executor: &fake, Plan: plan, Logger: plog.NewPaketoLogger(&bytes.Buffer{})}
+		err := p.install(&libcnb.Layer{Path: filepath.Join(t.TempDir(), "venv")})
+		var pe PipInstallError
+		if !errors.As(err, &pe) || pe.Err == nil {
+			t.Fatalf("err = %v, want a PipInstallError", err)
+		}
+		if text := fmt.Sprintf("%v %+v", err, pe); strings.Contains(text, "tok-222") {
+			t.Errorf("the error quotes the credential: %s", text)
+		}
+	})
 	t.Run("unset", func(t *testing.T) {
 		t.Setenv("ACME_TOKEN", "") // restores the variable after the test
 		os.Unsetenv("ACME_TOKEN")
