@@ -102,7 +102,7 @@ func TestPipfileSourceVariablesReachOnlyPip(t *testing.T) {
 		if !errors.As(err, &pe) || pe.Err == nil {
 			t.Fatalf("err = %v, want a PipInstallError", err)
 		}
-		if text := fmt.Sprintf("%v %+v", err, pe); strings.Contains(text, "tok-222") {
+		if text := fmt.Sprintf("%v %v", err, pe.Err); strings.Contains(text, "tok-222") {
 			t.Errorf("the error quotes the credential: %s", text)
 		}
 	})
