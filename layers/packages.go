@@ -118,6 +118,15 @@ func (p Packages) inputsHash() (string, error) {
 			return "", err
 		}
 		fmt.Fprintf(h, "%s\x00%s\x00", p.Plan.File, sum)
+		// The lock pins a local path by name only: what pip copies from
+		// it (or, editable, its metadata) must be in the key too.
+		for _, in := range p.Plan.Lock.LocalInputs() {
+			sum, err := in.Digest(p.Home)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(h, "%s\x00%s\x00%s\n", in.Kind, in.Path, sum)
+		}
 	}
 	if installsProject(steps) {
 		// pip copies the built project into the venv: any change to it
