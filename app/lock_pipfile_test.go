@@ -58,7 +58,7 @@ func TestReadPipfileLockPinSources(t *testing.T) {
 				"sha256:f93502dafc88c44c75f9b152e7eb207bf6950da4826c0630e5f4f208bbad4659"}}},
 		{"a git entry is pinned to the commit Pipenv resolved", "internal-utils", Pin{Name: "internal-utils", Source: SourceGit,
 			Ref: "https://github.com/acme/internal-utils.git@9c1f6b2e4d8a7f3b5c0e1d2a3b4c5d6e7f8a9b0c"}},
-		{"a path entry", "mylib", Pin{Name: "mylib", Source: SourcePath, Ref: "./libs/mylib"}},
+		{"an editable path entry", "mylib", Pin{Name: "mylib", Source: SourcePath, Ref: "./libs/mylib", Editable: true}},
 		{"a file entry is a URL", "legacy-sdk", Pin{Name: "legacy-sdk", Version: "0.9.0", Source: SourceURL,
 			Ref: "https://downloads.acme.example/legacy_sdk-0.9.0-py3-none-any.whl"}},
 	}
