@@ -19,13 +19,14 @@ type packagingTable struct {
 		Invalid    string         `json:"invalid"`
 		Normalized string         `json:"normalized"`
 		Results    map[string]any `json:"results"`
-		// PEP508, when set, is PEP 508's reading where packaging 23.0
-		// departs from it (gen.py says why): the text is not a marker, or
-		// these are the results.
-		PEP508 *struct {
-			Invalid string         `json:"invalid"`
+		// Departure, when set, is what the Go code does instead of what
+		// packaging 23.0 does (gen.py says why): reject the text, or give
+		// these results.
+		Departure *struct {
+			Reason  string         `json:"reason"`
+			Invalid bool           `json:"invalid"`
 			Results map[string]any `json:"results"`
-		} `json:"pep508"`
+		} `json:"departure"`
 	} `json:"markers"`
 	Requirements []struct {
 		Requirement string         `json:"requirement"`
@@ -96,11 +97,11 @@ func TestPackagingTableMarkers(t *testing.T) {
 	for _, row := range table.Markers {
 		t.Run(row.Marker, func(t *testing.T) {
 			m, err := ParseMarker(row.Marker)
-			if row.PEP508 != nil && row.PEP508.Invalid != "" {
-				row.Invalid = row.PEP508.Invalid
+			if d := row.Departure; d != nil && d.Invalid {
+				row.Invalid = d.Reason
 			}
-			if row.PEP508 != nil && row.PEP508.Results != nil {
-				row.Results = row.PEP508.Results
+			if d := row.Departure; d != nil && d.Results != nil {
+				row.Results = d.Results
 			}
 			if row.Invalid != "" {
 				if err == nil {

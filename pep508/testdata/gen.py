@@ -93,6 +93,24 @@ MARKERS = [
     '((python_version >= "3.9"))',
     'python_version >= "3.9" and (sys_platform == "linux" or sys_platform == "darwin")',
     "python_version<'3.11'and os_name=='posix'",
+    'python_version >= "3"',
+    'python_version == "3.1"',
+    'python_version < "3.13.1"',
+    'python_version === "3.13.0"',
+    'python_version ~= "3"',
+    'python_version < "3.*"',
+    'python_full_version > "3.13"',
+    'python_full_version == "3.13"',
+    'python_full_version >= "3.14"',
+    'python_full_version > "3.14.0a1"',
+    'python_full_version != "3.14.0rc1"',
+    'python_full_version == "3.14.*"',
+    'implementation_name == "CPython"',
+    'platform_machine == "X86_64"',
+    "'socks' == extra",
+    'extra == "SOCKS" or extra == "http"',
+    'extra in "socks"',
+    'os_name == "posix" and not_a_word == "x"',
     # Not markers: packaging rejects them.
     "python_version",
     'python_version >= 3.9',
@@ -149,8 +167,8 @@ REQUIREMENTS = [
 ]
 
 
-# Where packaging 23.0 (Debian bookworm's) departs from PEP 508, the row
-# says so and records PEP 508's reading; the Go code follows PEP 508:
+# Where the Go code departs from packaging 23.0 (Debian bookworm's) on
+# purpose, the row's "departure" says why and what the Go code does instead:
 #   - "trailing": packaging 23.0 stops reading a marker at the first token
 #     that cannot continue it and ignores the rest; PEP 508's grammar has
 #     the marker end there, so the text is not a marker.
@@ -158,12 +176,19 @@ REQUIREMENTS = [
 #     not parse as versions compares them as Python strings; packaging 23.0
 #     raises InvalidVersion instead (pip did the same: platform_release
 #     markers on kernels such as "6.1.0-rpi7-rpi-v8" failed installs).
+#   - "extra with in": packaging tests the requested extra's name as a
+#     substring (true with no extra, as "" is in every string), which says
+#     nothing about a lock; warpdrive compares extra only with == and !=
+#     (PEP 685's comparisons) and rejects the marker with a titled error.
 TRAILING = {
     'python_version >= "3.9" andos_name == "posix"',
     'python_version >= "3.9")',
 }
 STRING_FALLBACK = {
     'platform_release >= "20.0"': ("platform_release", ">=", "20.0"),
+}
+MEANINGLESS = {
+    'extra in "socks"',
 }
 STRING_OPS = {"<": str.__lt__, "<=": str.__le__, ">": str.__gt__, ">=": str.__ge__}
 
@@ -187,7 +212,9 @@ def marker_row(text):
         return {"marker": text, "results": {name: True for name in ENVIRONMENTS}}
     row = {"marker": text, "normalized": str(marker), "results": evaluate(marker)}
     if text in TRAILING:
-        row["pep508"] = {"invalid": "packaging 23.0 ignores what follows " + str(marker)}
+        row["departure"] = {"reason": "packaging 23.0 ignores what follows " + str(marker), "invalid": True}
+    if text in MEANINGLESS:
+        row["departure"] = {"reason": "extra compared with in", "invalid": True}
     if text in STRING_FALLBACK:
         var, op, literal = STRING_FALLBACK[text]
         results = {}
@@ -196,7 +223,7 @@ def marker_row(text):
             if isinstance(result, str) and result.startswith("error"):
                 result = STRING_OPS[op](env[var], literal)
             results[name] = result
-        row["pep508"] = {"results": results}
+        row["departure"] = {"reason": "PEP 508's string comparison where packaging 23.0 raises", "results": results}
     return row
 
 
