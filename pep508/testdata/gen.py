@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes packaging_table.json: what Python's `packaging` (the library pip
 vendors) says about each marker and requirement line below, in a few
-environments. pep508's TestPackagingTable evaluates every row with the Go
+environments. pep508's TestPackagingTableMarkers and
+TestPackagingTableRequirements evaluate every row with the Go
 code and compares.
 
 Regenerate (Debian: apt-get install python3-packaging) with:
