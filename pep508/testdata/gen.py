@@ -3,7 +3,7 @@
 vendors) says about each marker and requirement line below, in a few
 environments. pep508's TestPackagingTableMarkers and
 TestPackagingTableRequirements evaluate every row with the Go
-code and compares.
+code and compare.
 
 Regenerate (Debian: apt-get install python3-packaging) with:
 
