@@ -16,7 +16,7 @@ func explainSources(err error) (Message, bool) {
 				"Pipenv expands environment variables in its sources' URLs when it installs, and so does warpdrive (the log shows only the names)."},
 			Fix: []string{fmt.Sprintf("Set %s for the build: `pack build --env %s=...` (every step of the build sees it);", variable.Variable, variable.Variable),
 				"or give the index's whole URL, credentials included, in a binding of type pip (its index-url file): it replaces",
-				fmt.Sprintf("the index %s names and reaches pip only.", variable.File)}}, true
+				fmt.Sprintf("the index %s names and reaches pip only. A $ that is part of the URL itself is written %%24.", variable.File)}}, true
 	}
 	return Message{}, false
 }

@@ -19,7 +19,7 @@ func TestExplainSources(t *testing.T) {
 			fmt.Errorf("installing: %w", layers.IndexVariableError{File: "Pipfile.lock", Variable: "PRIVATE_TOKEN", URL: "https://__token__:${PRIVATE_TOKEN}@pypi.example/simple"}),
 			"Unset variable in a package index URL",
 			[]string{"Pipfile.lock: the index URL https://__token__:${PRIVATE_TOKEN}@pypi.example/simple names $PRIVATE_TOKEN, which the build does not set",
-				"pack build --env PRIVATE_TOKEN=...", "binding of type pip"}},
+				"pack build --env PRIVATE_TOKEN=...", "binding of type pip", "is written %24"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
