@@ -3,6 +3,7 @@ package layers
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -117,6 +118,15 @@ func (p Packages) inputsHash() (string, error) {
 			return "", err
 		}
 		fmt.Fprintf(h, "%s\x00%s\x00", p.Plan.File, sum)
+		// The lock pins a local path by name only: what pip copies from
+		// it (or, editable, its metadata) must be in the key too.
+		for _, in := range p.Plan.Lock.LocalInputs() {
+			sum, err := in.Digest(p.Home)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(h, "%s\x00%s\x00%s\n", in.Kind, in.Path, sum)
+		}
 	}
 	if installsProject(steps) {
 		// pip copies the built project into the venv: any change to it
@@ -158,7 +168,7 @@ func (p Packages) Contribute(layers *libcnb.Layers) (*Deferred, Metadata, error)
 		Needs:  []*Deferred{p.Python},
 		Fill:   p.install,
 		SBOM: func(dir string) ([]cdx.Component, error) {
-			return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"))
+			return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), p.Logger)
 		},
 	})
 	if err != nil {
@@ -246,6 +256,11 @@ func (p Packages) installPlan(venv string) error {
 	for i, step := range steps {
 		args := append(p.pipInstall(), step.Args...)
 		shown := strings.Join(args[3:], " ")
+		if step.ExpandsVariables {
+			if args, err = expandIndexVariables(args, p.Plan.File, os.LookupEnv); err != nil {
+				return err
+			}
+		}
 		if step.Requirements != "" {
 			file := filepath.Join(tmp, fmt.Sprintf("step-%d.txt", i+1))
 			if err := os.WriteFile(file, []byte(step.Requirements), 0o644); err != nil {
@@ -256,6 +271,11 @@ func (p Packages) installPlan(venv string) error {
 		}
 		p.Logger.Bodyf("Installing %s: pip install %s", step.What, shown)
 		out, err := p.runPip(VenvPython(venv), args)
+		if err != nil && step.ExpandsVariables {
+			// Run's error quotes the command line, expanded credentials
+			// included: keep only what the log shows.
+			err = fmt.Errorf("pip install %s: %w", shown, errors.Unwrap(err))
+		}
 		if err != nil && step.Optional {
 			p.Logger.Bodyf("WARNING: %s; the app runs from its source directory instead.", p.explainPlan(step, out, err))
 			p.Logger.Body("  If it is not meant to be a package, set package-mode = false under [tool.poetry] to skip this step.")
