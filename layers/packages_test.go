@@ -191,3 +191,31 @@ func TestPackagesInstallLockPlan(t *testing.T) {
 		})
 	}
 }
+
+// The reason logged for a new venv names the input that changed.
+func TestPackagesMetadataNamesTheInput(t *testing.T) {
+	tests := []struct {
+		name string
+		plan app.DependencyPlan
+		key  string
+	}{
+		{"requirements files", app.DependencyPlan{Source: app.FromRequirements}, "requirements"},
+		{"no plan", app.DependencyPlan{}, "requirements"},
+		{"a Pipfile.lock", app.DependencyPlan{Source: app.FromLock, File: "Pipfile.lock"}, "Pipfile.lock"},
+		{"a uv.lock", app.DependencyPlan{Source: app.FromLock, File: "uv.lock"}, "uv.lock"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := Metadata{tt.key: strings.Repeat("a", 64)}
+			stored := map[string]interface{}{}
+			for k, v := range old {
+				stored[k] = v
+			}
+			p := Packages{Plan: tt.plan}
+			expected := Metadata{p.inputsKey(): strings.Repeat("b", 64)}
+			if got, want := changeReason(stored, expected), tt.key+" changed"; got != want {
+				t.Errorf("reason = %q, want %q", got, want)
+			}
+		})
+	}
+}
