@@ -3,6 +3,7 @@ package build
 import (
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
@@ -223,14 +224,14 @@ func explainModWSGI(e layers.ModWSGIBuildError) Message {
 
 func explainDjangoSettings(e layers.DjangoSettingsError) Message {
 	return Message{Title: "Unable to import the Django settings",
-		Detail: append([]string{fmt.Sprintf("Importing %s failed (%s); the end of its output:", e.SettingsModule, e.Err)}, indentLines(e.Tail)...),
+		Detail: append([]string{fmt.Sprintf("Importing %s failed (%s); the end of its output:", e.SettingsModule, exitStatus(e.Err))}, indentLines(e.Tail)...),
 		Fix: append([]string{"Fix the error above. If the settings need a variable at build time (a secret key, a database URL),"},
 			buildEnvFix...)}
 }
 
 func explainCollectstatic(e layers.CollectstaticError) Message {
 	return Message{Title: "collectstatic failed",
-		Detail: append([]string{fmt.Sprintf("`manage.py collectstatic --noinput` failed (%s); the end of its output:", e.Err)}, indentLines(e.Tail)...),
+		Detail: append([]string{fmt.Sprintf("`manage.py collectstatic --noinput` failed (%s); the end of its output:", exitStatus(e.Err))}, indentLines(e.Tail)...),
 		Fix:    append([]string{"Fix the error above, or skip the step with DISABLE_COLLECTSTATIC=1."}, buildEnvFix...)}
 }
 
@@ -294,15 +295,15 @@ func explainPipfileWithoutLock(e app.PipfileWithoutLockError) Message {
 
 func explainLockHash(e layers.LockHashError) Message {
 	return Message{Title: "Hash mismatch for a locked package",
-		Detail: []string{e.Error() + ".",
-			"The lock or the package index changed since the lock was written: pip refuses a file whose hash the lock does not list."},
+		Detail: append([]string{e.Error() + ".",
+			"The lock or the package index changed since the lock was written: pip refuses a file whose hash the lock does not list."}, pipTail(e.Tail)...),
 		Fix: []string{fmt.Sprintf("If the index is the one the lock was made against, write %s again with its tool (uv lock, poetry lock, pipenv lock);", e.File),
 			"if you did not expect the package to change, check the index: someone may have replaced the file."}}
 }
 
 func explainLockPin(e layers.LockPinUnavailableError) Message {
 	return Message{Title: "Locked version not on the package index",
-		Detail: []string{e.Error() + "."},
+		Detail: append([]string{e.Error() + "."}, pipTail(e.Tail)...),
 		Fix: []string{"Point pip at the index the lock was made against (PIP_INDEX_URL, or the lock's own index),",
 			fmt.Sprintf("or lock again against this index so %s pins a version it has.", e.File)}}
 }
@@ -381,18 +382,17 @@ func explainCallable(e app.CallableError) Message {
 }
 
 func explainPip(e layers.PipInstallError) Message {
-	detail := []string{"pip could not install the application's requirements:"}
-	detail = append(detail, e.Errors...)
+	detail := []string{"pip could not install the application's requirements."}
+	// pip's ERROR lines are its verdict; those the end of its output does
+	// not show (a resolver's report puts them early) are listed first.
+	if early := linesNotIn(e.Errors, e.Tail); len(early) > 0 {
+		detail = append(detail, early...)
+	}
+	detail = append(detail, pipTail(e.Tail)...)
 	if len(e.Locations) > 0 {
 		detail = append(detail, "", "The requirements involved:")
 		for _, l := range e.Locations {
 			detail = append(detail, fmt.Sprintf("  %s line %d: %s", l.Path, l.Line, l.Text))
-		}
-	}
-	if len(e.Errors) == 0 {
-		detail = append(detail, "", "The end of pip's output:")
-		for _, l := range e.Tail {
-			detail = append(detail, "  "+l)
 		}
 	}
 	var files []string
@@ -411,7 +411,49 @@ func explainPip(e layers.PipInstallError) Message {
 	if len(files) > 0 {
 		fix = append(fix, fmt.Sprintf("Correct the requirement in %s: check the name and that the versions exist and agree.", strings.Join(files, ", ")))
 	}
+	if len(fix) == 0 {
+		fix = append(fix, "Fix what pip reports above; if it could not reach the package index, check PIP_INDEX_URL (or the pip binding) and the builder's network.")
+	}
 	return Message{Title: "Failed to install the application's Python packages", Detail: detail, Fix: fix}
+}
+
+// pipTail shows the end of pip's output under the explanation.
+func pipTail(tail []string) []string {
+	if len(tail) == 0 {
+		return nil
+	}
+	return append([]string{"The end of pip's output:"}, indentLines(tail)...)
+}
+
+// linesNotIn are the lines of want that no line of have holds.
+func linesNotIn(want, have []string) []string {
+	var out []string
+	for _, w := range want {
+		found := false
+		for _, h := range have {
+			if strings.Contains(h, w) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// exitStatus is how a command ended ("exit status 1"), without the command
+// line a wrapping error carries (for a probe, a whole Python script).
+func exitStatus(err error) string {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.Error()
+	}
+	if err == nil {
+		return "no error"
+	}
+	return err.Error()
 }
 
 func capitalize(s string) string {

@@ -49,7 +49,7 @@ func explainVariables(e app.UnsupportedVariableError) Message {
 
 func explainLockPinPython(e layers.LockPinPythonError) Message {
 	return Message{Title: "Locked version needs another Python",
-		Detail: []string{e.Error() + "."},
+		Detail: append([]string{e.Error() + "."}, pipTail(e.Tail)...),
 		Fix: []string{fmt.Sprintf("Choose a Python that %s %s supports (%s): a .python-version file, runtime.txt, requires-python in pyproject.toml, or BP_PYTHON_VERSION;", e.Package, e.Version, e.RequiresPython),
 			fmt.Sprintf("or lock again with the Python the build uses (%s), so %s pins a version of %s that supports it.", e.Python, e.File, e.Package)}}
 }

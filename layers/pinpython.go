@@ -16,6 +16,8 @@ type LockPinPythonError struct {
 	RequiresPython string
 	// Python is the build's interpreter, e.g. 3.13.5.
 	Python string
+	// Tail is the end of pip's output.
+	Tail []string
 }
 
 func (e LockPinPythonError) Error() string {

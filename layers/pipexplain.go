@@ -25,7 +25,7 @@ var (
 func (p Packages) explainPlan(step pipStep, out *Output, err error) error {
 	text := out.String()
 	if e, ok := hashMismatch(text); ok {
-		e.File = p.Plan.File
+		e.File, e.Tail = p.Plan.File, out.Tail(25)
 		return e
 	}
 	if installsProject([]pipStep{step}) && buildDependenciesFailed(text) {
@@ -37,13 +37,13 @@ func (p Packages) explainPlan(step pipStep, out *Output, err error) error {
 	}
 	if m := noVersion.FindStringSubmatch(text); m != nil && p.Plan.Source == app.FromLock {
 		if spec, ok := requiresPythonOf(text, m[2]); ok {
-			return LockPinPythonError{File: p.Plan.File, Package: m[1], Version: m[2], RequiresPython: spec, Python: p.Runtime.Version}
+			return LockPinPythonError{File: p.Plan.File, Package: m[1], Version: m[2], RequiresPython: spec, Python: p.Runtime.Version, Tail: out.Tail(25)}
 		}
 		available := strings.TrimSpace(m[3])
 		if available == "" || available == "none" {
 			available = "no version"
 		}
-		return LockPinUnavailableError{File: p.Plan.File, Package: m[1], Version: m[2], Available: available}
+		return LockPinUnavailableError{File: p.Plan.File, Package: m[1], Version: m[2], Available: available, Tail: out.Tail(25)}
 	}
 	e := p.pipInstallError(out, err)
 	if p.Plan.File != "" {
