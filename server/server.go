@@ -253,7 +253,7 @@ var table = []Server{
 		Name: UWSGI, Executable: "uwsgi", Packages: []string{"uwsgi"}, Protocols: []Protocol{WSGI},
 		Base: []string{"--master", "--http-socket", ":" + Port, "--enable-threads", "--threads=5",
 			"--thunder-lock", "--single-interpreter", "--die-on-term"},
-		Static:      StaticByServer,
+		Static: StaticByServer,
 		Concurrency: Concurrency{Env: "UWSGI_PROCESSES", UserSetting: "UWSGI_PROCESSES", Unit: "uwsgi processes", Sizing: TwicePerCPUPlusOne,
 			Options: []string{"-p", "--processes", "--workers"}},
 		derive: func(e Entry) []string {
