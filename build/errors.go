@@ -49,11 +49,13 @@ func Explain(err error) Message {
 	if m, ok := explainerrors(err); ok {
 		return m
 	}
-	if f, ok := familyOf(err); ok {
-		m, _ := f.explain(err)
-		return m
+	for _, f := range families {
+		if m, ok := f.explain(err); ok {
+			return m
+		}
 	}
-	return Message{Title: "Build failed", Detail: []string{err.Error()}}
+	return Message{Title: "Build failed", Detail: []string{err.Error()},
+		Fix: []string{"This error has no explanation of its own: if the line above does not say what to change, report it with the build log."}}
 }
 
 // family is one kind of error and the function that explains it.
@@ -114,16 +116,6 @@ var families = []family{
 	{"Invalid .python-version", as(explainVersionFile)},
 	{"Unsupported build variable(s) <names>", as(explainVariables)},
 	{"Unable to install Python", as(explainRuntime)},
-}
-
-// familyOf is the family that explains err.
-func familyOf(err error) (family, bool) {
-	for _, f := range families {
-		if _, ok := f.explain(err); ok {
-			return f, true
-		}
-	}
-	return family{}, false
 }
 
 func explainVersion(e app.VersionError) Message {
