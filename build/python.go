@@ -70,10 +70,11 @@ func availableVersions(md libpak.BuildModuleMetadata) []string {
 
 // pipCache contributes pip's download and wheel cache.
 func (b Build) pipCache(s *step) error {
-	layer, err := layers.PipCache{Runtime: s.runtime, Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers)
+	layer, restored, err := layers.PipCache{Runtime: s.runtime, Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers)
 	if err != nil {
 		return err
 	}
+	s.pipCacheRestored = restored
 	s.pipCache = layer.Path
 	s.result.Layers = append(s.result.Layers, layer)
 	return nil

@@ -223,11 +223,63 @@ type workerPlan struct {
 	notes []string
 }
 
+// words are the parts of a command line the user wrote, each with where it
+// came from for the startup log.
+type words struct {
+	from  string
+	words []string
+	// procfile: a Procfile's command line, which names its server.
+	procfile bool
+}
+
+// userWords are the user's own words in the command: a Procfile's command
+// line, .warpdrive/server_args, the `docker run` arguments.
+func userWords(p StartPlan, serverArgs, user []string) []words {
+	var out []words
+	if p.Shell && len(p.Command) >= 3 {
+		out = append(out, words{"the Procfile's", strings.Fields(p.Command[2]), true})
+	}
+	if len(serverArgs) > 0 {
+		out = append(out, words{".warpdrive/server_args'", serverArgs, false})
+	}
+	if len(user) > 0 {
+		out = append(out, words{"the container's arguments'", user, false})
+	}
+	return out
+}
+
+// userCount is the worker count the user's words set with the server's own
+// option, if they do: the server takes that, so that is what is reported,
+// and warpdrive adds no count of its own.
+func userCount(srv server.Server, given []words) (string, bool) {
+	found := ""
+	for _, w := range given {
+		if option, value, ok := srv.Concurrency.CountIn(w.words); ok {
+			found = fmt.Sprintf("Concurrency: %s %s (%s %s %s; WEB_CONCURRENCY and the derived count are not used)",
+				value, srv.Concurrency.Unit, w.from, option, value)
+		}
+	}
+	return found, found != ""
+}
+
 // concurrency applies WEB_CONCURRENCY, or the count derived from the
 // container's limits, the way the server table says the server takes it; a
-// python or shell app gets WEB_CONCURRENCY to read.
-func concurrency(mode string, env MapEnv, limits func() Limits) (workerPlan, error) {
+// python or shell app gets WEB_CONCURRENCY to read. A count the user's words
+// set with the server's option (a Procfile's `gunicorn --workers 3`) wins.
+func concurrency(mode string, env MapEnv, limits func() Limits, given []words) (workerPlan, error) {
 	srv, known := server.Lookup(mode)
+	if !known && len(given) > 0 && given[0].procfile {
+		if named, ok := server.Named(given[0].words); ok {
+			if note, ok := userCount(named, given); ok {
+				return workerPlan{notes: []string{note}}, nil
+			}
+		}
+	}
+	if known {
+		if note, ok := userCount(srv, given); ok {
+			return workerPlan{notes: []string{note}}, nil
+		}
+	}
 	sizing := server.TwicePerCPUPlusOne
 	if known {
 		sizing = srv.Concurrency.Sizing

@@ -65,24 +65,25 @@ func Prepare(p StartPlan, user []string, o Options) (Plan, error) {
 		}
 		inserted = append(inserted, flags...)
 	}
-	workers, err := concurrency(p.Mode, env, o.Limits)
+	// A shell command is the user's whole command line: server_args are for
+	// the servers and scripts warpdrive starts.
+	var extra []string
+	if o.ServerArgs != nil && !p.Shell {
+		var err error
+		if extra, err = o.ServerArgs(p.Mode); err != nil {
+			return Plan{}, err
+		}
+	}
+	workers, err := concurrency(p.Mode, env, o.Limits, userWords(p, extra, user))
 	if err != nil {
 		return Plan{}, err
 	}
 	inserted = append(inserted, workers.flags...)
 	notes = append(notes, workers.notes...)
-	// A shell command is the user's whole command line: server_args are for
-	// the servers and scripts warpdrive starts.
-	if o.ServerArgs != nil && !p.Shell {
-		extra, err := o.ServerArgs(p.Mode)
-		if err != nil {
-			return Plan{}, err
-		}
-		if len(extra) > 0 {
-			notes = append(notes, "Adding .warpdrive/server_args: "+strings.Join(extra, " "))
-		}
-		inserted = append(inserted, extra...)
+	if len(extra) > 0 {
+		notes = append(notes, "Adding .warpdrive/server_args: "+strings.Join(extra, " "))
 	}
+	inserted = append(inserted, extra...)
 
 	argv := p.Command
 	if !p.Shell {

@@ -21,7 +21,10 @@ type Deferred struct {
 	// Present: the layer's files are in Layer.Path.
 	Present bool
 	// inImage: the previous image holds this exact layer.
-	inImage   bool
+	inImage bool
+	// fromCache: the layer's files came from an earlier build (the
+	// previous image and its snapshot, or the snapshot alone), not this one.
+	fromCache bool
 	title     string
 	snapshots Snapshots
 	logger    log.Logger
@@ -73,7 +76,7 @@ func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshot
 	snapshotted := snaps.Has(c.Name, key)
 	if reason == "" && snapshotted {
 		logger.Headerf("%s: Reusing cached layer", c.Title)
-		d.Layer, d.inImage = layer, true
+		d.Layer, d.inImage, d.fromCache = layer, true, true
 		// A launch-only layer comes back as metadata alone; anything else
 		// in its directory is not what the image holds.
 		if err := os.RemoveAll(layer.Path); err != nil {
@@ -134,9 +137,14 @@ func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshot
 		logger.Bodyf("Snapshot for later builds: %s", humanSize(snaps.Size(c.Name)))
 	}
 	logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
-	d.Layer, d.Present = layer, true
+	d.Layer, d.Present, d.fromCache = layer, true, snapshotted
 	return d, nil
 }
+
+// FromCache says the layer came from an earlier build's cache rather than
+// being built by this one: a failed build exports nothing, so the next
+// build finds it there again.
+func (d *Deferred) FromCache() bool { return d != nil && d.fromCache }
 
 // Output is what the layer recorded under name (see outputPrefix).
 func (d *Deferred) Output(name string) string {

@@ -77,9 +77,12 @@ func TestProbeDjango(t *testing.T) {
 		wantErr  string
 	}{
 		{"startproject defaults", "print('settings may print')\nWSGI_APPLICATION = 'mysite.wsgi.application'\nSTATIC_URL = 'static/'\nINSTALLED_APPS = ['django.contrib.staticfiles']\n",
-			DjangoSettings{SettingsModule: "mysite.settings", WSGIApplication: "mysite.wsgi.application", StaticURL: "/static/", StaticFiles: true}, ""},
+			DjangoSettings{SettingsModule: "mysite.settings", WSGIApplication: "mysite.wsgi.application", StaticURL: "static/", StaticFiles: true}, ""},
 		{"static root set", "from pathlib import Path\nWSGI_APPLICATION = 'mysite.wsgi.application'\nSTATIC_URL = '/assets/'\nSTATIC_ROOT = Path('/srv/static')\nINSTALLED_APPS = []\n",
 			DjangoSettings{SettingsModule: "mysite.settings", WSGIApplication: "mysite.wsgi.application", StaticURL: "/assets/", StaticRoot: "/srv/static"}, ""},
+		// Django's default STATIC_URL is None: the probe says so, not /static/.
+		{"no STATIC_URL", "WSGI_APPLICATION = 'mysite.wsgi.application'\nINSTALLED_APPS = ['django.contrib.staticfiles']\n",
+			DjangoSettings{SettingsModule: "mysite.settings", WSGIApplication: "mysite.wsgi.application", StaticFiles: true}, ""},
 		{"settings that fail to import", "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n", DjangoSettings{}, "KeyError: 'SECRET_KEY'"},
 	}
 	for _, tt := range tests {

@@ -87,13 +87,23 @@ func (p Packages) Metadata() (Metadata, error) {
 		"pip_version":       pipInUse(p.Runtime.PipVersion),
 		"target":            p.Target,
 		"requirement_files": strings.Join(names, " "),
-		"requirements":      requirements,
+		p.inputsKey():       requirements,
 		"wheelhouse":        wheelhouse,
 		"pip_settings":      pipSettingsHash(os.Environ()),
 		"extra_packages":    strings.Join(p.Extra, " "),
 		"site_paths":        strings.Join(p.PthPaths, " "),
 		"signal_handler":    signalHandlerVersion,
 	}, nil
+}
+
+// inputsKey names inputsHash in the metadata after the input it hashes,
+// so the log's reason for a new venv says what changed ("Pipfile.lock
+// changed", not "requirements changed").
+func (p Packages) inputsKey() string {
+	if p.Plan.Source == app.FromRequirements || p.Plan.Source == "" || p.Plan.File == "" {
+		return "requirements"
+	}
+	return p.Plan.File
 }
 
 // inputsHash is a hash of everything pip reads from the application: the

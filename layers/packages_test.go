@@ -183,7 +183,7 @@ func TestPackagesMetadataIsExactForALock(t *testing.T) {
 		t.Helper()
 		md, err := p.Metadata()
 		must(t, err)
-		return md["requirements"]
+		return md[p.inputsKey()]
 	}
 	tests := []struct {
 		name    string
@@ -240,6 +240,34 @@ func TestPackagesInstallLockPlan(t *testing.T) {
 			}
 			if !tt.wantErr && !strings.Contains(log.String(), "WARNING: pip could not build the application as a package") {
 				t.Errorf("no warning in the log:\n%s", log.String())
+			}
+		})
+	}
+}
+
+// The reason logged for a new venv names the input that changed.
+func TestPackagesMetadataNamesTheInput(t *testing.T) {
+	tests := []struct {
+		name string
+		plan app.DependencyPlan
+		key  string
+	}{
+		{"requirements files", app.DependencyPlan{Source: app.FromRequirements}, "requirements"},
+		{"no plan", app.DependencyPlan{}, "requirements"},
+		{"a Pipfile.lock", app.DependencyPlan{Source: app.FromLock, File: "Pipfile.lock"}, "Pipfile.lock"},
+		{"a uv.lock", app.DependencyPlan{Source: app.FromLock, File: "uv.lock"}, "uv.lock"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := Metadata{tt.key: strings.Repeat("a", 64)}
+			stored := map[string]interface{}{}
+			for k, v := range old {
+				stored[k] = v
+			}
+			p := Packages{Plan: tt.plan}
+			expected := Metadata{p.inputsKey(): strings.Repeat("b", 64)}
+			if got, want := changeReason(stored, expected), tt.key+" changed"; got != want {
+				t.Errorf("reason = %q, want %q", got, want)
 			}
 		})
 	}

@@ -117,9 +117,12 @@ const pipHashReport = `Collecting flask==3.1.0 (from -r /tmp/warpdrive-pip-1/ste
 ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated the package versions, please update the hashes. Otherwise, examine the package contents carefully; someone may have tampered with them.
     flask==3.1.0 from http://127.0.0.1:7399/packages/k/flask-3.1.0-py3-none-any.whl#sha256=ab12 (from -r /tmp/warpdrive-pip-1/step-1.txt (line 3)):
         Expected sha256 0000
-             or sha256 1111
+        Expected     or 1111
              Got        ab12
 `
+
+// pip's report as its HashMismatch._hash_comparison writes it: a second
+// hash of the same kind is "Expected     or <hex>".
 
 func TestHashMismatch(t *testing.T) {
 	got, ok := hashMismatch(pipHashReport)
@@ -133,7 +136,7 @@ func TestHashMismatch(t *testing.T) {
 }
 
 func TestExplainPlan(t *testing.T) {
-	lock := Packages{Plan: app.DependencyPlan{Source: app.FromLock, File: "uv.lock"}}
+	lock := Packages{Plan: app.DependencyPlan{Source: app.FromLock, File: "uv.lock"}, Runtime: Runtime{Version: "3.13.5"}}
 	project := Packages{Plan: app.DependencyPlan{Source: app.FromProject, File: "pyproject.toml", Project: app.Pyproject{BuildBackend: "nosuch.api"}}}
 	tests := []struct {
 		name string
@@ -146,6 +149,10 @@ func TestExplainPlan(t *testing.T) {
 		{"pinned version missing", lock, pipStep{},
 			"ERROR: Could not find a version that satisfies the requirement flask==9.0 (from versions: 3.1.0, 3.1.1)\nERROR: No matching distribution found for flask==9.0\n",
 			"uv.lock pins flask 9.0, which the package index does not have (it has: 3.1.0, 3.1.1)"},
+		{"pinned version skipped for its Requires-Python", lock, pipStep{},
+			"ERROR: Ignored the following versions that require a different python version: 0.9 Requires-Python >=3.6; 9.0 Requires-Python >=3.14\n" +
+				"ERROR: Could not find a version that satisfies the requirement flask==9.0 (from versions: none)\nERROR: No matching distribution found for flask==9.0\n",
+			"uv.lock pins flask 9.0, which requires Python >=3.14; the build uses Python 3.13.5, so pip skipped it"},
 		{"backend not installable", project, pipStep{Args: []string{"."}},
 			"  error: subprocess-exited-with-error\n  × pip subprocess to install build dependencies did not run successfully.\nERROR: Could not find a version that satisfies the requirement nosuch\n" +
 				"error: subprocess-exited-with-error\n\n× pip subprocess to install build dependencies did not run successfully.\n│ exit code: 1\n╰─> See above for output.\n" +
