@@ -23,11 +23,19 @@ func (s *step) needPython() error {
 }
 
 // finishLayers hands the deferred layers to the lifecycle (without their
-// files when the previous image holds them) and saves the probe record.
+// files when the previous image holds them; as build layers, with their
+// files, when a later buildpack requires them at build) and saves the probe
+// record.
 func (b Build) finishLayers(s *step) error {
+	later := readLaterBuild(s.ctx.Plan)
+	later.log(b.Logger)
 	kept := map[string]bool{}
 	for _, d := range s.deferred {
-		layer, err := d.Finish()
+		finish := d.Finish
+		if later.wants(s, d) {
+			finish = d.FinishForLaterBuildpacks
+		}
+		layer, err := finish()
 		if err != nil {
 			return err
 		}
