@@ -1,11 +1,14 @@
 package build
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
+	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/detect"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
 )
@@ -69,4 +72,63 @@ func (u laterBuild) log(logger log.Logger) {
 		return
 	}
 	logger.Headerf("For later buildpacks: %s at build, as their build plan requires (build = true)", strings.Join(what, " and "))
+}
+
+// LaterVersionError: a buildpack after warpdrive requires a CPython version
+// (a requirement's `version`, a semver constraint by the convention Paketo's
+// Python buildpacks follow) that the one warpdrive installs does not meet.
+type LaterVersionError struct {
+	// Constraint is the requirement's version, and VersionSource its
+	// version-source (the file it was read from), when given.
+	Constraint, VersionSource string
+	// Installed is the version warpdrive resolved, from Request.
+	Installed string
+	Request   app.VersionRequest
+	// Available are the versions this buildpack provides; Fits those
+	// that meet the constraint.
+	Available, Fits []string
+	// Unreadable, when set, is why the constraint does not parse.
+	Unreadable error
+}
+
+func (e LaterVersionError) Error() string {
+	if e.Unreadable != nil {
+		return fmt.Sprintf("a later buildpack requires cpython version %q, which is not a version constraint: %v", e.Constraint, e.Unreadable)
+	}
+	return fmt.Sprintf("a later buildpack requires cpython version %s, but warpdrive installs Python %s", e.Constraint, e.Installed)
+}
+
+// checkLaterVersions fails when a cpython requirement in the plan names a
+// version the installed one does not meet: the later buildpack would run
+// another Python than it asked for. "default" (Paketo's word for "whatever
+// the provider picks") and an empty version ask for nothing.
+func checkLaterVersions(plan libcnb.BuildpackPlan, installed string, req app.VersionRequest, available []string) error {
+	v, err := semver.NewVersion(installed)
+	if err != nil {
+		return err
+	}
+	for _, e := range plan.Entries {
+		constraint, _ := e.Metadata["version"].(string)
+		constraint = strings.TrimSpace(constraint)
+		if e.Name != detect.CPython || constraint == "" || constraint == "default" {
+			continue
+		}
+		source, _ := e.Metadata["version-source"].(string)
+		fail := LaterVersionError{Constraint: constraint, VersionSource: source, Installed: installed, Request: req, Available: available}
+		c, err := semver.NewConstraint(constraint)
+		if err != nil {
+			fail.Unreadable = err
+			return fail
+		}
+		if c.Check(v) {
+			continue
+		}
+		for _, a := range available {
+			if av, err := semver.NewVersion(a); err == nil && c.Check(av) {
+				fail.Fits = append(fail.Fits, a)
+			}
+		}
+		return fail
+	}
+	return nil
 }

@@ -11,8 +11,10 @@ import (
 // A buildpack after warpdrive that requires cpython and site-packages at
 // build (metadata build = true) runs warpdrive's Python with the app's
 // packages in its own build, cold and on a rebuild (when the lifecycle kept
-// no metadata of those build layers), and the image still serves. Two builds
-// of a small Flask app under gunicorn (no mod_wsgi to compile).
+// no metadata of those build layers), and the image still serves; a version
+// it requires that warpdrive does not install fails clearly. Three builds of
+// a small Flask app under gunicorn (no mod_wsgi to compile), the first
+// failing before CPython is installed.
 func TestLaterBuildpackRunsPythonAtBuild(t *testing.T) {
 	a := NewApp(t, "procfile_gunicorn")
 	order := []string{"--buildpack", "urn:cnb:builder:warpdrive",
@@ -21,7 +23,17 @@ func TestLaterBuildpackRunsPythonAtBuild(t *testing.T) {
 	saw := []string{"python-user saw Python 3.13", "at /layers/warpdrive/venv/bin/python", "prefix /layers/warpdrive/venv",
 		"VIRTUAL_ENV=/layers/warpdrive/venv", "Flask 3", "in /layers/warpdrive/venv/lib/python3.13/site-packages/flask"}
 
-	log := a.MustBuild(order...)
+	// A version the installed Python does not meet fails before anything is
+	// installed, saying which version fits.
+	log, err := a.Build(append(order, "--env", "PYTHON_USER_VERSION=3.11.*")...)
+	if err == nil {
+		t.Fatalf("a later buildpack requiring cpython 3.11.* must fail a build that installs 3.13:\n%s", log)
+	}
+	assertContains(t, "failed build log", log, "[Error: A later buildpack needs another Python version]",
+		"requires cpython version 3.11.* (version-source python-user)", "BP_PYTHON_VERSION=3.11.")
+	assertNotContains(t, "failed build log", log, "Contributing to layer")
+
+	log = a.MustBuild(order...)
 	assertContains(t, "cold build log", log, append([]string{
 		"For later buildpacks: CPython (python) and the packages (venv, VIRTUAL_ENV) at build, as their build plan requires (build = true)",
 		"Python packages: Contributing to layer (no cached layer)"}, saw...)...)
