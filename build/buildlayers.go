@@ -19,7 +19,9 @@ type laterBuild struct {
 	// python: the CPython layer is a build layer (its bin/ on PATH).
 	python bool
 	// packages: the venv is a build layer too (its bin/ first on PATH,
-	// VIRTUAL_ENV set), so `python` imports the app's packages.
+	// VIRTUAL_ENV set), so `python` imports the app's packages; and so is
+	// mod_wsgi's layer, when warpdrive compiled it there, which the venv
+	// imports through a .pth file.
 	packages bool
 }
 
@@ -50,28 +52,23 @@ func readLaterBuild(plan libcnb.BuildpackPlan) laterBuild {
 
 // wants reports whether the deferred layer d is one later buildpacks use at build.
 func (u laterBuild) wants(s *step, d *layers.Deferred) bool {
-	switch d {
-	case s.python:
+	switch {
+	case d == s.python:
 		return u.python
-	case s.venvLayer:
+	case d == s.venvLayer, d.Layer.Name == layers.ModWSGILayer:
 		return u.packages
 	}
 	return false
 }
 
-// log says which layers later buildpacks get at build, or nothing when none.
-func (u laterBuild) log(logger log.Logger) {
-	var what []string
-	if u.python {
-		what = append(what, "CPython (python)")
-	}
-	if u.packages {
-		what = append(what, "the packages (venv, VIRTUAL_ENV)")
-	}
-	if len(what) == 0 {
+// logBuildLayers says which layers later buildpacks get at build, or
+// nothing when none.
+func logBuildLayers(logger log.Logger, names []string) {
+	if len(names) == 0 {
 		return
 	}
-	logger.Headerf("For later buildpacks: %s at build, as their build plan requires (build = true)", strings.Join(what, " and "))
+	logger.Headerf("For later buildpacks (their build plan requires Python at build): %s made build layers too, on their PATH",
+		strings.Join(names, ", "))
 }
 
 // LaterVersionError: a buildpack after warpdrive requires a CPython version

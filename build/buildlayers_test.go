@@ -54,9 +54,9 @@ func TestReadLaterBuild(t *testing.T) {
 	}
 }
 
-// finishLayers makes CPython and the venv build layers exactly when a later
-// buildpack requires them at build; mod_wsgi, which nobody can require,
-// stays launch-only, and without such a requirement every layer does.
+// finishLayers makes CPython and the venv (with mod_wsgi's layer, which the
+// venv imports) build layers exactly when a later buildpack requires them at
+// build; without such a requirement every layer stays launch-only.
 func TestFinishLayersForLaterBuildpacks(t *testing.T) {
 	launch, both := libcnb.LayerTypes{Launch: true}, libcnb.LayerTypes{Build: true, Launch: true}
 	tests := []struct {
@@ -69,10 +69,10 @@ func TestFinishLayersForLaterBuildpacks(t *testing.T) {
 			map[string]libcnb.LayerTypes{"python": launch, layers.VenvLayer: launch, layers.ModWSGILayer: launch}, ""},
 		{"CPython at build", []libcnb.BuildpackPlanEntry{entry("cpython", atBuild)},
 			map[string]libcnb.LayerTypes{"python": both, layers.VenvLayer: launch, layers.ModWSGILayer: launch},
-			"For later buildpacks: CPython (python) at build"},
+			"For later buildpacks (their build plan requires Python at build): python made build layers too"},
 		{"the packages at build", []libcnb.BuildpackPlanEntry{entry("site-packages", atBuild)},
-			map[string]libcnb.LayerTypes{"python": both, layers.VenvLayer: both, layers.ModWSGILayer: launch},
-			"For later buildpacks: CPython (python) and the packages (venv, VIRTUAL_ENV) at build"},
+			map[string]libcnb.LayerTypes{"python": both, layers.VenvLayer: both, layers.ModWSGILayer: both},
+			"For later buildpacks (their build plan requires Python at build): python, venv, mod_wsgi made build layers too"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,12 +28,13 @@ func (s *step) needPython() error {
 // record.
 func (b Build) finishLayers(s *step) error {
 	later := readLaterBuild(s.ctx.Plan)
-	later.log(b.Logger)
+	var forLater []string
 	kept := map[string]bool{}
 	for _, d := range s.deferred {
 		finish := d.Finish
 		if later.wants(s, d) {
 			finish = d.FinishForLaterBuildpacks
+			forLater = append(forLater, d.Layer.Name)
 		}
 		layer, err := finish()
 		if err != nil {
@@ -42,6 +43,7 @@ func (b Build) finishLayers(s *step) error {
 		kept[layer.Name] = true
 		s.result.Layers = append(s.result.Layers, layer)
 	}
+	logBuildLayers(b.Logger, forLater)
 	for _, name := range snapshotted {
 		if !kept[name] {
 			s.snapshots.Remove(name)

@@ -35,7 +35,7 @@ func TestLaterBuildpackRunsPythonAtBuild(t *testing.T) {
 
 	log = a.MustBuild(order...)
 	assertContains(t, "cold build log", log, append([]string{
-		"For later buildpacks: CPython (python) and the packages (venv, VIRTUAL_ENV) at build, as their build plan requires (build = true)",
+		"For later buildpacks (their build plan requires Python at build): python, venv made build layers too, on their PATH",
 		"Python packages: Contributing to layer (no cached layer)"}, saw...)...)
 	assertServesWithReport(t, a)
 
