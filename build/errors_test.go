@@ -14,6 +14,7 @@ import (
 )
 
 func TestExplainGivesTitleAndFix(t *testing.T) {
+	req := app.VersionRequest{Version: "3.13", Source: app.SourceDefault}
 	tests := []struct {
 		name  string
 		err   error
@@ -134,6 +135,17 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 			"Unset variable in a package index URL",
 			[]string{"Pipfile.lock: the index URL https://__token__:${PRIVATE_TOKEN}@pypi.example/simple names $PRIVATE_TOKEN, which the build does not set",
 				"pack build --env PRIVATE_TOKEN=...", "binding of type pip", "is written %24"}},
+		{"another provided version", LaterVersionError{Constraint: "3.11.*", VersionSource: "Pipfile", Installed: "3.13.5", Request: req,
+			Available: []string{"3.11.2", "3.13.5"}, Fits: []string{"3.11.2"}},
+			"A later buildpack needs another Python version",
+			[]string{"requires cpython version 3.11.* (version-source Pipfile)", "installs Python 3.13.5 (the buildpack default asks for 3.13)",
+				"pack build --env BP_PYTHON_VERSION=3.11.2", "change that buildpack's cpython requirement to match 3.13.5"}},
+		{"no provided version fits", LaterVersionError{Constraint: "3.8", Installed: "3.13.5", Request: req, Available: []string{"3.11.2", "3.13.5"}},
+			"A later buildpack needs a Python version warpdrive does not provide",
+			[]string{"requires cpython version 3.8 in its build plan", "This buildpack provides: 3.11.2, 3.13.5."}},
+		{"unreadable", LaterVersionError{Constraint: "python3", Installed: "3.13.5", Request: req, Unreadable: errors.New("improper constraint: python3")},
+			"A later buildpack's Python version is not readable",
+			[]string{"requires cpython version python3 in its build plan: improper constraint: python3", "semver constraint", "BP_PYTHON_VERSION"}},
 		{"probe could not run, wrapped", fmt.Errorf("web: %w", layers.EntryProbeError{EntryPoint: "wsgi:application", Err: errors.New("exec: no such file")}),
 			"Unable to run the WSGI entry point probe", []string{"wsgi:application"}},
 	}

@@ -34,6 +34,9 @@ func (b Build) python(s *step) error {
 	if err != nil {
 		return err
 	}
+	if err := checkLaterVersions(s.ctx.Plan, dep.Version, req, availableVersions(s.metadata)); err != nil {
+		return err
+	}
 	b.Logger.Headerf("Python %s: requested %s by %s", dep.Version, req.Version, req.Source)
 
 	dc, err := libpak.NewDependencyCache(s.ctx.Buildpack.Info.ID, s.ctx.Buildpack.Info.Version, s.ctx.Buildpack.Path, s.ctx.Platform.Bindings, b.Logger)

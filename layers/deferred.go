@@ -14,7 +14,9 @@ import (
 // SnapshotsLayer). When its inputs are those of the previous image's layer,
 // that layer is reused as it is and its files are unpacked only if a build
 // step needs them; Finish then removes them again, so the exporter reuses the
-// previous image's layer instead of tarring an identical copy.
+// previous image's layer instead of tarring an identical copy. When a later
+// buildpack requires it at build, FinishForLaterBuildpacks hands it over as a
+// build layer instead.
 type Deferred struct {
 	// Layer is the layer; its Metadata holds the inputs and the outputs.
 	Layer libcnb.Layer
@@ -155,6 +157,11 @@ func (d *Deferred) Output(name string) string {
 // Materialize unpacks the layer's files from its snapshot, if they are not
 // already there, for a build step that runs them.
 func (d *Deferred) Materialize() error {
+	return d.materialize("a build step runs it")
+}
+
+// materialize unpacks the layer's files, saying why in the log.
+func (d *Deferred) materialize(why string) error {
 	if d == nil || d.Present {
 		return nil
 	}
@@ -166,7 +173,7 @@ func (d *Deferred) Materialize() error {
 		return err
 	}
 	d.Present = true
-	d.logger.Bodyf("%s: unpacked from the cache in %s (a build step runs it)", d.title, time.Since(start).Round(100*time.Millisecond))
+	d.logger.Bodyf("%s: unpacked from the cache in %s (%s)", d.title, time.Since(start).Round(100*time.Millisecond), why)
 	return nil
 }
 
@@ -187,6 +194,23 @@ func (d *Deferred) Finish() (libcnb.Layer, error) {
 		// the previous image's layer already has them.
 		l.BuildEnvironment, l.LaunchEnvironment, l.SharedEnvironment = libcnb.Environment{}, libcnb.Environment{}, libcnb.Environment{}
 	}
+	return l, nil
+}
+
+// FinishForLaterBuildpacks is the layer to hand to the lifecycle when a
+// later buildpack requires it at build: a build and launch layer, with its
+// files and environment in place (the lifecycle puts its bin/ on PATH and
+// applies its env/ for the buildpacks after this one). The price: the
+// lifecycle restores no metadata of a build layer that is not cached, so the
+// next build finds no layer to reuse and unpacks it from its snapshot, and
+// the exporter tars and hashes it (an unchanged layer still gets the
+// previous image's digest and is not stored again).
+func (d *Deferred) FinishForLaterBuildpacks() (libcnb.Layer, error) {
+	if err := d.materialize("a later buildpack uses it at build"); err != nil {
+		return libcnb.Layer{}, err
+	}
+	l := d.Layer
+	l.LayerTypes = libcnb.LayerTypes{Build: true, Launch: true}
 	return l, nil
 }
 
