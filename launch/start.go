@@ -190,7 +190,7 @@ func Main(args []string, stderr io.Writer) int {
 	plan, err := Prepare(start, user, Options{
 		Env:        env,
 		ServerArgs: func(mode string) ([]string, error) { return ServerArgs(root, mode, env) },
-		Limits:     func() Limits { return ReadLimits("/sys/fs/cgroup", "/proc/meminfo") },
+		Limits:     ReadLimits,
 	})
 	if err != nil {
 		return fail(1, "%s", err)
