@@ -3,12 +3,13 @@ package layers
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/internal/testpython"
 )
 
 // collectstatic imports the application (here a manage.py that imports its
@@ -16,10 +17,7 @@ import (
 // the image's app layer, which would then differ between a build that ran
 // collectstatic and one that reused its output.
 func TestCollectstaticWritesNoBytecode(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	// Python writes bytecode by default: not whatever this machine's
 	// environment says (it may set PYTHONDONTWRITEBYTECODE itself).
 	t.Setenv("PYTHONDONTWRITEBYTECODE", "")
