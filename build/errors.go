@@ -81,6 +81,9 @@ func Explain(err error) Message {
 		protocol    app.ServerProtocolError
 		binding     PipBindingError
 	)
+	if m, ok := explainLaunch(err); ok {
+		return m
+	}
 	switch {
 	case errors.As(err, &version):
 		return Message{Title: "Invalid Python version",

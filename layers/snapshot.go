@@ -144,10 +144,23 @@ func (s Snapshots) Restore(name, dir string) error {
 			corrupt.Name = name
 			return corrupt
 		}
-		return fmt.Errorf("unable to unpack the snapshot of %s into %s\n%w", name, dir, err)
+		return SnapshotRestoreError{Name: name, Dir: dir, Err: err}
 	}
 	return nil
 }
+
+// SnapshotRestoreError says a readable snapshot could not be unpacked: the
+// files could not be written (a full disk, a read-only layers directory).
+type SnapshotRestoreError struct {
+	Name, Dir string
+	Err       error
+}
+
+func (e SnapshotRestoreError) Error() string {
+	return fmt.Sprintf("unable to unpack the snapshot of %s into %s: %s", e.Name, e.Dir, e.Err)
+}
+
+func (e SnapshotRestoreError) Unwrap() error { return e.Err }
 
 // maxSnapshotWindow is the largest zstd window a snapshot may use.
 const maxSnapshotWindow = 64 << 20

@@ -186,3 +186,22 @@ func TestContributeDeferredRebuildsFromACorruptSnapshot(t *testing.T) {
 		})
 	}
 }
+
+// A readable snapshot whose files cannot be written is a
+// SnapshotRestoreError (a titled build error), not a cache miss: building
+// the layer again would fail to write as well.
+func TestSnapshotRestoreWriteFailure(t *testing.T) {
+	src := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(src, "mod.py"), []byte("x = 1\n"), 0o644))
+	snaps := Snapshots{Dir: t.TempDir()}
+	must(t, snaps.Save("venv", "k", src))
+	notADir := filepath.Join(t.TempDir(), "file")
+	must(t, os.WriteFile(notADir, nil, 0o644))
+
+	err := snaps.Restore("venv", filepath.Join(notADir, "venv"))
+	var restore SnapshotRestoreError
+	var corrupt CorruptSnapshotError
+	if !errors.As(err, &restore) || errors.As(err, &corrupt) || restore.Name != "venv" {
+		t.Errorf("err = %#v, want a SnapshotRestoreError", err)
+	}
+}
