@@ -83,6 +83,7 @@ var families = []family{
 	{"Unreadable requirements file", as(explainRequirementFile)},
 	{"Action hook <name> ended before its environment could be read", as(explainHookEnvironment)},
 	{"Unset variable in a package index URL", as(explainIndexVariable)},
+	{"Unable to unpack a layer from the cache", as(explainSnapshotRestore)},
 	{"A later buildpack's Python version is not readable", laterVersion(laterUnreadable, explainLaterUnreadable)},
 	{"A later buildpack needs a Python version warpdrive does not provide", laterVersion(laterUnavailable, explainLaterUnavailable)},
 	{"A later buildpack needs another Python version", laterVersion(laterOther, explainLaterOther)},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
@@ -146,6 +147,12 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 		{"unreadable", LaterVersionError{Constraint: "python3", Installed: "3.13.5", Request: req, Unreadable: errors.New("improper constraint: python3")},
 			"A later buildpack's Python version is not readable",
 			[]string{"requires cpython version python3 in its build plan: improper constraint: python3", "semver constraint", "BP_PYTHON_VERSION"}},
+		{"a snapshot that could not be written out",
+			fmt.Errorf("step: %w", layers.SnapshotRestoreError{Name: "venv", Dir: "/layers/warpdrive/venv",
+				Err: fmt.Errorf("write /layers/warpdrive/venv/lib/x.so: %w", syscall.ENOSPC)}),
+			"Unable to unpack a layer from the cache",
+			[]string{"The snapshot of the venv layer could not be unpacked into /layers/warpdrive/venv:",
+				"write /layers/warpdrive/venv/lib/x.so: no space left on device", "Free space on the disk", "kept the cache"}},
 		{"probe could not run, wrapped", fmt.Errorf("web: %w", layers.EntryProbeError{EntryPoint: "wsgi:application", Err: errors.New("exec: no such file")}),
 			"Unable to run the WSGI entry point probe", []string{"wsgi:application"}},
 	}

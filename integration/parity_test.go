@@ -113,6 +113,11 @@ func TestDeployModePythonRunsAppPy(t *testing.T) {
 	// app.py is PID 1 and installs no SIGTERM handler; warpdrive's makes it exit.
 	assertStopsQuickly(t, c)
 	assertServesHardened(t, a, "/", "Hello from app.py", "/static/site.css", "navy")
+	// A read-only root without a writable /tmp: an app that writes nothing
+	// starts, since warpdrive-start writes nothing without a deploy-cfg hook.
+	readOnly := a.Run(8080, "--read-only", "--user", "123456:0")
+	_, body = readOnly.GetOK("/")
+	assertContains(t, "read-only root, no /tmp", body, "Hello from app.py")
 }
 
 func TestPasteIniRunsUnderModWSGI(t *testing.T) {
@@ -181,6 +186,24 @@ func TestActionHooks(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, "db.sqlite3")); err != nil {
 		t.Errorf("no database on the mounted volume: %v", err)
 	}
+
+	// Every process type is refused as root, before any hook runs.
+	for _, entry := range [][]string{{"migrate"}, {"shell", "-c", "echo shell-ran-as-root"}} {
+		out, code := a.RunOnce(append(volume, "--user", "0", "--entrypoint", entry[0]), entry[1:]...)
+		if code == 0 {
+			t.Errorf("%s as root: the container exited 0", entry[0])
+		}
+		assertContains(t, entry[0]+" as root", out, "ERROR: warpdrive-start: [Running as root]", "WARPDRIVE_ALLOW_ROOT=1")
+		assertNotContains(t, entry[0]+" as root", out, "Running action hook", "shell-ran-as-root", "deploy-cfg hook")
+	}
+	// A read-only root without a writable /tmp: deploy-cfg runs, its marker
+	// cannot be written, and the process starts anyway.
+	out, code = a.RunOnce([]string{"--read-only", "--entrypoint", "alive"})
+	if code != 0 {
+		t.Errorf("alive on a read-only root without /tmp exited %d:\n%s", code, out)
+	}
+	assertContains(t, "alive on a read-only root", out, "deploy-cfg hook: configuring once",
+		"WARNING: deploy-cfg ran, but this container cannot record that it did", "alive: django 4.2")
 
 	out, code = a.RunOnce(append(volume, "-e", "DJANGO_ADMIN_USERNAME=opal", "-e", "DJANGO_ADMIN_PASSWORD=s3cret-pw",
 		"--entrypoint", "setup"))

@@ -122,7 +122,8 @@ func TestReadLimits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
 			write(root, tt.files)
-			l := readLimits(root, meminfo, tt.online, tt.usable)
+			// Without /proc's files: the layout of a private cgroup namespace.
+			l := readLimits(findCgroups("/nonexistent/cgroup", "/nonexistent/mountinfo", root), meminfo, tt.online, tt.usable)
 			if l.CPUs != tt.cpus || l.MemoryMiB != tt.memMiB || l.CPUSource != tt.source {
 				t.Errorf("got %+v, want %g CPUs (%s), %d MiB", l, tt.cpus, tt.source, tt.memMiB)
 			}

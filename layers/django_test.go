@@ -3,12 +3,13 @@ package layers
 import (
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/warpdrive-buildpack/warpdrive/internal/testpython"
 )
 
 func TestNormalizeStaticURL(t *testing.T) {
@@ -62,10 +63,7 @@ settings = _Settings()
 `
 
 func TestProbeDjango(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	// Python writes bytecode by default, whatever this machine's environment
 	// says: the check below that the probe writes none must not pass by it.
 	t.Setenv("PYTHONDONTWRITEBYTECODE", "")

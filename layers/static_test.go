@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/internal/testpython"
 )
 
 // collectstatic imports the application (here a manage.py that imports its
@@ -18,10 +19,7 @@ import (
 // the image's app layer, which would then differ between a build that ran
 // collectstatic and one that reused its output.
 func TestCollectstaticWritesNoBytecode(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	// Python writes bytecode by default: not whatever this machine's
 	// environment says (it may set PYTHONDONTWRITEBYTECODE itself).
 	t.Setenv("PYTHONDONTWRITEBYTECODE", "")
@@ -62,10 +60,7 @@ func fakeVenv(t *testing.T, python string) string {
 // Python printed, the traceback on stderr included (it comes after the
 // script's own last line).
 func TestCollectstaticOutput(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	tests := []struct {
 		name, manage string
 		// fails: collectstatic's error must quote want; else the log must.
