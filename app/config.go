@@ -311,7 +311,7 @@ func ReadEnvironmentFile(path string) ([]EnvVar, error) {
 		line = strings.TrimPrefix(line, "export ")
 		name, value, ok := strings.Cut(line, "=")
 		if !ok || strings.TrimSpace(name) == "" || strings.ContainsAny(strings.TrimSpace(name), " \t") {
-			return nil, fmt.Errorf("%s line %d: expected NAME=value, found %q", filepath.Base(path), n, line)
+			return nil, EnvironmentFileError{Path: path, Line: n, Text: line}
 		}
 		value, _ = unquote(strings.TrimSpace(value))
 		vars = append(vars, EnvVar{Name: strings.TrimSpace(name), Value: value})

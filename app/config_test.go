@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -91,6 +92,8 @@ func TestCheckBuildEnvironment(t *testing.T) {
 		{map[string]string{"VIRTUAL_ENV": "/venv"}, "VIRTUAL_ENV", 0},
 		{map[string]string{"PIP_TARGET": ""}, "", 0},
 		{map[string]string{"PIP_CACHE_DIR": "/tmp/pip"}, "", 1},
+		// All of them at once, in the table's order: one failed build names everything to remove.
+		{map[string]string{"VIRTUAL_ENV": "/venv", "PIP_USER": "1", "PIP_TARGET": "/t"}, "PIP_TARGET PIP_USER VIRTUAL_ENV", 0},
 	}
 	for _, tt := range tests {
 		lookup := func(name string) (string, bool) { v, ok := tt.env[name]; return v, ok }
@@ -99,7 +102,7 @@ func TestCheckBuildEnvironment(t *testing.T) {
 		switch {
 		case tt.bad == "" && err != nil:
 			t.Errorf("%v: unexpected error %v", tt.env, err)
-		case tt.bad != "" && (!errors.As(err, &ue) || ue.Name != tt.bad):
+		case tt.bad != "" && (!errors.As(err, &ue) || strings.Join(ue.Names(), " ") != tt.bad):
 			t.Errorf("%v: err = %v, want an UnsupportedVariableError for %s", tt.env, err, tt.bad)
 		case len(warnings) != tt.warnings:
 			t.Errorf("%v: warnings = %q, want %d", tt.env, warnings, tt.warnings)

@@ -19,6 +19,10 @@ type Lock struct {
 	// package-mode not false), installed after the pins with
 	// `pip install --no-deps .`.
 	InstallsProject bool
+	// IndexVariables: the lock's index URLs may name environment variables
+	// ($NAME, ${NAME}) the installer expands, as Pipenv does for its
+	// sources, so that credentials stay out of the lock.
+	IndexVariables bool
 }
 
 // SourceKind says where a pinned distribution comes from.
@@ -46,6 +50,10 @@ type Pin struct {
 	Hashes []string
 	Source SourceKind
 	Ref    string
+	// Editable: a local directory installed in development mode (`pip
+	// install -e`), as Poetry's develop = true asks: the venv imports it
+	// from the application directory.
+	Editable bool
 }
 
 // LockSyntaxError says a lock file cannot be read as its format: not valid

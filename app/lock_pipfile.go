@@ -37,7 +37,9 @@ type pipfileEntry struct {
 	Git     string   `json:"git"`
 	Ref     string   `json:"ref"` // the commit Pipenv resolved
 	Path    string   `json:"path"`
-	File    string   `json:"file"` // a URL
+	// Editable: pipenv installs the path in development mode (-e).
+	Editable bool   `json:"editable"`
+	File     string `json:"file"` // a URL
 }
 
 // ReadPipfileLock reads home/Pipfile.lock (and home/Pipfile for staleness) for env.
@@ -74,6 +76,7 @@ func ReadPipfileLock(home string, env pep508.Environment) (Lock, error) {
 		RefreshCommand: "pipenv lock",
 		Version:        spec,
 		Pins:           pins,
+		IndexVariables: true,
 	}, nil
 }
 
@@ -229,7 +232,7 @@ func pipfilePin(name string, e pipfileEntry, sources []pipfileSource) Pin {
 			pin.Ref += "@" + e.Ref
 		}
 	case e.Path != "":
-		pin.Source, pin.Ref = SourcePath, e.Path
+		pin.Source, pin.Ref, pin.Editable = SourcePath, e.Path, e.Editable
 	case e.File != "":
 		pin.Source, pin.Ref = SourceURL, e.File
 	default:

@@ -58,7 +58,7 @@ func TestReadPipfileLockPinSources(t *testing.T) {
 				"sha256:f93502dafc88c44c75f9b152e7eb207bf6950da4826c0630e5f4f208bbad4659"}}},
 		{"a git entry is pinned to the commit Pipenv resolved", "internal-utils", Pin{Name: "internal-utils", Source: SourceGit,
 			Ref: "https://github.com/acme/internal-utils.git@9c1f6b2e4d8a7f3b5c0e1d2a3b4c5d6e7f8a9b0c"}},
-		{"a path entry", "mylib", Pin{Name: "mylib", Source: SourcePath, Ref: "./libs/mylib"}},
+		{"an editable path entry", "mylib", Pin{Name: "mylib", Source: SourcePath, Ref: "./libs/mylib", Editable: true}},
 		{"a file entry is a URL", "legacy-sdk", Pin{Name: "legacy-sdk", Version: "0.9.0", Source: SourceURL,
 			Ref: "https://downloads.acme.example/legacy_sdk-0.9.0-py3-none-any.whl"}},
 	}
@@ -75,6 +75,27 @@ func TestReadPipfileLockPinSources(t *testing.T) {
 	}
 }
 
+// TestReadPipfileLockKeepsSourceVariables: Pipenv writes a source URL's
+// ${NAME} into the lock as the Pipfile has it and expands it at install;
+// the pin keeps the name (the install expands it, never the plan).
+func TestReadPipfileLockKeepsSourceVariables(t *testing.T) {
+	home := writeTree(t, map[string]string{
+		"Pipfile": "[packages]\nacme-auth = {version = \"*\", index = \"acme\"}\n",
+		"Pipfile.lock": `{"_meta": {"pipfile-spec": 6, "sources": [
+			{"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": true},
+			{"name": "acme", "url": "https://${ACME_USER}:${ACME_TOKEN}@pypi.acme.example/simple", "verify_ssl": true}]},
+		"default": {"acme-auth": {"version": "==2.1.3", "index": "acme", "hashes": ["sha256:03fa"]}}, "develop": {}}`,
+	})
+	lock, err := ReadPipfileLock(home, linuxTarget("3.12.4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Pin{Name: "acme-auth", Version: "2.1.3", Source: SourceIndex, Ref: "https://${ACME_USER}:${ACME_TOKEN}@pypi.acme.example/simple", Hashes: []string{"sha256:03fa"}}
+	if got := lockPin(t, lock, "acme-auth"); !reflect.DeepEqual(got, want) || !lock.IndexVariables {
+		t.Errorf("got  %#v (IndexVariables %v)\nwant %#v", got, lock.IndexVariables, want)
+	}
+}
+
 // TestReadPipfileLockDescribesTheLock: every [packages] entry is locked.
 func TestReadPipfileLockDescribesTheLock(t *testing.T) {
 	got, err := ReadPipfileLock(lockFixture("pipfile"), linuxTarget("3.12.4"))
@@ -82,7 +103,7 @@ func TestReadPipfileLockDescribesTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	got.Pins = nil
-	want := Lock{File: "Pipfile.lock", Tool: "Pipenv", RefreshCommand: "pipenv lock", Version: "6"}
+	want := Lock{File: "Pipfile.lock", Tool: "Pipenv", RefreshCommand: "pipenv lock", Version: "6", IndexVariables: true}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %#v\nwant %#v", got, want)
 	}

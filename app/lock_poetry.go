@@ -48,6 +48,9 @@ type poetryPackage struct {
 	Dependencies map[string]any      `toml:"dependencies"`
 	Extras       map[string][]string `toml:"extras"`
 	Source       *poetrySource       `toml:"source"`
+	// Develop: a directory source installed editable (Poetry writes it for
+	// directory and git sources; only a directory can be editable here).
+	Develop bool `toml:"develop"`
 }
 
 type poetryFile struct {
@@ -60,6 +63,8 @@ type poetrySource struct {
 	URL               string `toml:"url"`
 	Reference         string `toml:"reference"`
 	ResolvedReference string `toml:"resolved_reference"`
+	// Subdirectory is where in a git repository the package's project is.
+	Subdirectory string `toml:"subdirectory"`
 }
 
 // ReadPoetryLock reads home/poetry.lock with home/pyproject.toml for env.
@@ -662,7 +667,8 @@ func poetryPin(p *poetryPackage, legacyFiles map[string][]poetryFile) Pin {
 		}
 	}
 	source, ref := poetrySourceRef(p.Source)
-	return Pin{Name: p.Name, Version: p.Version, Hashes: hashes, Source: source, Ref: ref}
+	editable := p.Develop && p.Source != nil && p.Source.Type == "directory"
+	return Pin{Name: p.Name, Version: p.Version, Hashes: hashes, Source: source, Ref: ref, Editable: editable}
 }
 
 // legacyPoetryFiles is 1.x's [metadata.files] entry for name, keyed as the
@@ -681,7 +687,8 @@ func legacyPoetryFiles(name string, files map[string][]poetryFile) []poetryFile 
 
 // poetrySourceRef maps [package.source]: none or "pypi" is the default
 // index, "legacy" another index, "url"/"file"/"directory" a direct URL or
-// local path, "git" a repository at the commit Poetry resolved.
+// local path, "git" a repository at the commit Poetry resolved (in its
+// subdirectory when the project is not at the repository's root).
 func poetrySourceRef(s *poetrySource) (SourceKind, string) {
 	if s == nil {
 		return SourceIndex, ""
@@ -696,9 +703,9 @@ func poetrySourceRef(s *poetrySource) (SourceKind, string) {
 	case "git":
 		commit := firstNonEmptyString(s.ResolvedReference, s.Reference)
 		if commit == "" {
-			return SourceGit, s.URL
+			return SourceGit, refWithSubdirectory(s.URL, s.Subdirectory)
 		}
-		return SourceGit, s.URL + "@" + commit
+		return SourceGit, refWithSubdirectory(s.URL+"@"+commit, s.Subdirectory)
 	}
 	return SourceIndex, ""
 }

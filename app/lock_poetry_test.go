@@ -102,8 +102,8 @@ func TestReadPoetryLockPinSources(t *testing.T) {
 			Pin{Name: "click", Version: "8.1.3", Source: SourceIndex, Hashes: []string{
 				"sha256:bb4d8133cb15a609f44e8213d9b391b0809795062913b383c62be0ee95b1db48",
 				"sha256:7682dc8afb30297001674575ea00d1814d808d6a36af415a82bd481d37ba7b8e"}}},
-		{"a directory dependency is a path relative to the application", "poetry-1.1", "mylib",
-			Pin{Name: "mylib", Version: "0.1.0", Source: SourcePath, Ref: "libs/mylib"}},
+		{"a directory dependency is a path relative to the application; develop = true makes it editable", "poetry-1.1", "mylib",
+			Pin{Name: "mylib", Version: "0.1.0", Source: SourcePath, Ref: "libs/mylib", Editable: true}},
 		{"2.x hashes come from the package's files", "poetry-2.0", "click",
 			Pin{Name: "click", Version: "8.1.7", Source: SourceIndex, Hashes: []string{
 				"sha256:ae74fb96c20a0277a1d615f1e4d73c8414f5a98db8b799a7931d1582f3390c28",
@@ -114,8 +114,18 @@ func TestReadPoetryLockPinSources(t *testing.T) {
 				"sha256:03faebb61f42e5afb5d2362b682e1d19e9d96afba1814ceea533581033aece1d"}}},
 		{"a git dependency is pinned to the commit Poetry resolved, not the tag", "poetry-2.0", "internal-utils",
 			Pin{Name: "internal-utils", Version: "1.4.0", Source: SourceGit, Ref: "https://github.com/acme/internal-utils.git@9c1f6b2e4d8a7f3b5c0e1d2a3b4c5d6e7f8a9b0c"}},
-		{"a 2.1 directory dependency", "poetry-2.1", "shared-utils",
-			Pin{Name: "shared-utils", Version: "0.2.0", Source: SourcePath, Ref: "libs/shared-utils"}},
+		{"a 2.1 directory dependency with develop = true", "poetry-2.1", "shared-utils",
+			Pin{Name: "shared-utils", Version: "0.2.0", Source: SourcePath, Ref: "libs/shared-utils", Editable: true}},
+		{"a git dependency in a subdirectory of its repository", "poetry-sources", "monorepo-lib",
+			Pin{Name: "monorepo-lib", Version: "2.0.0", Source: SourceGit, Ref: "https://github.com/acme/monorepo.git@0123456789abcdef0123456789abcdef01234567#subdirectory=libs/py"}},
+		{"a directory with develop = false is installed as a copy", "poetry-sources", "vendored",
+			Pin{Name: "vendored", Version: "1.0.0", Source: SourcePath, Ref: "vendor/vendored"}},
+		{"develop = true on a git source is not an editable install", "poetry-sources", "git-develop",
+			Pin{Name: "git-develop", Version: "0.1.0", Source: SourceGit, Ref: "https://github.com/acme/tool.git@89abcdef0123456789abcdef0123456789abcdef"}},
+		{"a package from PyPI has no [package.source] even beside a supplemental source", "poetry-sources", "flask",
+			Pin{Name: "flask", Version: "3.1.0", Source: SourceIndex, Hashes: []string{"sha256:aaaa"}}},
+		{"a package of the supplemental source", "poetry-sources", "acme-auth",
+			Pin{Name: "acme-auth", Version: "2.1.3", Source: SourceIndex, Ref: "https://pypi.acme.example/simple/", Hashes: []string{"sha256:bbbb"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,7 +54,7 @@ func RequirementFilesChecked(dir string, roots []string) ([]RequirementFile, err
 		src, err := os.ReadFile(inDir(dir, rel))
 		if err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
-				errs = append(errs, fmt.Errorf("unable to read the requirements file %s\n%w", rel, err))
+				errs = append(errs, RequirementFileError{Path: rel, Err: err})
 			}
 			out = append(out, RequirementFile{Path: rel, Missing: true})
 			return
@@ -204,3 +204,16 @@ func relativeTo(base, path string) string {
 	}
 	return filepath.Join(base, path)
 }
+
+// RequirementFileError: a requirements file exists but cannot be read (a
+// directory of that name, no permission).
+type RequirementFileError struct {
+	Path string
+	Err  error
+}
+
+func (e RequirementFileError) Error() string {
+	return fmt.Sprintf("unable to read the requirements file %s: %s", e.Path, e.Err)
+}
+
+func (e RequirementFileError) Unwrap() error { return e.Err }

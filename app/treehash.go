@@ -43,7 +43,8 @@ func TreeNames(root string, skip ...string) (string, error) {
 func walkTree(root string, skip []string, describe func(fs.FS, string, fs.DirEntry) (string, error)) (string, error) {
 	resolved, err := filepath.EvalSymlinks(root)
 	if err != nil {
-		return "", err
+		// EvalSymlinks names only the part of the path that failed.
+		return "", fmt.Errorf("unable to hash %s\n%w", root, err)
 	}
 	skipped := map[string]bool{}
 	for _, names := range [][]string{skip, alwaysSkipped} {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 )
@@ -145,36 +146,60 @@ func TestTreeHashReturnsReadErrors(t *testing.T) {
 	}
 }
 
+// Every failure to read the tree is an error naming the root, for every
+// user: the cases fail for root too (CI runs as root, who reads files
+// whatever their mode).
 func TestTreeHashErrors(t *testing.T) {
 	tests := []struct {
-		name   string
-		root   func(t *testing.T) string
-		asRoot bool // whether the case holds for root, who can read anything
+		name string
+		root func(t *testing.T) string
 	}{
-		{"root does not exist", func(t *testing.T) string { return filepath.Join(t.TempDir(), "nowhere") }, true},
-		{"unreadable file", func(t *testing.T) string {
-			dir := writeTree(t, map[string]string{"secret": "x"})
-			must(t, os.Chmod(filepath.Join(dir, "secret"), 0))
-			return dir
-		}, false},
-		{"unreadable directory", func(t *testing.T) string {
-			dir := writeTree(t, map[string]string{"private/x": "x"})
-			must(t, os.Chmod(filepath.Join(dir, "private"), 0))
-			t.Cleanup(func() { os.Chmod(filepath.Join(dir, "private"), 0o755) })
-			return dir
-		}, false},
+		{"root does not exist", func(t *testing.T) string { return filepath.Join(t.TempDir(), "nowhere") }},
+		{"root is a symlink loop", func(t *testing.T) string {
+			loop := filepath.Join(t.TempDir(), "loop")
+			must(t, os.Symlink(loop, loop))
+			return loop
+		}},
+		{"unreadable directory", func(t *testing.T) string { return longTree(t, false) }},
+		{"unreadable file", func(t *testing.T) string { return longTree(t, true) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !tt.asRoot && os.Geteuid() == 0 {
-				t.Skip("root reads files whatever their mode")
-			}
 			root := tt.root(t)
 			if _, err := TreeHash(root); err == nil || !strings.Contains(err.Error(), root) {
 				t.Errorf("err = %v, want an error naming %s", err, root)
 			}
 		})
 	}
+}
+
+// longTree nests directories under a new root until a path inside it is
+// too long to open (PATH_MAX, 4096 bytes, holds for root too): the deepest
+// directory's own path, or with withFile that of a file in the deepest
+// directory that can still be listed. It is made with *at calls, relative
+// to each directory, which no length limits.
+func longTree(t *testing.T, withFile bool) string {
+	t.Helper()
+	const pathMax = 4096
+	name := strings.Repeat("d", 200)
+	root := t.TempDir()
+	fd, err := syscall.Open(root, syscall.O_RDONLY|syscall.O_DIRECTORY, 0)
+	must(t, err)
+	path := root
+	for (withFile && len(path)+1+len(name) < pathMax) || (!withFile && len(path) < pathMax) {
+		must(t, syscall.Mkdirat(fd, name, 0o755))
+		next, err := syscall.Openat(fd, name, syscall.O_RDONLY|syscall.O_DIRECTORY, 0)
+		must(t, err)
+		syscall.Close(fd)
+		fd, path = next, path+"/"+name
+	}
+	if withFile {
+		f, err := syscall.Openat(fd, strings.Repeat("f", 250), syscall.O_CREAT|syscall.O_WRONLY, 0o644)
+		must(t, err)
+		syscall.Close(f)
+	}
+	syscall.Close(fd)
+	return root
 }
 
 func TestTreeNamesChangesWithNamesNotContent(t *testing.T) {

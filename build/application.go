@@ -156,7 +156,6 @@ func (s *step) checkProtocol(ep app.EntryPoint, kind string) error {
 }
 
 func (b Build) django(s *step) error {
-	python := layers.VenvPython(s.venv)
 	settings, err := b.probeDjango(s)
 	if err != nil {
 		return err
@@ -181,7 +180,7 @@ func (b Build) django(s *step) error {
 			b.Logger.Bodyf("STATIC_ROOT %s does not exist, so no static files are served", settings.StaticRoot)
 			return nil
 		}
-		s.entry.StaticURL, s.entry.StaticDir = settings.StaticURL, settings.StaticRoot
+		s.entry.StaticURL, s.entry.StaticDir = settings.ServedURL(), settings.StaticRoot
 	case !settings.StaticFiles:
 		b.Logger.Header("Django static files: collectstatic skipped (django.contrib.staticfiles is not in INSTALLED_APPS)")
 	case settings.StaticRoot != "":
@@ -190,23 +189,23 @@ func (b Build) django(s *step) error {
 		if err := s.needPython(); err != nil {
 			return err
 		}
-		if _, err := layers.Collectstatic(python, s.config.Home, nil, b.Logger); err != nil {
+		if _, err := layers.Collectstatic(s.venv, s.config.Home, nil, b.Logger); err != nil {
 			return err
 		}
 		b.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
-		s.entry.StaticURL, s.entry.StaticDir = settings.StaticURL, settings.StaticRoot
+		s.entry.StaticURL, s.entry.StaticDir = settings.ServedURL(), settings.StaticRoot
 	default:
 		inputs, err := s.probeInputs(map[string]string{"settings module": settings.SettingsModule})
 		if err != nil {
 			return err
 		}
-		layer, dir, err := layers.Static{Python: python, Home: s.config.Home, Settings: settings, Inputs: inputs,
+		layer, dir, err := layers.Static{Venv: s.venv, Home: s.config.Home, Settings: settings, Inputs: inputs,
 			Probes: s.probes, Need: s.needPython, Logger: b.Logger}.Contribute(&s.ctx.Layers)
 		if err != nil {
 			return err
 		}
 		s.result.Layers = append(s.result.Layers, layer)
-		s.entry.StaticURL, s.entry.StaticDir = settings.StaticURL, dir
+		s.entry.StaticURL, s.entry.StaticDir = settings.ServedURL(), dir
 	}
 	return nil
 }

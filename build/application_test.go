@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/testpython"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
@@ -20,10 +20,7 @@ import (
 // entryStep is a step whose "venv" is the host's python3, for an app in home.
 func entryStep(t *testing.T, home string, entry app.EntryPoint) *step {
 	t.Helper()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	venv := t.TempDir()
 	os.MkdirAll(filepath.Join(venv, "bin"), 0o755)
 	if err := os.Symlink(python, filepath.Join(venv, "bin", "python")); err != nil {

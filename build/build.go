@@ -7,8 +7,10 @@ package build
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -24,6 +26,10 @@ import (
 // Build is warpdrive's build phase.
 type Build struct {
 	Logger log.Logger
+	// Out is the stream Logger writes to (nil: standard output). A failure's
+	// message goes there too, so it follows the log in order; cmd/main has
+	// libcnb print the error's summary line there as well.
+	Out io.Writer
 }
 
 // Build runs the build; every failure is reported once, as a titled message
@@ -31,14 +37,54 @@ type Build struct {
 func (b Build) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	start := time.Now()
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
-	result, err := b.build(ctx)
+	result, s, err := b.build(ctx)
 	if err != nil {
 		msg := Explain(err)
-		fmt.Fprint(os.Stderr, msg.Format())
+		msg.Fix = append(msg.Fix, s.keptLine()...)
+		fmt.Fprint(b.out(), msg.Format())
 		return libcnb.BuildResult{}, errors.New(msg.Title)
 	}
 	b.Logger.Headerf("warpdrive finished in %s", time.Since(start).Round(100*time.Millisecond))
 	return result, nil
+}
+
+func (b Build) out() io.Writer {
+	if b.Out == nil {
+		return os.Stdout
+	}
+	return b.Out
+}
+
+// keptLine says what the next build reuses after this one failed: a failed
+// build exports nothing, so the cache stays as the last successful build
+// left it, and only what this build restored from it is there again.
+// Nothing is promised when this build restored nothing (a first build).
+func (s *step) keptLine() []string {
+	if s == nil {
+		return nil
+	}
+	var kept []string
+	if s.python.FromCache() {
+		kept = append(kept, "the Python runtime")
+	}
+	if s.pipCacheRestored {
+		kept = append(kept, "pip's download cache")
+	}
+	if s.venvLayer.FromCache() {
+		kept = append(kept, "the installed packages")
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("A failed build changes no cache: the next build reuses %s from the earlier build.", joinAnd(kept))}
+}
+
+// joinAnd is "a", "a and b", "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) == 1 {
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // step carries what later steps need from earlier ones.
@@ -49,8 +95,10 @@ type step struct {
 	target   string
 	source   app.Source
 	runtime  layers.Runtime
-	// pipCache is the pip-cache layer's path.
-	pipCache string
+	// pipCache is the pip-cache layer's path; pipCacheRestored says an
+	// earlier build left it (with what pip downloaded and built then).
+	pipCache         string
+	pipCacheRestored bool
 	// pipCredentials come from a binding of type pip, for pip's runs only.
 	pipCredentials layers.PipCredentials
 	// snapshots keeps the deferred layers' files and probes the record of
@@ -95,10 +143,12 @@ type step struct {
 	result libcnb.BuildResult
 }
 
-func (b Build) build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+// build runs the steps; the step state is returned even on failure, to
+// say what the failed build found in the cache.
+func (b Build) build(ctx libcnb.BuildContext) (libcnb.BuildResult, *step, error) {
 	s, err := b.begin(ctx)
 	if err != nil {
-		return libcnb.BuildResult{}, err
+		return libcnb.BuildResult{}, nil, err
 	}
 	for _, run := range []func(*step) error{
 		b.python,
@@ -116,10 +166,10 @@ func (b Build) build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		b.finishLayers,
 	} {
 		if err := run(s); err != nil {
-			return libcnb.BuildResult{}, err
+			return libcnb.BuildResult{}, s, err
 		}
 	}
-	return s.result, nil
+	return s.result, s, nil
 }
 
 // begin reads the buildpack's metadata and the application's source, applies

@@ -55,7 +55,7 @@ func TestResolveConfigurationSeesTheEnvironmentFile(t *testing.T) {
 			err = b.resolveConfiguration(s)
 			if tt.err != "" {
 				var ue app.UnsupportedVariableError
-				if !errors.As(err, &ue) || ue.Name != tt.err {
+				if !errors.As(err, &ue) || strings.Join(ue.Names(), " ") != tt.err {
 					t.Fatalf("err = %v, want an UnsupportedVariableError for %s", err, tt.err)
 				}
 				return

@@ -23,17 +23,27 @@ func (s *step) needPython() error {
 }
 
 // finishLayers hands the deferred layers to the lifecycle (without their
-// files when the previous image holds them) and saves the probe record.
+// files when the previous image holds them; as build layers, with their
+// files, when a later buildpack requires them at build) and saves the probe
+// record.
 func (b Build) finishLayers(s *step) error {
+	later := readLaterBuild(s.ctx.Plan)
+	var forLater []string
 	kept := map[string]bool{}
 	for _, d := range s.deferred {
-		layer, err := d.Finish()
+		finish := d.Finish
+		if later.wants(s, d) {
+			finish = d.FinishForLaterBuildpacks
+			forLater = append(forLater, d.Layer.Name)
+		}
+		layer, err := finish()
 		if err != nil {
 			return err
 		}
 		kept[layer.Name] = true
 		s.result.Layers = append(s.result.Layers, layer)
 	}
+	logBuildLayers(b.Logger, forLater)
 	for _, name := range snapshotted {
 		if !kept[name] {
 			s.snapshots.Remove(name)

@@ -1,43 +1,16 @@
 package build
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 )
 
-// explainLocks explains a lock that does not hold what its tool would
-// install: out of date with its manifest, missing a package a locked one
-// requires, or made for another Python; and a Python version the project
-// does not support.
-func explainLocks(err error) (Message, bool) {
-	var (
-		stale      app.LockStaleError
-		incomplete app.LockIncompleteError
-		lockEnv    app.LockEnvironmentError
-		requires   app.RequiresPythonError
-	)
-	switch {
-	case errors.As(err, &stale):
-		return explainStaleLock(stale), true
-	case errors.As(err, &incomplete):
-		return explainIncompleteLock(incomplete), true
-	case errors.As(err, &lockEnv):
-		return Message{Title: lockEnv.File + " is not for this Python",
-			Detail: []string{lockEnv.Error() + ".", "PEP 751 requires an installer to refuse a lock made for another environment."},
-			Fix: []string{"Choose a Python the lock was made for (BP_PYTHON_VERSION, .python-version, runtime.txt or requires-python),",
-				fmt.Sprintf("or lock again for Python %s on Linux (for example `uv export --format pylock.toml -o %s` after widening requires-python).", lockEnv.Python, lockEnv.File)}}, true
-	case errors.As(err, &requires):
-		return Message{Title: "Python version outside requires-python",
-			Detail: []string{requires.Error() + ".",
-				"uv, Poetry and Pipenv refuse to install a project into a Python it does not support, and so does warpdrive."},
-			Fix: []string{fmt.Sprintf("Change %s to a version that %s allows (%s),", requires.Request.Source, requires.Declared.Source, requires.Declared.Version),
-				fmt.Sprintf("or widen %s to include Python %s (then lock again if the project has a lock).", requires.Declared.Source, requires.Version)}}, true
-	}
-	return Message{}, false
-}
+// The errors of a lock its own tool would refuse (out of date with its
+// manifest, missing a package a locked one requires, made for another
+// Python) and of a Python version the project excludes. Each is a family of
+// errors.go's table.
 
 func explainStaleLock(e app.LockStaleError) Message {
 	detail := []string{e.Error() + "."}
@@ -47,8 +20,7 @@ func explainStaleLock(e app.LockStaleError) Message {
 	detail = append(detail, fmt.Sprintf("The lock is out of date: %s would refuse it too.", lockToolCommand(e.File)))
 	return Message{Title: e.File + " is out of date",
 		Detail: detail,
-		Fix: []string{fmt.Sprintf("Run `%s` and commit %s with %s.", e.RefreshCommand, e.File, e.Manifest),
-			"Then build again: the Python runtime and pip's download cache are kept."}}
+		Fix:    []string{fmt.Sprintf("Run `%s` and commit %s with %s.", e.RefreshCommand, e.File, e.Manifest)}}
 }
 
 func explainIncompleteLock(e app.LockIncompleteError) Message {
@@ -63,8 +35,23 @@ func explainIncompleteLock(e app.LockIncompleteError) Message {
 	}
 	return Message{Title: e.File + " is incomplete",
 		Detail: detail,
-		Fix: []string{fmt.Sprintf("To lock again, %s, then commit %s: the locker writes every package the locked ones require.", refreshAdvice(e.RefreshCommand), e.File),
-			"Then build again: the Python runtime and pip's download cache are kept."}}
+		Fix: []string{fmt.Sprintf("To lock again, %s, then commit %s: the locker writes every package the locked ones require.",
+			refreshAdvice(e.RefreshCommand), e.File)}}
+}
+
+func explainLockEnvironment(e app.LockEnvironmentError) Message {
+	return Message{Title: e.File + " is not for this Python",
+		Detail: []string{e.Error() + ".", "PEP 751 requires an installer to refuse a lock made for another environment."},
+		Fix: []string{"Choose a Python the lock was made for (BP_PYTHON_VERSION, .python-version, runtime.txt or requires-python),",
+			fmt.Sprintf("or lock again for Python %s on Linux (for example `uv export --format pylock.toml -o %s` after widening requires-python).", e.Python, e.File)}}
+}
+
+func explainRequiresPython(e app.RequiresPythonError) Message {
+	return Message{Title: "Python version outside requires-python",
+		Detail: []string{e.Error() + ".",
+			"uv, Poetry and Pipenv refuse to install a project into a Python it does not support, and so does warpdrive."},
+		Fix: []string{fmt.Sprintf("Change %s to a version that %s allows (%s),", e.Request.Source, e.Declared.Source, e.Declared.Version),
+			fmt.Sprintf("or widen %s to include Python %s (then lock again if the project has a lock).", e.Declared.Source, e.Version)}}
 }
 
 // lockToolCommand is the install command of the lock's own tool that

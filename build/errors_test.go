@@ -2,7 +2,10 @@ package build
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
@@ -12,6 +15,7 @@ import (
 )
 
 func TestExplainGivesTitleAndFix(t *testing.T) {
+	req := app.VersionRequest{Version: "3.13", Source: app.SourceDefault}
 	tests := []struct {
 		name  string
 		err   error
@@ -23,6 +27,10 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 		{"pip", layers.PipInstallError{Errors: []string{"ERROR: No matching distribution found for nosuch==1.0"},
 			Locations: []app.RequirementLocation{{Path: "requirements.txt", Line: 3, Text: "nosuch==1.0"}}, Files: []app.RequirementFile{{Path: "requirements.txt"}}},
 			"Failed to install the application's Python packages", []string{"No matching distribution found for nosuch==1.0", "requirements.txt line 3: nosuch==1.0"}},
+		{"pip, the end of its output", layers.PipInstallError{Errors: []string{"ERROR: an early verdict", "ERROR: Failed building wheel for psycopg2"},
+			Tail: []string{"      Error: pg_config executable not found.", "ERROR: Failed building wheel for psycopg2"}},
+			"Failed to install the application's Python packages", []string{"ERROR: an early verdict", "The end of pip's output:",
+				"  Error: pg_config executable not found.", "Fix what pip reports above"}},
 		{"pip, versions for another python", layers.PipInstallError{Python: "3.13.5", SkippedForPython: true,
 			Errors: []string{"ERROR: Ignored the following versions that require a different python version: 1.10.4 Requires-Python >=3.7, <3.12.4",
 				"ERROR: Could not find a version that satisfies the requirement pydantic<3,>=1.7.4 (from fastapi) (from versions: none)"},
@@ -53,7 +61,7 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 		{"mod_wsgi build", layers.ModWSGIBuildError{Version: "5.0.2", Tail: []string{"apxs: command failed"}, Err: errors.New("exit status 1")},
 			"mod_wsgi failed to build", []string{"apxs: command failed", "BP_MOD_WSGI_VERSION"}},
 		{"collectstatic", layers.CollectstaticError{Tail: []string{"ValueError: Missing staticfiles manifest"}, Err: errors.New("exit status 1")},
-			"collectstatic failed", []string{"Missing staticfiles manifest", "DISABLE_COLLECTSTATIC=1"}},
+			"collectstatic failed", []string{"(exit status 1); the end of its output:", "  ValueError: Missing staticfiles manifest", "DISABLE_COLLECTSTATIC=1"}},
 		{"runtime", layers.RuntimeInstallError{Version: "3.13.5", URI: "https://example/cpython.tgz", Err: errors.New("404")},
 			"Unable to install Python", []string{"https://example/cpython.tgz", "BP_DEPENDENCY_MIRROR"}},
 		{"two versions", app.VersionFileError{Path: ".python-version", Versions: []string{"3.12", "3.11"}},
@@ -72,10 +80,21 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 			"Unsupported poetry.lock format", []string{"format version 3.0", "Poetry 1.x or 2.x"}},
 		{"lock marker", app.LockMarkerError{File: "Pipfile.lock", Package: "colorama", Marker: "os_name ==", Err: errors.New("expected a value")},
 			"Invalid environment marker in Pipfile.lock", []string{"colorama", "os_name =="}},
+		{"stale lock", app.LockStaleError{File: "uv.lock", Manifest: "pyproject.toml", Undeclared: []string{"rich"}, RefreshCommand: "uv lock"},
+			"uv.lock is out of date", []string{"pyproject.toml declares rich, which uv.lock does not lock", "Run `uv lock`"}},
+		{"incomplete lock", app.LockIncompleteError{File: "poetry.lock", Missing: []app.MissingDependency{{Name: "blinker", RequiredBy: "flask"}}, RefreshCommand: "poetry lock"},
+			"poetry.lock is incomplete", []string{"flask requires blinker, which is not locked", "run `poetry lock`"}},
+		{"pylock for another python", app.LockEnvironmentError{File: "pylock.toml", Python: "3.13.5", Key: "requires-python", Value: "<3.13"},
+			"pylock.toml is not for this Python", []string{`requires-python = "<3.13"`}},
+		{"requires-python", app.RequiresPythonError{Request: app.VersionRequest{Version: "3.13", Source: app.SourcePythonVersionFile}, Version: "3.13.5",
+			Declared: app.VersionRequest{Version: "==3.12.*", Source: app.SourceRequiresPython}},
+			"Python version outside requires-python", []string{".python-version asks for Python 3.13", `requires-python is "==3.12.*"`}},
 		{"pipfile without lock", app.PipfileWithoutLockError{},
 			"Pipfile without Pipfile.lock", []string{"pipenv lock"}},
-		{"hash mismatch", layers.LockHashError{File: "uv.lock", Package: "flask==3.1.0", Expected: []string{"sha256:00"}, Got: "sha256:ab"},
-			"Hash mismatch for a locked package", []string{"flask==3.1.0", "expected sha256:00, got sha256:ab", "The lock or the package index changed"}},
+		{"hash mismatch", layers.LockHashError{File: "uv.lock", Package: "flask==3.1.0", Expected: []string{"sha256:00"}, Got: "sha256:ab",
+			Tail: []string{"             Got        ab"}},
+			"Hash mismatch for a locked package", []string{"flask==3.1.0", "expected sha256:00, got sha256:ab", "The lock or the package index changed",
+				"The end of pip's output:", "               Got        ab"}},
 		{"pin not on index", layers.LockPinUnavailableError{File: "poetry.lock", Package: "flask", Version: "9.0", Available: "3.1.0"},
 			"Locked version not on the package index", []string{"flask 9.0", "it has: 3.1.0"}},
 		{"pyproject entry", app.PyprojectError{Key: "tool.poetry.dependencies.flask", Reason: "a constraint that does not parse: \"^^3\""},
@@ -103,10 +122,57 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 				`WSGI_APPLICATION = "config.wsgi.application" in config/settings/production.py`, "WARPDRIVE_WSGI_APPLICATION=config.wsgi:application"}},
 		{"a malformed WSGI_APPLICATION", app.DjangoWSGIError{SettingsModule: "mysite.settings", WSGIApplication: "application"},
 			"Django WSGI application not found", []string{`WSGI_APPLICATION in mysite.settings is "application"`, "WARPDRIVE_WSGI_APPLICATION=mysite.wsgi:application"}},
-		{"pip target", app.UnsupportedVariableError{Name: "PIP_TARGET", Value: "/tmp/t", Why: "pip would install the packages into that directory"},
+		{"pip target", app.UnsupportedVariableError{Variables: []app.UnsupportedVariable{{Name: "PIP_TARGET", Value: "/tmp/t", Why: "pip would install the packages into that directory"}}},
 			"Unsupported build variable PIP_TARGET", []string{`PIP_TARGET="/tmp/t" is set for the build`, "Remove PIP_TARGET"}},
+		{"several forbidden variables", app.UnsupportedVariableError{Variables: []app.UnsupportedVariable{
+			{Name: "PIP_TARGET", Value: "/t", Why: "pip would install the packages into that directory"},
+			{Name: "VIRTUAL_ENV", Value: "/venv", Why: "warpdrive creates the application's virtual environment itself"}}},
+			"Unsupported build variables PIP_TARGET, VIRTUAL_ENV", []string{`PIP_TARGET="/t" is set for the build: pip would install`,
+				`VIRTUAL_ENV="/venv" is set for the build: warpdrive creates`, "Remove PIP_TARGET, VIRTUAL_ENV from"}},
+		{"lock pin for another python", layers.LockPinPythonError{File: "uv.lock", Package: "flask", Version: "9.0", RequiresPython: ">=3.14", Python: "3.13.5"},
+			"Locked version needs another Python", []string{"uv.lock pins flask 9.0, which requires Python >=3.14; the build uses Python 3.13.5",
+				"a .python-version file", "lock again with the Python the build uses (3.13.5)"}},
+		{"entry probe", layers.EntryProbeError{EntryPoint: "server:app", Tail: []string{"Fatal Python error: Segmentation fault"}, Err: errors.New("signal: segmentation fault")},
+			"Unable to run the WSGI entry point probe", []string{"probing the WSGI entry point server:app failed: signal: segmentation fault", "  Fatal Python error"}},
+		{"environment file", app.EnvironmentFileError{Path: "/workspace/.warpdrive/environment", Line: 3, Text: "GREETING hello"},
+			"Invalid .warpdrive/environment", []string{`environment line 3: expected NAME=value, found "GREETING hello"`, "Write line 3 as NAME=value"}},
+		{"unreadable requirements", app.RequirementFileError{Path: "requirements.txt", Err: errors.New("read requirements.txt: is a directory")},
+			"Unreadable requirements file", []string{"unable to read the requirements file requirements.txt: read requirements.txt: is a directory", "not a directory"}},
+		{"hook environment lost", hooks.EnvironmentLostError{Name: "build-env"},
+			"Action hook build-env ended before its environment could be read", []string{"Do not `exec` in .warpdrive/action_hooks/build-env"}},
+		{"an unset variable in a Pipfile.lock source, wrapped",
+			fmt.Errorf("installing: %w", layers.IndexVariableError{File: "Pipfile.lock", Variable: "PRIVATE_TOKEN", URL: "https://__token__:${PRIVATE_TOKEN}@pypi.example/simple"}),
+			"Unset variable in a package index URL",
+			[]string{"Pipfile.lock: the index URL https://__token__:${PRIVATE_TOKEN}@pypi.example/simple names $PRIVATE_TOKEN, which the build does not set",
+				"pack build --env PRIVATE_TOKEN=...", "binding of type pip", "is written %24"}},
+		{"another provided version", LaterVersionError{Constraint: "3.11.*", VersionSource: "Pipfile", Installed: "3.13.5", Request: req,
+			Available: []string{"3.11.2", "3.13.5"}, Fits: []string{"3.11.2"}},
+			"A later buildpack needs another Python version",
+			[]string{"requires cpython version 3.11.* (version-source Pipfile)", "installs Python 3.13.5 (the buildpack default asks for 3.13)",
+				"pack build --env BP_PYTHON_VERSION=3.11.2", "change that buildpack's cpython requirement to match 3.13.5"}},
+		{"no provided version fits", LaterVersionError{Constraint: "3.8", Installed: "3.13.5", Request: req, Available: []string{"3.11.2", "3.13.5"}},
+			"A later buildpack needs a Python version warpdrive does not provide",
+			[]string{"requires cpython version 3.8 in its build plan", "This buildpack provides: 3.11.2, 3.13.5."}},
+		{"unreadable", LaterVersionError{Constraint: "python3", Installed: "3.13.5", Request: req, Unreadable: errors.New("improper constraint: python3")},
+			"A later buildpack's Python version is not readable",
+			[]string{"requires cpython version python3 in its build plan: improper constraint: python3", "semver constraint", "BP_PYTHON_VERSION"}},
+		{"a snapshot that could not be written out",
+			fmt.Errorf("step: %w", layers.SnapshotRestoreError{Name: "venv", Dir: "/layers/warpdrive/venv",
+				Err: fmt.Errorf("write /layers/warpdrive/venv/lib/x.so: %w", syscall.ENOSPC)}),
+			"Unable to unpack a layer from the cache",
+			[]string{"The snapshot of the venv layer could not be unpacked into /layers/warpdrive/venv:",
+				"write /layers/warpdrive/venv/lib/x.so: no space left on device", "Free space on the disk", "kept the cache"}},
+		{"probe could not run, wrapped", fmt.Errorf("web: %w", layers.EntryProbeError{EntryPoint: "wsgi:application", Err: errors.New("exec: no such file")}),
+			"Unable to run the WSGI entry point probe", []string{"wsgi:application"}},
 	}
+	// lacks are promises a message must not make: what a failed build
+	// keeps is said once, by Build, from what it restored (see keptLine).
+	lacks := map[string][]string{"pip": {"are kept", "build again:"}, "build hook": {"are kept"}}
+	covered := map[string]bool{}
 	for _, tt := range tests {
+		if f, ok := familyIn(families, tt.err); ok {
+			covered[f.Title] = true
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			m := Explain(tt.err)
 			if m.Title != tt.title {
@@ -118,6 +184,60 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 					t.Errorf("message lacks %q:\n%s", s, text)
 				}
 			}
+			for _, s := range lacks[tt.name] {
+				if strings.Contains(text, s) {
+					t.Errorf("message says %q:\n%s", s, text)
+				}
+			}
+			if len(m.Fix) == 0 {
+				t.Errorf("message says nothing about how to fix it:\n%s", text)
+			}
 		})
+	}
+	// Every title has a case, and there are at least 40 of them.
+	for _, f := range families {
+		if !covered[f.Title] {
+			t.Errorf("no case for the title %q", f.Title)
+		}
+	}
+	if len(families) < 40 {
+		t.Errorf("%d titled errors, want at least 40", len(families))
+	}
+}
+
+// familyIn is the first of fams that explains err, as Explain tries them.
+func familyIn(fams []family, err error) (family, bool) {
+	for _, f := range fams {
+		if _, ok := f.explain(err); ok {
+			return f, true
+		}
+	}
+	return family{}, false
+}
+
+// The README's "When something is wrong" table lists every title, each
+// once, and nothing else.
+func TestREADMEListsEveryTitle(t *testing.T) {
+	src, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(src), "## When something is wrong")
+	section, _, _ = strings.Cut(section, "\n## ")
+	listed := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		if cells := strings.Split(line, "|"); len(cells) >= 4 && strings.HasPrefix(line, "| ") {
+			listed[strings.Trim(strings.TrimSpace(cells[1]), "`")] = true
+		}
+	}
+	delete(listed, "Title")
+	for _, f := range families {
+		if !listed[f.Title] {
+			t.Errorf("README's \"When something is wrong\" does not list %q", f.Title)
+		}
+		delete(listed, f.Title)
+	}
+	for title := range listed {
+		t.Errorf("README lists %q, which no error has", title)
 	}
 }

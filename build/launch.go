@@ -124,12 +124,5 @@ func webPlan(s *step) launch.StartPlan {
 // procfileServer is the server a Procfile web command runs, when it names one
 // warpdrive knows (any word of it: `python manage.py migrate && gunicorn ...`).
 func procfileServer(command string) (server.Server, bool) {
-	for _, word := range strings.Fields(command) {
-		for _, name := range server.Names() {
-			if srv, _ := server.Lookup(name); srv.Executable == filepath.Base(word) {
-				return srv, true
-			}
-		}
-	}
-	return server.Server{}, false
+	return server.Named(strings.Fields(command))
 }

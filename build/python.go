@@ -42,6 +42,9 @@ func (b Build) python(s *step) error {
 	if err != nil {
 		return err
 	}
+	if err := checkLaterVersions(s.ctx.Plan, dep.Version, req, availableVersions(s.metadata)); err != nil {
+		return err
+	}
 	b.Logger.Headerf("Python %s: requested %s by %s", dep.Version, req.Version, req.Source)
 
 	dc, err := libpak.NewDependencyCache(s.ctx.Buildpack.Info.ID, s.ctx.Buildpack.Info.Version, s.ctx.Buildpack.Path, s.ctx.Platform.Bindings, b.Logger)
@@ -78,10 +81,11 @@ func availableVersions(md libpak.BuildModuleMetadata) []string {
 
 // pipCache contributes pip's download and wheel cache.
 func (b Build) pipCache(s *step) error {
-	layer, err := layers.PipCache{Runtime: s.runtime, Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers)
+	layer, restored, err := layers.PipCache{Runtime: s.runtime, Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers)
 	if err != nil {
 		return err
 	}
+	s.pipCacheRestored = restored
 	s.pipCache = layer.Path
 	s.result.Layers = append(s.result.Layers, layer)
 	return nil

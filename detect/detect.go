@@ -14,11 +14,13 @@ import (
 
 // Build plan entries, named as Paketo's Python buildpacks name them, so
 // warpdrive composes with other buildpacks in a builder's order: a later
-// buildpack may require the interpreter or the installed packages, and an
+// buildpack may require the interpreter or the installed packages (with
+// metadata build = true to run them in its own build), and an
 // earlier one may provide Node.js for a build hook that builds front-end
 // assets before collectstatic.
 const (
-	// CPython is the interpreter, on PATH at build and launch.
+	// CPython is the interpreter, on PATH at launch, and at build for the
+	// buildpacks after warpdrive when one requires it there.
 	CPython = "cpython"
 	// SitePackages are the application's installed packages (the venv).
 	SitePackages = "site-packages"
@@ -71,8 +73,12 @@ func (d Detector) Detect(ctx libcnb.DetectContext) (libcnb.DetectResult, error) 
 // the group provides it), then without.
 func plans(dir string) []libcnb.BuildPlan {
 	provides := []libcnb.BuildPlanProvide{{Name: CPython}, {Name: SitePackages}}
-	both := map[string]interface{}{"build": true, "launch": true}
-	requires := []libcnb.BuildPlanRequire{{Name: CPython, Metadata: both}, {Name: SitePackages, Metadata: both}}
+	// warpdrive's own requirement (a provision must be required) asks for
+	// launch only: the build plan then has an entry with build = true only
+	// when a later buildpack asks for Python at build, which is what makes
+	// the layers build layers (see build/buildlayers.go).
+	launchOnly := map[string]interface{}{"launch": true}
+	requires := []libcnb.BuildPlanRequire{{Name: CPython, Metadata: launchOnly}, {Name: SitePackages, Metadata: launchOnly}}
 	plain := libcnb.BuildPlan{Provides: provides, Requires: requires}
 	if !app.FileExists(filepath.Join(dir, "package.json")) {
 		return []libcnb.BuildPlan{plain}

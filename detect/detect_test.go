@@ -78,6 +78,42 @@ func TestDetectAsksForNodeWithPackageJSON(t *testing.T) {
 	}
 }
 
+// warpdrive requires what it provides (the lifecycle needs a requirer) for
+// launch only, in every alternative: a requirement with build = true in the
+// plan the build reads is then a later buildpack's, and only that makes the
+// python and venv layers build layers.
+func TestDetectRequiresItsOwnEntriesForLaunchOnly(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+	}{
+		{"requirements.txt", []string{"requirements.txt"}},
+		{"with a package.json (two alternatives)", []string{"requirements.txt", "package.json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tt.files {
+				os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644)
+			}
+			result, err := Detector{Logger: log.NewPaketoLogger(&bytes.Buffer{})}.Detect(libcnb.DetectContext{ApplicationPath: dir})
+			if err != nil || !result.Pass {
+				t.Fatalf("result = %+v, %v", result, err)
+			}
+			for _, plan := range result.Plans {
+				for _, r := range plan.Requires {
+					if r.Name != CPython && r.Name != SitePackages {
+						continue
+					}
+					if r.Metadata["launch"] != true || r.Metadata["build"] != nil {
+						t.Errorf("%s is required with %v, want launch = true and no build", r.Name, r.Metadata)
+					}
+				}
+			}
+		})
+	}
+}
+
 func names[T libcnb.BuildPlanProvide | libcnb.BuildPlanRequire](entries []T) string {
 	var out []string
 	for _, e := range entries {

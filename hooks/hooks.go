@@ -33,6 +33,14 @@ func (f Failure) Error() string {
 	return fmt.Sprintf("action hook %s exited with status %d", f.Name, f.Status)
 }
 
+// EnvironmentLostError says a sourced hook ended without the environment it
+// leaves being written: it exec'd, or replaced the EXIT trap and then exited.
+type EnvironmentLostError struct{ Name string }
+
+func (e EnvironmentLostError) Error() string {
+	return fmt.Sprintf("action hook %s exited before its environment could be read", e.Name)
+}
+
 // NotExecutableError says a hook that must be run is not executable.
 type NotExecutableError struct{ Name string }
 
@@ -111,8 +119,7 @@ func SourceEnvWithSignals(dir, workdir, name string, env Env, log io.Writer, sig
 	case err != nil:
 		return nil, Failure{Name: name, Status: exitStatus(err), Tail: lastLines(tail.String(), 15)}
 	case !complete:
-		return nil, fmt.Errorf("action hook %s exited before its environment could be read "+
-			"(did it exec, or replace the EXIT trap and then exit?)", name)
+		return nil, EnvironmentLostError{Name: name}
 	}
 	return next, nil
 }

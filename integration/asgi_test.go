@@ -24,6 +24,7 @@ var asgiServerChecks = map[string]serverCheck{
 // when chosen; a WSGI-only server chosen for it fails the build, and so does
 // uvicorn chosen for a WSGI app. daphne serves it as one process.
 func TestASGIApplications(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "starlette_main")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Server: uvicorn for an ASGI application (the default for an ASGI app: it depends on starlette)",
@@ -116,6 +117,7 @@ func TestASGIApplications(t *testing.T) {
 // pydantic-validated body (and a 422 for a bad one), the OpenAPI schema, and
 // the app's static/ directory.
 func TestFastAPIApp(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "fastapi_main")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: wsgi (auto: found app/main.py)",
@@ -149,6 +151,7 @@ func TestFastAPIApp(t *testing.T) {
 // TestDjangoASGI: a startproject Django site with uvicorn chosen is served
 // through its asgi.py, the admin's CSS through Starlette's StaticFiles.
 func TestDjangoASGI(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "django_startproject")
 	log := a.MustBuild("--env", "WARPDRIVE_SERVER_TYPE=uvicorn")
 	assertContains(t, "build log", log, "Server: uvicorn for an ASGI application (WARPDRIVE_SERVER_TYPE)",

@@ -15,6 +15,7 @@ import (
 // input checks the titled error and that the next good build succeeds and
 // still reuses the cached runtime and packages: a failed build loses nothing.
 func TestBadInputFailsClearlyAndKeepsCaches(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "django_startproject")
 	a.MustBuild()
 	good := map[string]string{}
@@ -36,7 +37,9 @@ func TestBadInputFailsClearlyAndKeepsCaches(t *testing.T) {
 			break_: func() { a.Write("requirements.txt", "Django==4.2.*\nnosuchpackage-warpdrive==1.0\n") },
 			says: []string{"[Error: Failed to install the application's Python packages]",
 				"No matching distribution found for nosuchpackage-warpdrive==1.0",
-				"requirements.txt line 2: nosuchpackage-warpdrive==1.0", "How to fix it:"},
+				"requirements.txt line 2: nosuchpackage-warpdrive==1.0", "How to fix it:",
+				// What this build restored; the venv it was rebuilding is not.
+				"A failed build changes no cache: the next build reuses the Python runtime and pip's download cache from the earlier build."},
 		},
 		{
 			name:   "requirements that conflict",
@@ -80,6 +83,19 @@ func TestBadInputFailsClearlyAndKeepsCaches(t *testing.T) {
 			},
 			says:     []string{"[Error: Unable to import the Django settings]", "KeyError: 'DJANGO_SECRET_KEY'", "pack build --env NAME=value"},
 			fixFlags: []string{"--env", "DJANGO_SECRET_KEY=from-the-build"},
+		},
+		{
+			// Only collectstatic needs STATIC_URL: the settings import, and
+			// Django's staticfiles storage raises ImproperlyConfigured.
+			name: "settings without STATIC_URL, which collectstatic needs",
+			break_: func() {
+				a.Write("mysite/settings.py", strings.Replace(good["mysite/settings.py"], "STATIC_URL = 'static/'", "", 1))
+			},
+			says: []string{"Django settings mysite.settings: WSGI_APPLICATION=mysite.wsgi.application STATIC_URL=(unset)",
+				"[Error: collectstatic failed]", "the end of its output:",
+				"django.core.exceptions.ImproperlyConfigured: You're using the staticfiles app without having set the required STATIC_URL setting.",
+				"DISABLE_COLLECTSTATIC=1",
+				"the next build reuses the Python runtime, pip's download cache and the installed packages from the earlier build."},
 		},
 		{
 			name: "no WSGI entry point",

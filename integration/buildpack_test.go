@@ -236,6 +236,7 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 }
 
 func TestPlainWSGIAppServesPageAndStaticFiles(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "wsgi_plain")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: wsgi (auto: found wsgi.py)", "No dependency file (requirements.txt, a lock, pyproject.toml or setup.py): nothing to install",
@@ -273,6 +274,7 @@ func TestPlainWSGIAppServesPageAndStaticFiles(t *testing.T) {
 // runtime, in order BP_PYTHON_VERSION, .python-version, runtime.txt, and the
 // log names the source that won.
 func TestPythonVersionSources(t *testing.T) {
+	parallel(t)
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -324,6 +326,7 @@ func TestPythonVersionSources(t *testing.T) {
 // requirements is installed with them instead of in its own layer;
 // DISABLE_COLLECTSTATIC=1 skips collectstatic.
 func TestDjangoWithStaticRootAndOwnModWSGI(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "django_startproject")
 	settings, err := os.ReadFile(filepath.Join(a.Dir, "mysite", "settings.py"))
 	if err != nil {
@@ -365,6 +368,7 @@ func TestDjangoWithStaticRootAndOwnModWSGI(t *testing.T) {
 // the buildpack's relocated CPython (its sysconfig rewritten to the layer) and
 // the build image's libpq-dev, then loads on the run image.
 func TestFlaskWithCompiledExtension(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "flask_psycopg2")
 	log := a.MustBuild()
 	assertMatches(t, "build log", log, `(?i)building wheel for psycopg2`)
@@ -382,6 +386,7 @@ func TestFlaskWithCompiledExtension(t *testing.T) {
 // mod_wsgi's compiled module is linked without debugging information, which
 // would record pip's randomly named build directory.
 func TestReproducibleLayers(t *testing.T) {
+	parallel(t)
 	first, second := NewApp(t, "django_startproject"), NewApp(t, "django_startproject")
 	first.MustBuild()
 	second.MustBuild()

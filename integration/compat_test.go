@@ -13,6 +13,7 @@ import (
 // warpdrive-start: $PORT is expanded by bash at start, WEB_CONCURRENCY is
 // derived, gunicorn is PID 1 and stops on SIGTERM; `release` is a process type.
 func TestProcfileWebWithGunicorn(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "procfile_gunicorn")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: procfile (the Procfile's web process)",
@@ -48,6 +49,7 @@ func TestProcfileWebWithGunicorn(t *testing.T) {
 // migration has run when the first request arrives, and gunicorn (exec'd by
 // bash as the list's last command) is PID 1.
 func TestProcfileMigrateThenServe(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "procfile_django")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Using the Procfile's web process", "Django static files")
@@ -67,6 +69,7 @@ func TestProcfileMigrateThenServe(t *testing.T) {
 // TestMainPyFlaskApp: Cloud Run's convention, main.py defining `app`, with no
 // server in the requirements: mod_wsgi serves it and its static files.
 func TestMainPyFlaskApp(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "main_flask")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: wsgi (auto: found main.py)", "WSGI entry point: main:app")
@@ -85,6 +88,7 @@ func TestMainPyFlaskApp(t *testing.T) {
 // The Python version comes from pyproject.toml's requires-python range (the
 // index's Flask does not install on 3.11's pip, so the range picks 3.13).
 func TestFactoryEntryPoint(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "flask_factory")
 	log := a.MustBuild()
 	assertContains(t, "build log", log,
@@ -113,6 +117,7 @@ func TestFactoryEntryPoint(t *testing.T) {
 // TestDetectFailureSaysWhatItLookedFor: Python files with no way to install
 // or run them: the reason is in the normal build output.
 func TestDetectFailureSaysWhatItLookedFor(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "no_entry")
 	out, err := a.Build()
 	if err == nil {

@@ -16,6 +16,7 @@ import (
 // installed): a second project beside backend/, and a manage.py whose
 // settings name is an f-string.
 func TestDjangoWithoutWSGIApplicationInSubdirectory(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "django_no_wsgi_application")
 	log := a.MustBuild()
 	assertContains(t, "build log", log,
@@ -64,6 +65,7 @@ func TestDjangoWithoutWSGIApplicationInSubdirectory(t *testing.T) {
 // served both as the image's user and as an arbitrary UID in group 0
 // (OpenShift's); the app's source stays as it was.
 func TestProcfileCollectstaticAtStart(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "procfile_collectstatic")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Using the Procfile's web process: python manage.py collectstatic --noinput && gunicorn mysite.wsgi",

@@ -39,6 +39,19 @@ func randomSuffix() string {
 	return hex.EncodeToString(b)
 }
 
+// parallel lets a test run beside the other parallel ones (go test's
+// -parallel, 2 in scripts/integration.sh): a build spends much of its time
+// waiting on the Docker engine, the index and the server's start, so two at
+// once use two cores better than one. Tests that read a shared server's log
+// (the package index, the registry) or time the lifecycle stay serial, and go
+// test runs all serial tests before the parallel ones start.
+// WARPDRIVE_TEST_PARALLEL=1 runs everything one at a time.
+func parallel(t *testing.T) {
+	if os.Getenv("WARPDRIVE_TEST_PARALLEL") != "1" {
+		t.Parallel()
+	}
+}
+
 // App is one fixture application being built, possibly several times, into
 // the same image name with the same caches (so reuse can be observed).
 type App struct {

@@ -15,6 +15,7 @@ import (
 // it; BP_MOD_WSGI_VERSION picks the mod_wsgi that is compiled, and one that
 // does not exist fails with a titled message and keeps the caches.
 func TestBuildKnobs(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "build_knobs")
 	knobs := []string{"--env", "WARPDRIVE_PIP_PACKAGES=requirements/base.txt", "--env", "WARPDRIVE_WSGI_MODULE_NAME=myapp",
 		"--env", "WARPDRIVE_STATIC_URL=/assets", "--env", "WARPDRIVE_STATIC_DIR=assets", "--env", "BP_MOD_WSGI_VERSION=5.0.2"}

@@ -147,11 +147,22 @@ func TestLockFiles(t *testing.T) {
 	} {
 		t.Run(tc.format, func(t *testing.T) {
 			a := lockedFlask(t, tc.format)
-			if tc.format == "uv" {
+			var flags []string
+			switch tc.format {
+			case "uv":
 				// No PIP_INDEX_URL: the lock's own index is used.
 				a.env = []string{"WARPDRIVE_PIP_INDEX_ENV=0"}
+			case "pipenv":
+				// No PIP_INDEX_URL, and the source's URL names a variable,
+				// as Pipfiles do for credentials: pip gets it expanded,
+				// the log shows only the name.
+				a.env = []string{"WARPDRIVE_PIP_INDEX_ENV=0"}
+				lock, _ := os.ReadFile(filepath.Join(a.Dir, "Pipfile.lock"))
+				host := strings.TrimSuffix(strings.TrimPrefix(indexURL(), "http://"), "/simple")
+				a.Write("Pipfile.lock", strings.Replace(string(lock), `"url": "`+indexURL()+`"`, `"url": "http://${WARPDRIVE_TEST_INDEX_HOST}/simple"`, 1))
+				flags = []string{"--env", "WARPDRIVE_TEST_INDEX_HOST=" + host}
 			}
-			log := a.MustBuild()
+			log := a.MustBuild(flags...)
 			pins := lockedPackages
 			if tc.format == "uv" {
 				pins++
@@ -162,6 +173,10 @@ func TestLockFiles(t *testing.T) {
 			assertNotContains(t, "build log", log, "colorama", "pytest", "iniconfig", "Server: adding")
 			if tc.format == "uv" {
 				assertContains(t, "build log", log, "--index-url "+indexURL())
+			}
+			if tc.format == "pipenv" {
+				assertContains(t, "build log", log, "--index-url http://${WARPDRIVE_TEST_INDEX_HOST}/simple")
+				assertNotContains(t, "build log", log, "--index-url "+indexURL())
 			}
 			if tc.format == "poetry" {
 				// package-mode = false: the project itself is not built.
@@ -221,6 +236,7 @@ func TestLockFiles(t *testing.T) {
 // flit_core from the index) and its [project] dependencies, so the package
 // the Procfile names is importable from the venv.
 func TestPEP621PackageWithFlit(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "flit_package")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Installing the project with pip install . (pyproject.toml)", "Successfully installed")

@@ -38,6 +38,7 @@ func assertServedBy(t *testing.T, c *Container, resp *http.Response, sc serverCh
 // its static files (WhiteNoise for gunicorn and waitress, --static-map for
 // uwsgi), moves with PORT and stops within 10 s.
 func TestServerTypes(t *testing.T) {
+	parallel(t)
 	fixtures := []struct {
 		fixture, mode, page, pageText, css, cssText string
 	}{
@@ -80,6 +81,7 @@ func TestServerTypes(t *testing.T) {
 }
 
 func TestDeployModeShellRunsAppSh(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "app_sh")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: shell (auto: found app.sh)")
@@ -97,6 +99,7 @@ func TestDeployModeShellRunsAppSh(t *testing.T) {
 }
 
 func TestDeployModePythonRunsAppPy(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "app_py")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: python (auto: found app.py, which defines no app or application)")
@@ -110,9 +113,15 @@ func TestDeployModePythonRunsAppPy(t *testing.T) {
 	// app.py is PID 1 and installs no SIGTERM handler; warpdrive's makes it exit.
 	assertStopsQuickly(t, c)
 	assertServesHardened(t, a, "/", "Hello from app.py", "/static/site.css", "navy")
+	// A read-only root without a writable /tmp: an app that writes nothing
+	// starts, since warpdrive-start writes nothing without a deploy-cfg hook.
+	readOnly := a.Run(8080, "--read-only", "--user", "123456:0")
+	_, body = readOnly.GetOK("/")
+	assertContains(t, "read-only root, no /tmp", body, "Hello from app.py")
 }
 
 func TestPasteIniRunsUnderModWSGI(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "paste_ini")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Deploy mode: paste (auto: found paste.ini)")
@@ -131,6 +140,7 @@ func TestPasteIniRunsUnderModWSGI(t *testing.T) {
 // TestFullControlDeployMode: a server name as the deploy mode runs that server
 // with its base arguments and .warpdrive/server_args only.
 func TestFullControlDeployMode(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "wsgi_plain")
 	a.Write(".warpdrive/deploy_mode", "gunicorn\n")
 	a.Write(".warpdrive/server_args", "--chdir /workspace --workers ${GUNICORN_WORKERS:-1} wsgi:application\n")
@@ -146,6 +156,7 @@ func TestFullControlDeployMode(t *testing.T) {
 // exports; migrate and setup are process types that run with the server's
 // environment against a database on a mounted volume; deploy runs at start.
 func TestActionHooks(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "hooks_django")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Running action hook pre-build", "Sourcing action hook build-env",
@@ -175,6 +186,24 @@ func TestActionHooks(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, "db.sqlite3")); err != nil {
 		t.Errorf("no database on the mounted volume: %v", err)
 	}
+
+	// Every process type is refused as root, before any hook runs.
+	for _, entry := range [][]string{{"migrate"}, {"shell", "-c", "echo shell-ran-as-root"}} {
+		out, code := a.RunOnce(append(volume, "--user", "0", "--entrypoint", entry[0]), entry[1:]...)
+		if code == 0 {
+			t.Errorf("%s as root: the container exited 0", entry[0])
+		}
+		assertContains(t, entry[0]+" as root", out, "ERROR: warpdrive-start: [Running as root]", "WARPDRIVE_ALLOW_ROOT=1")
+		assertNotContains(t, entry[0]+" as root", out, "Running action hook", "shell-ran-as-root", "deploy-cfg hook")
+	}
+	// A read-only root without a writable /tmp: deploy-cfg runs, its marker
+	// cannot be written, and the process starts anyway.
+	out, code = a.RunOnce([]string{"--read-only", "--entrypoint", "alive"})
+	if code != 0 {
+		t.Errorf("alive on a read-only root without /tmp exited %d:\n%s", code, out)
+	}
+	assertContains(t, "alive on a read-only root", out, "deploy-cfg hook: configuring once",
+		"WARNING: deploy-cfg ran, but this container cannot record that it did", "alive: django 4.2")
 
 	out, code = a.RunOnce(append(volume, "-e", "DJANGO_ADMIN_USERNAME=opal", "-e", "DJANGO_ADMIN_PASSWORD=s3cret-pw",
 		"--entrypoint", "setup"))
@@ -222,6 +251,7 @@ func TestActionHooks(t *testing.T) {
 // with a message naming the variable; server_args the server rejects end the
 // container with the server's own message.
 func TestRuntimeTuning(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "wsgi_plain")
 	a.MustBuild()
 
@@ -270,6 +300,7 @@ func TestRuntimeTuning(t *testing.T) {
 // execute permission and failing build hooks each fail the build with a titled
 // message, and the next good build works.
 func TestParityBadInput(t *testing.T) {
+	parallel(t)
 	t.Run("unknown deploy mode and server type", func(t *testing.T) {
 		a := NewApp(t, "wsgi_plain")
 		log, err := a.Build("--env", "WARPDRIVE_DEPLOY_MODE=fastcgi")
@@ -321,6 +352,7 @@ func TestParityBadInput(t *testing.T) {
 
 // The fixtures' executable bits matter (app.sh, hooks): git must keep them.
 func TestFixtureModes(t *testing.T) {
+	parallel(t)
 	out, err := exec.Command("git", "-C", repoRoot(), "ls-files", "-s", "integration/testdata/app_sh/app.sh").Output()
 	if err != nil || !strings.HasPrefix(string(out), "100755") {
 		t.Errorf("app.sh is not committed as executable: %q %v", out, err)

@@ -75,6 +75,7 @@ func writeBinding(t *testing.T, typ string, keys map[string]string) string {
 // the token is in no layer of the image, no label, the cache or the build
 // log. A new token (rotated) rebuilds nothing.
 func TestPipCredentialsFromBinding(t *testing.T) {
+	parallel(t)
 	const token = "wdTok3n-5b1f0c9e7a"
 	index := startPrivateIndex(t, token)
 	a := NewApp(t, "main_flask")

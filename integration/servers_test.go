@@ -12,6 +12,7 @@ import (
 // naming the dependency that decided, and uvicorn (the ASGI default) is not
 // installed.
 func TestHypercornFromRequirements(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "hypercorn_requirement")
 	log := a.MustBuild()
 	assertContains(t, "build log", log, "Server: hypercorn for an ASGI application (the app depends on hypercorn)",
@@ -36,6 +37,7 @@ func TestHypercornFromRequirements(t *testing.T) {
 // module and serve the page and a static file; Flask serves no static files
 // itself here. One App: the second build reuses the first's cache.
 func TestDottedCallable(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "dotted_callable")
 	for _, srv := range []string{"mod_wsgi", "gunicorn"} {
 		t.Run(srv, func(t *testing.T) {

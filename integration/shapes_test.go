@@ -12,6 +12,7 @@ import (
 // its __main__ block: the production server (mod_wsgi) serves app:app and
 // its static files, and Flask's development server never starts.
 func TestAppPyDefiningFlaskAppIsServed(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "flask_app_py")
 	log := a.MustBuild()
 	assertContains(t, "build log", log,
@@ -29,6 +30,7 @@ func TestAppPyDefiningFlaskAppIsServed(t *testing.T) {
 // [tool.poetry.scripts] entry and no other entry point: `web` runs it
 // (arguments after the image name reach it), with no server of warpdrive's.
 func TestPoetryScriptIsTheWebProcess(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "poetry_script")
 	log := a.MustBuild()
 	assertContains(t, "build log", log,
@@ -46,6 +48,7 @@ func TestPoetryScriptIsTheWebProcess(t *testing.T) {
 // worker) and no web entry point builds; the worker is the image's default
 // process, and nothing checks for a WSGI application.
 func TestWorkerOnlyProcfile(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "procfile_worker")
 	log := a.MustBuild()
 	assertContains(t, "build log", log,

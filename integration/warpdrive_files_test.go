@@ -62,6 +62,7 @@ func writeWheel(t *testing.T, dir, dist, version, module, source string) {
 // mod_wsgi, gunicorn and uwsgi. GUNICORN_CMD_ARGS, UWSGI_* and the `shell`
 // process work in the same image.
 func TestWarpdriveFiles(t *testing.T) {
+	parallel(t)
 	a := NewApp(t, "warpdrive_files")
 	writeWheel(t, filepath.Join(a.Dir, ".warpdrive", "wheelhouse"), "warpdrive_wheelhouse_demo", "1.0",
 		"wheelhouse_demo", "VALUE = 'installed-from-the-wheelhouse'\n")

@@ -71,10 +71,11 @@ func (l Limits) Explain(s server.Sizing) string {
 		l.Workers(s), byCPU, l.MemoryMiB, l.MemorySource, MemoryPerWorkerMiB, MaxWorkers)
 }
 
-// ReadLimits reads the cgroup (v2, else v1) limits under root (normally
-// /sys/fs/cgroup), falling back to the host's CPUs and memory.
-func ReadLimits(root, meminfo string) Limits {
-	return readLimits(root, meminfo, onlineCPUs("/sys/devices/system/cpu/online"), runtime.NumCPU())
+// ReadLimits reads the limits of this process's cgroups (v2, else v1; see
+// findCgroups), falling back to the host's CPUs and memory.
+func ReadLimits() Limits {
+	cgroups := findCgroups("/proc/self/cgroup", "/proc/self/mountinfo", "/sys/fs/cgroup")
+	return readLimits(cgroups, "/proc/meminfo", onlineCPUs("/sys/devices/system/cpu/online"), runtime.NumCPU())
 }
 
 // readLimits: online is the host's CPU count (0 when unknown), usable the
@@ -83,39 +84,57 @@ func ReadLimits(root, meminfo string) Limits {
 // The CPU count is the smallest of the CFS quota (cpu.max, cpu.cfs_quota_us:
 // `docker run --cpus`, Kubernetes' limits), the cpuset (`--cpuset-cpus`,
 // which sets no quota) and the usable CPUs; a cpuset naming every CPU of the
-// host is no limit.
-func readLimits(root, meminfo string, online, usable int) Limits {
+// host is no limit. The quota and the memory limit are the smallest set on
+// the process's cgroup or an ancestor.
+func readLimits(cg cgroupDirs, meminfo string, online, usable int) Limits {
 	l := Limits{CPUs: float64(usable), CPUSource: "host"}
 	if online > 0 && usable < online {
 		l.CPUSource = "CPU affinity"
 	}
-	if n, source, ok := cgroupCPUSet(root); ok && (online == 0 || n < online) && float64(n) <= l.CPUs {
+	if n, source, ok := cgroupCPUSet(cg); ok && (online == 0 || n < online) && float64(n) <= l.CPUs {
 		l.CPUs, l.CPUSource = float64(n), source
 	}
-	if cpus, ok := cgroupV2CPU(root); ok && cpus <= l.CPUs {
+	if cpus, ok := smallest(cg.v2, cgroupV2CPU); ok && cpus <= l.CPUs {
 		l.CPUs, l.CPUSource = cpus, "cgroup v2 cpu.max"
-	} else if cpus, ok := cgroupV1CPU(root); ok && cpus <= l.CPUs {
+	} else if cpus, ok := smallest(cg.cpu, cgroupV1CPU); ok && cpus <= l.CPUs {
 		l.CPUs, l.CPUSource = cpus, "cgroup v1 cpu.cfs_quota_us"
 	}
-	if mib, ok := readMemoryLimit(filepath.Join(root, "memory.max")); ok {
-		l.MemoryMiB, l.MemorySource = mib, "cgroup v2 memory.max"
-	} else if mib, ok := readMemoryLimit(filepath.Join(root, "memory", "memory.limit_in_bytes")); ok {
-		l.MemoryMiB, l.MemorySource = mib, "cgroup v1 memory.limit_in_bytes"
+	if mib, ok := smallest(cg.v2, memoryLimit("memory.max")); ok {
+		l.MemoryMiB, l.MemorySource = int64(mib), "cgroup v2 memory.max"
+	} else if mib, ok := smallest(cg.memory, memoryLimit("memory.limit_in_bytes")); ok {
+		l.MemoryMiB, l.MemorySource = int64(mib), "cgroup v1 memory.limit_in_bytes"
 	} else {
 		l.MemoryMiB, l.MemorySource = hostMemoryMiB(meminfo), "host"
 	}
 	return l
 }
 
-// cgroupCPUSet counts the CPUs of the container's cpuset: cgroup v2's
+// smallest is the smallest limit read from dirs, false when none sets one.
+func smallest(dirs []string, read func(dir string) (float64, bool)) (float64, bool) {
+	var min float64
+	found := false
+	for _, dir := range dirs {
+		if v, ok := read(dir); ok && (!found || v < min) {
+			min, found = v, true
+		}
+	}
+	return min, found
+}
+
+// cgroupCPUSet counts the CPUs of the process's cpuset: cgroup v2's
 // cpuset.cpus.effective, else v1's cpuset.effective_cpus or cpuset.cpus.
-func cgroupCPUSet(root string) (int, string, bool) {
-	for _, f := range []struct{ path, source string }{
-		{"cpuset.cpus.effective", "cgroup v2 cpuset.cpus.effective"},
-		{filepath.Join("cpuset", "cpuset.effective_cpus"), "cgroup v1 cpuset.effective_cpus"},
-		{filepath.Join("cpuset", "cpuset.cpus"), "cgroup v1 cpuset.cpus"},
-	} {
-		if n, ok := countCPUList(readTrimmed(filepath.Join(root, f.path))); ok {
+func cgroupCPUSet(cg cgroupDirs) (int, string, bool) {
+	type file struct{ path, source string }
+	var files []file
+	if len(cg.v2) > 0 { // the effective set already is what the ancestors allow
+		files = append(files, file{filepath.Join(cg.v2[0], "cpuset.cpus.effective"), "cgroup v2 cpuset.cpus.effective"})
+	}
+	for _, dir := range cg.cpuset {
+		files = append(files, file{filepath.Join(dir, "cpuset.effective_cpus"), "cgroup v1 cpuset.effective_cpus"},
+			file{filepath.Join(dir, "cpuset.cpus"), "cgroup v1 cpuset.cpus"})
+	}
+	for _, f := range files {
+		if n, ok := countCPUList(readTrimmed(f.path)); ok {
 			return n, f.source, true
 		}
 	}
@@ -153,23 +172,24 @@ func countCPUList(list string) (int, bool) {
 	return n, n > 0
 }
 
-func cgroupV2CPU(root string) (float64, bool) {
-	fields := strings.Fields(readTrimmed(filepath.Join(root, "cpu.max")))
+// cgroupV2CPU reads a cgroup v2 directory's cpu.max ("max 100000": none).
+func cgroupV2CPU(dir string) (float64, bool) {
+	fields := strings.Fields(readTrimmed(filepath.Join(dir, "cpu.max")))
 	if len(fields) != 2 || fields[0] == "max" {
 		return 0, false
 	}
 	return ratio(fields[0], fields[1])
 }
 
-func cgroupV1CPU(root string) (float64, bool) {
-	for _, dir := range []string{"cpu", "cpu,cpuacct"} {
-		quota := readTrimmed(filepath.Join(root, dir, "cpu.cfs_quota_us"))
-		period := readTrimmed(filepath.Join(root, dir, "cpu.cfs_period_us"))
-		if quota != "" && !strings.HasPrefix(quota, "-") {
-			return ratio(quota, period)
-		}
+// cgroupV1CPU reads a cgroup v1 cpu directory's quota and period (a quota
+// of -1: none).
+func cgroupV1CPU(dir string) (float64, bool) {
+	quota := readTrimmed(filepath.Join(dir, "cpu.cfs_quota_us"))
+	period := readTrimmed(filepath.Join(dir, "cpu.cfs_period_us"))
+	if quota == "" || strings.HasPrefix(quota, "-") {
+		return 0, false
 	}
-	return 0, false
+	return ratio(quota, period)
 }
 
 func ratio(quota, period string) (float64, bool) {
@@ -181,15 +201,16 @@ func ratio(quota, period string) (float64, bool) {
 	return q / p, true
 }
 
-// readMemoryLimit reads a limit in bytes; "max" and the huge v1 "unlimited"
-// value mean no limit.
-func readMemoryLimit(path string) (int64, bool) {
-	v := readTrimmed(path)
-	bytes, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || bytes <= 0 || bytes >= 1<<60 {
-		return 0, false
+// memoryLimit reads a directory's limit file, in bytes, as MiB; "max" and
+// the huge v1 "unlimited" value mean no limit.
+func memoryLimit(name string) func(dir string) (float64, bool) {
+	return func(dir string) (float64, bool) {
+		bytes, err := strconv.ParseInt(readTrimmed(filepath.Join(dir, name)), 10, 64)
+		if err != nil || bytes <= 0 || bytes >= 1<<60 {
+			return 0, false
+		}
+		return float64(bytes / (1 << 20)), true
 	}
-	return bytes / (1 << 20), true
 }
 
 func hostMemoryMiB(meminfo string) int64 {
@@ -223,11 +244,63 @@ type workerPlan struct {
 	notes []string
 }
 
+// words are the parts of a command line the user wrote, each with where it
+// came from for the startup log.
+type words struct {
+	from  string
+	words []string
+	// procfile: a Procfile's command line, which names its server.
+	procfile bool
+}
+
+// userWords are the user's own words in the command: a Procfile's command
+// line, .warpdrive/server_args, the `docker run` arguments.
+func userWords(p StartPlan, serverArgs, user []string) []words {
+	var out []words
+	if p.Shell && len(p.Command) >= 3 {
+		out = append(out, words{"the Procfile's", strings.Fields(p.Command[2]), true})
+	}
+	if len(serverArgs) > 0 {
+		out = append(out, words{".warpdrive/server_args'", serverArgs, false})
+	}
+	if len(user) > 0 {
+		out = append(out, words{"the container's arguments'", user, false})
+	}
+	return out
+}
+
+// userCount is the worker count the user's words set with the server's own
+// option, if they do: the server takes that, so that is what is reported,
+// and warpdrive adds no count of its own.
+func userCount(srv server.Server, given []words) (string, bool) {
+	found := ""
+	for _, w := range given {
+		if option, value, ok := srv.Concurrency.CountIn(w.words); ok {
+			found = fmt.Sprintf("Concurrency: %s %s (%s %s %s; WEB_CONCURRENCY and the derived count are not used)",
+				value, srv.Concurrency.Unit, w.from, option, value)
+		}
+	}
+	return found, found != ""
+}
+
 // concurrency applies WEB_CONCURRENCY, or the count derived from the
 // container's limits, the way the server table says the server takes it; a
-// python or shell app gets WEB_CONCURRENCY to read.
-func concurrency(mode string, env MapEnv, limits func() Limits) (workerPlan, error) {
+// python or shell app gets WEB_CONCURRENCY to read. A count the user's words
+// set with the server's option (a Procfile's `gunicorn --workers 3`) wins.
+func concurrency(mode string, env MapEnv, limits func() Limits, given []words) (workerPlan, error) {
 	srv, known := server.Lookup(mode)
+	if !known && len(given) > 0 && given[0].procfile {
+		if named, ok := server.Named(given[0].words); ok {
+			if note, ok := userCount(named, given); ok {
+				return workerPlan{notes: []string{note}}, nil
+			}
+		}
+	}
+	if known {
+		if note, ok := userCount(srv, given); ok {
+			return workerPlan{notes: []string{note}}, nil
+		}
+	}
 	sizing := server.TwicePerCPUPlusOne
 	if known {
 		sizing = srv.Concurrency.Sizing

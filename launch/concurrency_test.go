@@ -122,7 +122,8 @@ func TestReadLimits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
 			write(root, tt.files)
-			l := readLimits(root, meminfo, tt.online, tt.usable)
+			// Without /proc's files: the layout of a private cgroup namespace.
+			l := readLimits(findCgroups("/nonexistent/cgroup", "/nonexistent/mountinfo", root), meminfo, tt.online, tt.usable)
 			if l.CPUs != tt.cpus || l.MemoryMiB != tt.memMiB || l.CPUSource != tt.source {
 				t.Errorf("got %+v, want %g CPUs (%s), %d MiB", l, tt.cpus, tt.source, tt.memMiB)
 			}
@@ -207,6 +208,12 @@ func TestConcurrencyPerServer(t *testing.T) {
 			"waitress-serve --port=8080 --threads=5 --threads=8 wsgi:application", nil, "8 waitress threads"},
 		{"waitress keeps its threads when nothing is chosen", startPlan("waitress", "waitress-serve", "--threads=5"), MapEnv{},
 			"waitress-serve --threads=5", nil, ""},
+		{"a Procfile's --workers is the count", procfile("gunicorn --workers 3 app:app"), MapEnv{}, "bash -c gunicorn --workers 3 app:app web", nil,
+			"Concurrency: 3 gunicorn workers (the Procfile's --workers 3; WEB_CONCURRENCY and the derived count are not used)"},
+		{"a Procfile's -w4 after other commands", procfile("python manage.py migrate && gunicorn -w4 app:app"), MapEnv{},
+			"bash -c python manage.py migrate && gunicorn -w4 app:app web", nil, "Concurrency: 4 gunicorn workers (the Procfile's -w 4;"},
+		{"a Procfile's server without a count", procfile("gunicorn app:app"), MapEnv{}, "bash -c gunicorn app:app web", map[string]string{"WEB_CONCURRENCY": "2"},
+			"Concurrency: WEB_CONCURRENCY=2 for the application (derived:"},
 		{"app.py gets WEB_CONCURRENCY", startPlan("python", "python", "app.py"), MapEnv{}, "python app.py", map[string]string{"WEB_CONCURRENCY": "2"},
 			"WEB_CONCURRENCY=2 for the application (derived: 2 = max(1, min(2 x 1 CPUs (test) + 1, 512 MiB (test) / 256, 12))"},
 	}
@@ -226,6 +233,44 @@ func TestConcurrencyPerServer(t *testing.T) {
 			}
 			if !strings.Contains(strings.Join(plan.Notes, "\n"), tt.noteWant) {
 				t.Errorf("notes %q lack %q", plan.Notes, tt.noteWant)
+			}
+		})
+	}
+}
+
+// procfile is a Procfile web process's start plan.
+func procfile(command string) StartPlan {
+	return StartPlan{Mode: "procfile", Command: []string{"bash", "-c", command, "web"}, Shell: true}
+}
+
+// A count in .warpdrive/server_args or the container's arguments is the one
+// the server takes: warpdrive adds none and reports that one.
+func TestConcurrencyTheUserSets(t *testing.T) {
+	limits := func() Limits { return Limits{CPUs: 1, CPUSource: "test", MemoryMiB: 512, MemorySource: "test"} }
+	hypercorn := startPlan("hypercorn", "hypercorn", "--bind", "0.0.0.0:$PORT")
+	tests := []struct {
+		name             string
+		serverArgs, user []string
+		argv, note       string
+	}{
+		{"server_args", []string{"--workers", "3"}, nil, "hypercorn --bind 0.0.0.0:8080 --workers 3",
+			"Concurrency: 3 hypercorn workers (.warpdrive/server_args' --workers 3; WEB_CONCURRENCY and the derived count are not used)"},
+		{"docker run arguments", nil, []string{"--workers=5"}, "hypercorn --bind 0.0.0.0:8080 --workers=5",
+			"Concurrency: 5 hypercorn workers (the container's arguments' --workers 5;"},
+		{"neither", nil, nil, "hypercorn --bind 0.0.0.0:8080 --workers 1", "Concurrency: 1 hypercorn workers (derived:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := Prepare(hypercorn, tt.user, Options{Env: MapEnv{}, Limits: limits,
+				ServerArgs: func(string) ([]string, error) { return tt.serverArgs, nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(plan.Argv, " "); got != tt.argv {
+				t.Errorf("argv = %s\nwant   %s", got, tt.argv)
+			}
+			if !strings.Contains(strings.Join(plan.Notes, "\n"), tt.note) {
+				t.Errorf("notes %q lack %q", plan.Notes, tt.note)
 			}
 		})
 	}

@@ -41,20 +41,41 @@ func (h Hooks) DeployEnv(env MapEnv) (MapEnv, error) {
 	return hooks.SourceEnvWithSignals(h.Dir, h.Workdir, "deploy-env", env, h.Log, h.Signals)
 }
 
-// DeployCfg runs the deploy-cfg hook once per container (the marker lives in
-// /tmp, which a new container starts without).
+// DeployCfg runs the deploy-cfg hook once per container: a marker in the
+// temporary directory, which a new container starts without, records that it
+// ran. An application without the hook writes nothing, so a read-only root
+// without a writable /tmp starts. When the marker cannot be written the hook
+// has still done its work: the start goes on, and the log says the hook will
+// run again at this container's next start.
 func (h Hooks) DeployCfg(env MapEnv) error {
+	const name = "deploy-cfg"
+	if !hooks.Executable(h.Dir, name) {
+		return h.Run(name, env) // nothing, or the warning of a non-executable hook
+	}
 	marker := h.CfgMarker
 	if marker == "" {
-		marker = filepath.Join(os.TempDir(), ".warpdrive-deploy-cfg-done")
+		marker = filepath.Join(tempDir(env), ".warpdrive-deploy-cfg-done")
 	}
 	if _, err := os.Stat(marker); err == nil {
 		return nil
 	}
-	if err := h.Run("deploy-cfg", env); err != nil {
+	if err := h.Run(name, env); err != nil {
 		return err
 	}
-	return os.WriteFile(marker, nil, 0o644)
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		fmt.Fprintf(h.Log, "-----> WARNING: deploy-cfg ran, but this container cannot record that it did (%s), "+
+			"so it runs again at the next start of this container. Mount a writable /tmp "+
+			"(`docker run --tmpfs /tmp`, a Kubernetes emptyDir) or set TMPDIR to a writable directory\n", err)
+	}
+	return nil
+}
+
+// tempDir is the environment's TMPDIR (deploy-env may set it), else /tmp.
+func tempDir(env MapEnv) string {
+	if d := env["TMPDIR"]; d != "" {
+		return d
+	}
+	return "/tmp"
 }
 
 // Run runs a hook to completion if it exists; a non-executable hook is

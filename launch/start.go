@@ -65,24 +65,25 @@ func Prepare(p StartPlan, user []string, o Options) (Plan, error) {
 		}
 		inserted = append(inserted, flags...)
 	}
-	workers, err := concurrency(p.Mode, env, o.Limits)
+	// A shell command is the user's whole command line: server_args are for
+	// the servers and scripts warpdrive starts.
+	var extra []string
+	if o.ServerArgs != nil && !p.Shell {
+		var err error
+		if extra, err = o.ServerArgs(p.Mode); err != nil {
+			return Plan{}, err
+		}
+	}
+	workers, err := concurrency(p.Mode, env, o.Limits, userWords(p, extra, user))
 	if err != nil {
 		return Plan{}, err
 	}
 	inserted = append(inserted, workers.flags...)
 	notes = append(notes, workers.notes...)
-	// A shell command is the user's whole command line: server_args are for
-	// the servers and scripts warpdrive starts.
-	if o.ServerArgs != nil && !p.Shell {
-		extra, err := o.ServerArgs(p.Mode)
-		if err != nil {
-			return Plan{}, err
-		}
-		if len(extra) > 0 {
-			notes = append(notes, "Adding .warpdrive/server_args: "+strings.Join(extra, " "))
-		}
-		inserted = append(inserted, extra...)
+	if len(extra) > 0 {
+		notes = append(notes, "Adding .warpdrive/server_args: "+strings.Join(extra, " "))
 	}
+	inserted = append(inserted, extra...)
 
 	argv := p.Command
 	if !p.Shell {
@@ -121,6 +122,17 @@ func copyEnv(env MapEnv) MapEnv {
 //	warpdrive-start --exec COMMAND [ARGS...]         any command in the app's environment
 func Main(args []string, stderr io.Writer) int {
 	env := hooks.FromOS()
+	fail := func(code int, format string, a ...interface{}) int {
+		fmt.Fprintf(stderr, "ERROR: warpdrive-start: "+format+"\n", a...)
+		return code
+	}
+	// Every process type is refused as root, before any hook runs: a hook
+	// or `shell` as root is as much a flaw of the whole container as a
+	// server. WARPDRIVE_ALLOW_ROOT is read from the container's environment,
+	// not from deploy-env, which would already run as root.
+	if err := checkUser(getuid(), env); err != nil {
+		return fail(1, "%s", err)
+	}
 	root := env["WARPDRIVE_SRC_ROOT"]
 	if root == "" {
 		root, _ = os.Getwd()
@@ -131,10 +143,6 @@ func Main(args []string, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	actions := Hooks{Dir: filepath.Join(root, ".warpdrive", "action_hooks"), Workdir: workdir, Log: stderr, Signals: sigs}
-	fail := func(code int, format string, a ...interface{}) int {
-		fmt.Fprintf(stderr, "ERROR: warpdrive-start: "+format+"\n", a...)
-		return code
-	}
 	hookFailed := func(err error) int {
 		var stopped hooks.Interrupted
 		if errors.As(err, &stopped) {
@@ -165,12 +173,9 @@ func Main(args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "-----> Running action hook %s\n", args[1])
 			argv = append([]string{path}, args[2:]...)
 		}
-		return execve(argv, env.List(), stderr)
+		return execve(argv, env.List(), sigs, stderr)
 	}
 
-	if err := checkUser(os.Getuid(), env); err != nil {
-		return fail(1, "%s", err)
-	}
 	process := "web"
 	if len(args) >= 2 && args[0] == "--process" {
 		process, args = args[1], args[2:]
@@ -186,7 +191,7 @@ func Main(args []string, stderr io.Writer) int {
 	plan, err := Prepare(start, user, Options{
 		Env:        env,
 		ServerArgs: func(mode string) ([]string, error) { return ServerArgs(root, mode, env) },
-		Limits:     func() Limits { return ReadLimits("/sys/fs/cgroup", "/proc/meminfo") },
+		Limits:     ReadLimits,
 	})
 	if err != nil {
 		return fail(1, "%s", err)
@@ -209,19 +214,13 @@ func Main(args []string, stderr io.Writer) int {
 		if code := runToEnd(m.Setup, plan.Env.List(), stderr); code != 0 {
 			return code
 		}
-		select {
-		case sig := <-sigs: // docker stop while the configuration was written
-			fmt.Fprintf(stderr, "-----> Stopping: %s before Apache started\n", sig)
-			return 128 + int(sig.(syscall.Signal))
-		default:
-		}
 		apache, err := m.ApacheArgv()
 		if err != nil {
 			return fail(1, "%s", err)
 		}
-		return execve(apache, plan.Env.List(), stderr)
+		return execve(apache, plan.Env.List(), sigs, stderr)
 	}
-	return execve(plan.Argv, plan.Env.List(), stderr)
+	return execve(plan.Argv, plan.Env.List(), sigs, stderr)
 }
 
 // runToEnd runs argv (found on env's PATH) with the container's stdout and
@@ -246,11 +245,14 @@ func runToEnd(argv, env []string, stderr io.Writer) int {
 }
 
 // execve replaces this process with argv[0] (found on PATH), so the server or
-// hook is the process that receives signals.
-func execve(argv, env []string, stderr io.Writer) int {
-	// The exec'd program starts with default signal dispositions; stop
-	// relaying so no signal is consumed here in between.
-	signal.Reset(syscall.SIGTERM, syscall.SIGINT)
+// hook is the process that receives signals. A signal that came since Main
+// started catching them (docker stop during the start) ends this process with
+// the signal's status instead: the server would never hear of it.
+func execve(argv, env []string, sigs chan os.Signal, stderr io.Writer) int {
+	if sig, ok := stopSignal(sigs); ok {
+		fmt.Fprintf(stderr, "-----> Stopping: %s before the server started\n", sig)
+		return 128 + int(sig)
+	}
 	path, err := lookPath(argv[0], env)
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: warpdrive-start: cannot run %s: %s\n", argv[0], err)
@@ -259,6 +261,33 @@ func execve(argv, env []string, stderr io.Writer) int {
 	err = syscall.Exec(path, argv, env)
 	fmt.Fprintf(stderr, "ERROR: warpdrive-start: exec %s: %s\n", path, err)
 	return 126
+}
+
+// getuid is os.Getuid; a test makes it say root on a machine where the
+// tests do not run as root.
+var getuid = os.Getuid
+
+// beforeExec runs just before the last look at the caught signals; a test
+// sets it to send a signal inside the window between signal.Notify and exec.
+var beforeExec = func() {}
+
+// stopSignal stops catching signals and returns one that arrived meanwhile.
+// signal.Stop returns only once every signal caught so far is on the channel,
+// and from then on a signal has its default action (it ends this process,
+// and after the exec it reaches the server): none falls in between.
+func stopSignal(sigs chan os.Signal) (syscall.Signal, bool) {
+	beforeExec()
+	signal.Stop(sigs)
+	for {
+		select {
+		case s := <-sigs:
+			if sig, ok := s.(syscall.Signal); ok {
+				return sig, true
+			}
+		default:
+			return 0, false
+		}
+	}
 }
 
 // lookPath searches the PATH of env (which deploy-env may have changed); a

@@ -157,3 +157,59 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A layer a later buildpack requires at build: a build and launch layer with
+// its files and environment, even when the previous image holds it and no
+// step of warpdrive's own needed its files.
+func TestFinishForLaterBuildpacks(t *testing.T) {
+	layersDir := t.TempDir()
+	layers := &libcnb.Layers{Path: layersDir}
+	snaps := Snapshots{Dir: t.TempDir()}
+	var logBuf bytes.Buffer
+	logger := log.NewPaketoLogger(&logBuf)
+	spec := DeferredSpec{Cached: Cached{Name: "python", Title: "CPython", Metadata: Metadata{"version": "1"}},
+		Fill: func(l *libcnb.Layer) error {
+			return os.WriteFile(filepath.Join(l.Path, "payload"), []byte("built"), 0o644)
+		}}
+	d, err := ContributeDeferred(layers, logger, snaps, spec)
+	must(t, err)
+	layer, err := d.Finish()
+	must(t, err)
+	storeLayerMetadata(t, layersDir, layer)
+
+	tests := []struct {
+		name      string
+		finish    func(*Deferred) (libcnb.Layer, error)
+		wantTypes libcnb.LayerTypes
+		wantFiles bool
+	}{
+		{"nobody needs it at build: launch-only, the image's layer reused", (*Deferred).Finish, libcnb.LayerTypes{Launch: true}, false},
+		{"a later buildpack needs it at build", (*Deferred).FinishForLaterBuildpacks, libcnb.LayerTypes{Build: true, Launch: true}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := ContributeDeferred(layers, logger, snaps, spec)
+			must(t, err)
+			if d.Present {
+				t.Fatal("an unchanged layer must be reused without unpacking it")
+			}
+			d.Layer.SharedEnvironment.Default("PYTHONUNBUFFERED", "1")
+			layer, err := tt.finish(d)
+			must(t, err)
+			if layer.LayerTypes != tt.wantTypes {
+				t.Errorf("types = %+v, want %+v", layer.LayerTypes, tt.wantTypes)
+			}
+			b, err := os.ReadFile(filepath.Join(layer.Path, "payload"))
+			if gotFiles := err == nil && string(b) == "built"; gotFiles != tt.wantFiles {
+				t.Errorf("files present = %v, want %v (%v)", gotFiles, tt.wantFiles, err)
+			}
+			if gotEnv := len(layer.SharedEnvironment) > 0; gotEnv != tt.wantFiles {
+				t.Errorf("environment written = %v, want %v", gotEnv, tt.wantFiles)
+			}
+			storeLayerMetadata(t, layersDir, layer)
+		})
+	}
+	if !strings.Contains(logBuf.String(), "CPython: unpacked from the cache in") || !strings.Contains(logBuf.String(), "(a later buildpack uses it at build)") {
+		t.Errorf("the log must say why the layer was unpacked:\n%s", logBuf.String())
+	}
+}

@@ -12,8 +12,10 @@ type DjangoSettings struct {
 	WSGIApplication string `json:"wsgi_application"`
 	// ASGIApplication is Channels' ASGI_APPLICATION ("" when unset).
 	ASGIApplication string `json:"asgi_application"`
-	StaticURL       string `json:"static_url"`
-	StaticRoot      string `json:"static_root"`
+	// StaticURL is STATIC_URL as the settings set it, "" when they do not;
+	// ServedURL is where it is served.
+	StaticURL  string `json:"static_url"`
+	StaticRoot string `json:"static_root"`
 	// StaticFiles is true when django.contrib.staticfiles is installed.
 	StaticFiles bool `json:"staticfiles"`
 	// Reads are the application's files the probe read (relative to home).
@@ -56,12 +58,14 @@ func ProbeDjango(python, home, settingsModule string) (DjangoSettings, error) {
 			if err := json.Unmarshal([]byte(rest), &s); err != nil {
 				return DjangoSettings{}, fmt.Errorf("unable to read the Django probe's output %q\n%w", rest, err)
 			}
-			s.StaticURL = NormalizeStaticURL(s.StaticURL)
 			return s, nil
 		}
 	}
 	return DjangoSettings{}, DjangoSettingsError{SettingsModule: settingsModule, Tail: out.Tail(12), Err: fmt.Errorf("the settings probe printed no result")}
 }
+
+// ServedURL is the path the server serves the static files at.
+func (s DjangoSettings) ServedURL() string { return NormalizeStaticURL(s.StaticURL) }
 
 // NormalizeStaticURL makes STATIC_URL a path the server can alias: empty means
 // /static/ (Django's own default), a relative "static/" (startproject's default

@@ -3,12 +3,13 @@ package layers
 import (
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/warpdrive-buildpack/warpdrive/internal/testpython"
 )
 
 func TestNormalizeStaticURL(t *testing.T) {
@@ -62,10 +63,7 @@ settings = _Settings()
 `
 
 func TestProbeDjango(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	// Python writes bytecode by default, whatever this machine's environment
 	// says: the check below that the probe writes none must not pass by it.
 	t.Setenv("PYTHONDONTWRITEBYTECODE", "")
@@ -77,9 +75,12 @@ func TestProbeDjango(t *testing.T) {
 		wantErr  string
 	}{
 		{"startproject defaults", "print('settings may print')\nWSGI_APPLICATION = 'mysite.wsgi.application'\nSTATIC_URL = 'static/'\nINSTALLED_APPS = ['django.contrib.staticfiles']\n",
-			DjangoSettings{SettingsModule: "mysite.settings", WSGIApplication: "mysite.wsgi.application", StaticURL: "/static/", StaticFiles: true}, ""},
+			DjangoSettings{SettingsModule: "mysite.settings", WSGIApplication: "mysite.wsgi.application", StaticURL: "static/", StaticFiles: true}, ""},
 		{"static root set", "from pathlib import Path\nWSGI_APPLICATION = 'mysite.wsgi.application'\nSTATIC_URL = '/assets/'\nSTATIC_ROOT = Path('/srv/static')\nINSTALLED_APPS = []\n",
 			DjangoSettings{SettingsModule: "mysite.settings", WSGIApplication: "mysite.wsgi.application", StaticURL: "/assets/", StaticRoot: "/srv/static"}, ""},
+		// Django's default STATIC_URL is None: the probe says so, not /static/.
+		{"no STATIC_URL", "WSGI_APPLICATION = 'mysite.wsgi.application'\nINSTALLED_APPS = ['django.contrib.staticfiles']\n",
+			DjangoSettings{SettingsModule: "mysite.settings", WSGIApplication: "mysite.wsgi.application", StaticFiles: true}, ""},
 		{"settings that fail to import", "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n", DjangoSettings{}, "KeyError: 'SECRET_KEY'"},
 	}
 	for _, tt := range tests {

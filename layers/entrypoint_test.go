@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/testpython"
 )
 
 // fakeFlask stands in for Flask: what the probe recognises is an instance of a
@@ -27,10 +28,7 @@ class Flask:
 `
 
 func TestProbeEntryPoint(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	// Without this the bytecode check below would pass whatever the probe does
 	// when the environment running the tests already disables bytecode.
 	t.Setenv("PYTHONDONTWRITEBYTECODE", "")
@@ -186,10 +184,7 @@ func TestProbeEntryPoint(t *testing.T) {
 // background shares the output pipe; it must not keep the probe waiting past
 // its timeout, nor outlive it.
 func TestProbeEntryPointKillsChildren(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	home := t.TempDir()
 	pidFile := filepath.Join(home, "child.pid")
 	src := "import subprocess, sys, time\n" +

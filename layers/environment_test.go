@@ -10,6 +10,7 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/testpython"
 	"github.com/warpdrive-buildpack/warpdrive/launch"
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
@@ -52,10 +53,7 @@ func TestEnvironmentLayer(t *testing.T) {
 			t.Errorf("no generated module %s: %v", module, err)
 		}
 	}
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	cmd := exec.Command(python, "-c", "import "+EntryModule+"; print("+EntryModule+".application)")
 	cmd.Dir = home
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir+string(os.PathListSeparator)+home, "PYTHONDONTWRITEBYTECODE=1")
@@ -86,10 +84,8 @@ func TestEnvironmentLayerASGIStaticWrapper(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(EnvironmentPythonPath(layersDir), server.WrapperModule+".py")); err == nil {
 		t.Error("the WhiteNoise wrapper was written for an ASGI app")
 	}
-	if python, err := exec.LookPath("python3"); err == nil {
-		if out, err := exec.Command(python, "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", path).CombinedOutput(); err != nil {
-			t.Errorf("the wrapper does not parse: %v\n%s", err, out)
-		}
+	if out, err := exec.Command(testpython.Path(t), "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", path).CombinedOutput(); err != nil {
+		t.Errorf("the wrapper does not parse: %v\n%s", err, out)
 	}
 }
 
@@ -97,10 +93,7 @@ func TestEnvironmentLayerASGIStaticWrapper(t *testing.T) {
 // name; the wrappers walk a dotted callable too. Each module really runs,
 // against stand-ins for WhiteNoise and Starlette that record what they wrap.
 func TestGeneratedModulesResolveDottedNames(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	home := t.TempDir()
 	os.WriteFile(filepath.Join(home, "server.py"), []byte("class App:\n    def wsgi_app(self, environ, start_response):\n        return 'wsgi_app of ' + self.name\n\napp = App()\napp.name = 'server.app'\n"), 0o644)
 	os.MkdirAll(filepath.Join(home, "starlette"), 0o755)

@@ -97,6 +97,8 @@ type LockHashError struct {
 	// Expected are the lock's hashes for the file, Got what pip computed.
 	Expected []string
 	Got      string
+	// Tail is the end of pip's output.
+	Tail []string
 }
 
 func (e LockHashError) Error() string {
@@ -109,6 +111,8 @@ type LockPinUnavailableError struct {
 	File, Package, Version string
 	// Available is pip's "(from versions: ...)" list, "none" when empty.
 	Available string
+	// Tail is the end of pip's output.
+	Tail []string
 }
 
 func (e LockPinUnavailableError) Error() string {

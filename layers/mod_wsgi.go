@@ -103,7 +103,7 @@ func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, er
 			"target":           m.Target,
 		},
 	}, Needs: m.Needs, SBOM: func(dir string) ([]cdx.Component, error) {
-		return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"))
+		return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), m.Logger)
 	}, Fill: func(layer *libcnb.Layer) error {
 		m.Logger.Bodyf("Compiling mod_wsgi %s against Python %s and Apache %s (%s)", m.Version, m.Runtime.Version, apache.Version, apache.APXS)
 		out, err := Command{Path: VenvPython(m.Venv), Args: []string{"-m", "pip", "install",

@@ -3,6 +3,7 @@ package layers
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -75,11 +76,11 @@ type VenvKey struct {
 	// included.
 	RequirementFiles []string
 	// Inputs is a hash of what pip reads from the application (see
-	// Packages.inputsHash).
-	Inputs string
-	// LocalSources are the lock's local packages with their digests: pip
-	// copies each into the venv.
-	LocalSources []app.LocalSource
+	// Packages.inputsHash), under the name InputsKey (see inputsKey).
+	Inputs, InputsKey string
+	// LocalSources are the local paths a lock installs from, each with
+	// what the venv depends on in it (see app.LocalInput.Digest).
+	LocalSources []LocalSource
 	// Wheelhouse is the TreeHash of .warpdrive/wheelhouse, or "none".
 	Wheelhouse string
 	// PipSettings is a hash of the PIP_* variables, or "none".
@@ -88,6 +89,10 @@ type VenvKey struct {
 	SitePaths     []string
 	SignalHandler string
 }
+
+// LocalSource is a local path a lock installs a package from, and the
+// digest of what the venv depends on in it.
+type LocalSource struct{ Path, Digest string }
 
 // localSourcePrefix starts the metadata key of each local source.
 const localSourcePrefix = "local_source "
@@ -101,7 +106,7 @@ func (k VenvKey) Metadata() Metadata {
 		"pip_version":       k.PipVersion,
 		"target":            k.Target,
 		"requirement_files": strings.Join(k.RequirementFiles, " "),
-		"requirements":      k.Inputs,
+		k.InputsKey:         k.Inputs,
 		"wheelhouse":        k.Wheelhouse,
 		"pip_settings":      k.PipSettings,
 		"extra_packages":    strings.Join(k.ExtraPackages, " "),
@@ -132,11 +137,9 @@ func (p Packages) Key() (VenvKey, error) {
 	if err != nil {
 		return VenvKey{}, err
 	}
-	var local []app.LocalSource
-	if p.Plan.Source == app.FromLock {
-		if local, err = app.LockLocalSources(p.Home, p.Plan.Lock); err != nil {
-			return VenvKey{}, err
-		}
+	local, err := p.localSources()
+	if err != nil {
+		return VenvKey{}, err
 	}
 	return VenvKey{
 		DependencySource: string(p.Plan.Source) + " " + p.Plan.File,
@@ -145,6 +148,7 @@ func (p Packages) Key() (VenvKey, error) {
 		Target:           p.Target,
 		RequirementFiles: names,
 		Inputs:           inputs,
+		InputsKey:        p.inputsKey(),
 		LocalSources:     local,
 		Wheelhouse:       wheelhouse,
 		PipSettings:      pipSettingsHash(os.Environ()),
@@ -154,6 +158,24 @@ func (p Packages) Key() (VenvKey, error) {
 	}, nil
 }
 
+// localSources are a lock's local paths with their digests: the lock pins
+// each by name only, so what pip copies from it (or, editable, its
+// metadata) must be in the key too.
+func (p Packages) localSources() ([]LocalSource, error) {
+	if p.Plan.Source != app.FromLock {
+		return nil, nil
+	}
+	var out []LocalSource
+	for _, in := range p.Plan.Lock.LocalInputs() {
+		sum, err := in.Digest(p.Home)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, LocalSource{Path: in.Path, Digest: string(in.Kind) + " " + sum})
+	}
+	return out, nil
+}
+
 // Metadata is the venv's key as layer metadata.
 func (p Packages) Metadata() (Metadata, error) {
 	key, err := p.Key()
@@ -161,6 +183,16 @@ func (p Packages) Metadata() (Metadata, error) {
 		return nil, err
 	}
 	return key.Metadata(), nil
+}
+
+// inputsKey names inputsHash in the metadata after the input it hashes,
+// so the log's reason for a new venv says what changed ("Pipfile.lock
+// changed", not "requirements changed").
+func (p Packages) inputsKey() string {
+	if p.Plan.Source == app.FromRequirements || p.Plan.Source == "" || p.Plan.File == "" {
+		return "requirements"
+	}
+	return p.Plan.File
 }
 
 // inputsHash is a hash of everything pip reads from the application: the
@@ -226,7 +258,7 @@ func (p Packages) Contribute(layers *libcnb.Layers) (*Deferred, Metadata, error)
 		Needs:  []*Deferred{p.Python},
 		Fill:   p.install,
 		SBOM: func(dir string) ([]cdx.Component, error) {
-			return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"))
+			return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), p.Logger)
 		},
 	})
 	if err != nil {
@@ -314,6 +346,11 @@ func (p Packages) installPlan(venv string) error {
 	for i, step := range steps {
 		args := append(p.pipInstall(), step.Args...)
 		shown := strings.Join(args[3:], " ")
+		if step.ExpandsVariables {
+			if args, err = expandIndexVariables(args, p.Plan.File, os.LookupEnv); err != nil {
+				return err
+			}
+		}
 		if step.Requirements != "" {
 			file := filepath.Join(tmp, fmt.Sprintf("step-%d.txt", i+1))
 			if err := os.WriteFile(file, []byte(step.Requirements), 0o644); err != nil {
@@ -324,6 +361,11 @@ func (p Packages) installPlan(venv string) error {
 		}
 		p.Logger.Bodyf("Installing %s: pip install %s", step.What, shown)
 		out, err := p.runPip(VenvPython(venv), args)
+		if err != nil && step.ExpandsVariables {
+			// Run's error quotes the command line, expanded credentials
+			// included: keep only what the log shows.
+			err = fmt.Errorf("pip install %s: %w", shown, errors.Unwrap(err))
+		}
 		if err != nil && step.Optional {
 			p.Logger.Bodyf("WARNING: %s; the app runs from its source directory instead.", p.explainPlan(step, out, err))
 			p.Logger.Body("  If it is not meant to be a package, set package-mode = false under [tool.poetry] to skip this step.")

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -19,17 +18,6 @@ import (
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 )
-
-// The lifecycle prepends each layer's bin/ to PATH in name order, so the layer
-// sorted last comes first: the venv must sort after the runtime and every
-// other layer with a bin/ of Python programs.
-func TestVenvLayerComesFirstOnPath(t *testing.T) {
-	names := []string{"python", VenvLayer, "mod_wsgi", "pip-cache", "start", "static", "environment"}
-	sort.Strings(names)
-	if names[len(names)-1] != VenvLayer {
-		t.Errorf("layer %q sorts before %q, so its bin/ would not be first on PATH", VenvLayer, names[len(names)-1])
-	}
-}
 
 // fakePython stands in for the runtime and the venv's interpreter: `-m venv`
 // makes the venv's site-packages, `-m pip` prints what pip would (or fails
@@ -165,6 +153,59 @@ func TestPackagesMetadataIsExact(t *testing.T) {
 	}
 }
 
+// TestPackagesMetadataIsExactForALock: a lock plan's venv key follows the
+// pins, the lock and what pip copies from the app, and nothing else.
+func TestPackagesMetadataIsExactForALock(t *testing.T) {
+	home := t.TempDir()
+	write := func(path, content string) {
+		t.Helper()
+		must(t, os.MkdirAll(filepath.Dir(filepath.Join(home, path)), 0o755))
+		must(t, os.WriteFile(filepath.Join(home, path), []byte(content), 0o644))
+	}
+	write("poetry.lock", "# lock\n")
+	write("app.py", "app = 1\n")
+	write("libs/copied/pyproject.toml", "[project]\nname = 'copied'\n")
+	write("libs/copied/copied.py", "x = 1\n")
+	write("libs/linked/pyproject.toml", "[project]\nname = 'linked'\n")
+	write("libs/linked/linked.py", "x = 1\n")
+	pins := []app.Pin{
+		{Name: "flask", Version: "3.1.0", Hashes: []string{"sha256:aa"}, Source: app.SourceIndex},
+		{Name: "copied", Version: "0.1", Source: app.SourcePath, Ref: "libs/copied"},
+		{Name: "linked", Version: "0.1", Source: app.SourcePath, Ref: "libs/linked", Editable: true},
+	}
+	p := Packages{Home: home, Runtime: Runtime{Version: "3.13.5", PipVersion: "25.1"}, Target: "linux/amd64",
+		Plan: app.DependencyPlan{Source: app.FromLock, File: "poetry.lock", Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", Pins: pins}}}
+	key := func() string {
+		t.Helper()
+		md, err := p.Metadata()
+		must(t, err)
+		return fmt.Sprint(md) // every entry: the local paths have their own
+	}
+	tests := []struct {
+		name    string
+		change  func()
+		rebuilt bool
+	}{
+		{"app code, the project not installed", func() { write("app.py", "app = 2\n") }, false},
+		{"the code of an editable path pin", func() { write("libs/linked/linked.py", "x = 2\n") }, false},
+		{"the metadata of an editable path pin", func() { write("libs/linked/pyproject.toml", "[project]\nname = 'linked'\nversion = '2'\n") }, true},
+		{"the code of a copied path pin", func() { write("libs/copied/copied.py", "x = 2\n") }, true},
+		{"the lock file", func() { write("poetry.lock", "# lock, again\n") }, true},
+		{"a pin's hash", func() { p.Plan.Lock.Pins[0].Hashes = []string{"sha256:bb"} }, true},
+		{"a pin's index", func() { p.Plan.Lock.Pins[0].Ref = "https://pypi.acme.example/simple" }, true},
+		{"app code, the project installed", func() { p.Plan.Lock.InstallsProject = true; _ = key(); write("app.py", "app = 3\n") }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := key()
+			tt.change()
+			if rebuilt := key() != before; rebuilt != tt.rebuilt {
+				t.Errorf("venv key changed: %v, want %v", rebuilt, tt.rebuilt)
+			}
+		})
+	}
+}
+
 // A lock's plan runs one pip per step; Poetry's own project failing to build
 // is a warning (as in Poetry 1.x), uv's an error naming the project.
 func TestPackagesInstallLockPlan(t *testing.T) {
@@ -241,6 +282,34 @@ func TestPackagesLockCheckedByPip(t *testing.T) {
 			}
 			if !slices.ContainsFunc(fake.calls, func(c []string) bool { return len(c) > 3 && c[2] == "pip" && c[3] == "check" }) {
 				t.Errorf("pip check did not run: %q", fake.calls)
+			}
+		})
+	}
+}
+
+// The reason logged for a new venv names the input that changed.
+func TestPackagesMetadataNamesTheInput(t *testing.T) {
+	tests := []struct {
+		name string
+		plan app.DependencyPlan
+		key  string
+	}{
+		{"requirements files", app.DependencyPlan{Source: app.FromRequirements}, "requirements"},
+		{"no plan", app.DependencyPlan{}, "requirements"},
+		{"a Pipfile.lock", app.DependencyPlan{Source: app.FromLock, File: "Pipfile.lock"}, "Pipfile.lock"},
+		{"a uv.lock", app.DependencyPlan{Source: app.FromLock, File: "uv.lock"}, "uv.lock"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := Metadata{tt.key: strings.Repeat("a", 64)}
+			stored := map[string]interface{}{}
+			for k, v := range old {
+				stored[k] = v
+			}
+			p := Packages{Plan: tt.plan}
+			expected := Metadata{p.inputsKey(): strings.Repeat("b", 64)}
+			if got, want := changeReason(stored, expected), tt.key+" changed"; got != want {
+				t.Errorf("reason = %q, want %q", got, want)
 			}
 		})
 	}

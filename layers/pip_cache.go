@@ -15,9 +15,11 @@ type PipCache struct {
 	Logger  log.Logger
 }
 
-// Contribute returns the cache layer; pip fills it during later steps.
-func (p PipCache) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
-	return Contribute(layers, p.Logger, Cached{
+// Contribute returns the cache layer, which pip fills during later steps,
+// and whether it was restored from an earlier build (with what pip put in it then).
+func (p PipCache) Contribute(layers *libcnb.Layers) (libcnb.Layer, bool, error) {
+	restored := true
+	layer, err := Contribute(layers, p.Logger, Cached{
 		Name:  "pip-cache",
 		Title: "pip cache",
 		Metadata: Metadata{
@@ -26,5 +28,6 @@ func (p PipCache) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
 			"target":         p.Target,
 		},
 		Types: libcnb.LayerTypes{Cache: true},
-	}, func(*libcnb.Layer) error { return nil })
+	}, func(*libcnb.Layer) error { restored = false; return nil })
+	return layer, restored && err == nil, err
 }

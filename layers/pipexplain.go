@@ -10,8 +10,9 @@ import (
 var (
 	// pip, under --require-hashes: "    flask==3.1.0 from https://.../flask.whl#sha256=...:"
 	hashPackage = regexp.MustCompile(`^\s+(\S+?)==(\S+) from \S+`)
-	// "        Expected sha256 ab12..." / "             or sha256 cd34..."
-	hashExpected = regexp.MustCompile(`^\s+(?:Expected|or)\s+(\w+) ([0-9a-f]+)`)
+	// "        Expected sha256 ab12...", then for each further hash of the
+	// same kind "        Expected     or cd34..." (pip's hash_then_or).
+	hashExpected = regexp.MustCompile(`^\s+Expected\s+(\w+) ([0-9a-f]+)`)
 	// "             Got        ef56..."
 	hashGot = regexp.MustCompile(`^\s+Got\s+([0-9a-f]+)`)
 	// "ERROR: Could not find a version that satisfies the requirement flask==9.0 (from versions: 3.1.0)"
@@ -24,7 +25,7 @@ var (
 func (p Packages) explainPlan(step pipStep, out *Output, err error) error {
 	text := out.String()
 	if e, ok := hashMismatch(text); ok {
-		e.File = p.Plan.File
+		e.File, e.Tail = p.Plan.File, out.Tail(25)
 		return e
 	}
 	if installsProject([]pipStep{step}) && buildDependenciesFailed(text) {
@@ -35,11 +36,14 @@ func (p Packages) explainPlan(step pipStep, out *Output, err error) error {
 		return ProjectBuildError{Input: p.Plan.File, Backend: backendName(p.Plan.Project), Errors: out.Lines("ERROR:"), Tail: out.Tail(25)}
 	}
 	if m := noVersion.FindStringSubmatch(text); m != nil && p.Plan.Source == app.FromLock {
+		if spec, ok := requiresPythonOf(text, m[2]); ok {
+			return LockPinPythonError{File: p.Plan.File, Package: m[1], Version: m[2], RequiresPython: spec, Python: p.Runtime.Version, Tail: out.Tail(25)}
+		}
 		available := strings.TrimSpace(m[3])
 		if available == "" || available == "none" {
 			available = "no version"
 		}
-		return LockPinUnavailableError{File: p.Plan.File, Package: m[1], Version: m[2], Available: available}
+		return LockPinUnavailableError{File: p.Plan.File, Package: m[1], Version: m[2], Available: available, Tail: out.Tail(25)}
 	}
 	e := p.pipInstallError(out, err)
 	if p.Plan.File != "" {
@@ -64,6 +68,7 @@ func hashMismatch(text string) (LockHashError, bool) {
 		return LockHashError{}, false
 	}
 	var e LockHashError
+	kind := "" // the hash name an "or" line continues
 	for _, line := range strings.Split(report, "\n") {
 		switch {
 		case e.Package == "":
@@ -72,9 +77,12 @@ func hashMismatch(text string) (LockHashError, bool) {
 			}
 		case hashExpected.MatchString(line):
 			m := hashExpected.FindStringSubmatch(line)
-			e.Expected = append(e.Expected, m[1]+":"+m[2])
+			if m[1] != "or" {
+				kind = m[1]
+			}
+			e.Expected = append(e.Expected, kind+":"+m[2])
 		case hashGot.MatchString(line):
-			e.Got = "sha256:" + hashGot.FindStringSubmatch(line)[1]
+			e.Got = kind + ":" + hashGot.FindStringSubmatch(line)[1]
 			return e, true
 		}
 	}

@@ -18,6 +18,14 @@ func TestPlanSteps(t *testing.T) {
 	git := app.Pin{Name: "tool", Version: "1.0", Source: app.SourceGit, Ref: "https://example.com/tool.git@0123abc"}
 	wheel := app.Pin{Name: "wheelie", Version: "1.0", Hashes: []string{"sha256:dd"}, Source: app.SourceURL, Ref: "https://example.com/wheelie-1.0-py3-none-any.whl"}
 	pypi := app.Pin{Name: "flask", Version: "3.1.0", Hashes: []string{"sha256:aa"}, Source: app.SourceIndex, Ref: "https://pypi.org/simple"}
+	// Poetry's shapes: no [package.source] for PyPI, a legacy source's URL
+	// as written in pyproject.toml.
+	acme := app.Pin{Name: "acme-auth", Version: "2.1.3", Hashes: []string{"sha256:ee"}, Source: app.SourceIndex, Ref: "https://pypi.acme.example/simple/"}
+	poetryFlask := app.Pin{Name: "flask", Version: "3.1.0", Hashes: []string{"sha256:aa"}, Source: app.SourceIndex}
+	poetryJinja := app.Pin{Name: "Jinja2", Version: "3.1.6", Hashes: []string{"sha256:cc"}, Source: app.SourceIndex}
+	subdirectory := app.Pin{Name: "monorepo-lib", Version: "2.0", Source: app.SourceGit, Ref: "https://github.com/acme/monorepo.git@0123abc#subdirectory=libs/py"}
+	develop := app.Pin{Name: "shared-utils", Version: "0.2.0", Source: app.SourcePath, Ref: "libs/shared-utils", Editable: true}
+	spaced := app.Pin{Name: "my-lib", Version: "0.1", Source: app.SourcePath, Ref: "libs/my lib"}
 
 	tests := []struct {
 		name        string
@@ -51,6 +59,37 @@ func TestPlanSteps(t *testing.T) {
 		{"Poetry's project is installed only if it builds, as Poetry 1.x does",
 			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", InstallsProject: true}}, nil, false,
 			[]pipStep{{What: "the project itself", Args: []string{"--no-deps", "."}, Optional: true}}},
+		{"Poetry with a supplemental source: PyPI's pins from pip's default index, the source's from its URL only",
+			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", Pins: []app.Pin{acme, poetryFlask, poetryJinja}}}, nil, false,
+			[]pipStep{
+				{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps", "--index-url", "https://pypi.acme.example/simple"},
+					Requirements: "acme-auth==2.1.3 --hash=sha256:ee\n"},
+				{What: "2 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
+					Requirements: "flask==3.1.0 --hash=sha256:aa\nJinja2==3.1.6 --hash=sha256:cc\n"},
+			}},
+		{"Poetry with a supplemental source and PIP_INDEX_URL: one index for all, as documented",
+			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", Pins: []app.Pin{acme, poetryFlask}}}, nil, true,
+			[]pipStep{{What: "2 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
+				Requirements: "acme-auth==2.1.3 --hash=sha256:ee\nflask==3.1.0 --hash=sha256:aa\n"}}},
+		{"Poetry with only a primary private source: its URL is the only index, for the build dependencies of git and paths too",
+			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", Pins: []app.Pin{acme, subdirectory}}}, nil, false,
+			[]pipStep{
+				{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps", "--index-url", "https://pypi.acme.example/simple"},
+					Requirements: "acme-auth==2.1.3 --hash=sha256:ee\n"},
+				{What: "1 pins of poetry.lock without hashes", Args: []string{"--no-deps", "--index-url", "https://pypi.acme.example/simple"},
+					Requirements: "monorepo-lib @ git+https://github.com/acme/monorepo.git@0123abc#subdirectory=libs/py\n"},
+			}},
+		{"Poetry's git subdirectory, develop = true as pip install -e, a path with a space; build dependencies from PyPI and the source",
+			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", Pins: []app.Pin{acme, poetryFlask, subdirectory, develop, spaced}}}, nil, false,
+			[]pipStep{
+				{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps", "--index-url", "https://pypi.acme.example/simple"},
+					Requirements: "acme-auth==2.1.3 --hash=sha256:ee\n"},
+				{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
+					Requirements: "flask==3.1.0 --hash=sha256:aa\n"},
+				{What: "3 pins of poetry.lock without hashes", Args: []string{"--no-deps", "--extra-index-url", "https://pypi.acme.example/simple"},
+					Requirements: "monorepo-lib @ git+https://github.com/acme/monorepo.git@0123abc#subdirectory=libs/py\n" +
+						"-e file:///workspace/libs/shared-utils\nmy-lib @ file:///workspace/libs/my%20lib\n"},
+			}},
 		{"a package project: pip install . with the server",
 			app.DependencyPlan{Source: app.FromProject, File: "pyproject.toml"}, []string{"gunicorn"}, false,
 			[]pipStep{{What: "the project and its dependencies", Args: []string{".", "gunicorn"}}}},
@@ -78,9 +117,12 @@ const pipHashReport = `Collecting flask==3.1.0 (from -r /tmp/warpdrive-pip-1/ste
 ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated the package versions, please update the hashes. Otherwise, examine the package contents carefully; someone may have tampered with them.
     flask==3.1.0 from http://127.0.0.1:7399/packages/k/flask-3.1.0-py3-none-any.whl#sha256=ab12 (from -r /tmp/warpdrive-pip-1/step-1.txt (line 3)):
         Expected sha256 0000
-             or sha256 1111
+        Expected     or 1111
              Got        ab12
 `
+
+// pip's report as its HashMismatch._hash_comparison writes it: a second
+// hash of the same kind is "Expected     or <hex>".
 
 func TestHashMismatch(t *testing.T) {
 	got, ok := hashMismatch(pipHashReport)
@@ -94,7 +136,7 @@ func TestHashMismatch(t *testing.T) {
 }
 
 func TestExplainPlan(t *testing.T) {
-	lock := Packages{Plan: app.DependencyPlan{Source: app.FromLock, File: "uv.lock"}}
+	lock := Packages{Plan: app.DependencyPlan{Source: app.FromLock, File: "uv.lock"}, Runtime: Runtime{Version: "3.13.5"}}
 	project := Packages{Plan: app.DependencyPlan{Source: app.FromProject, File: "pyproject.toml", Project: app.Pyproject{BuildBackend: "nosuch.api"}}}
 	tests := []struct {
 		name string
@@ -107,6 +149,10 @@ func TestExplainPlan(t *testing.T) {
 		{"pinned version missing", lock, pipStep{},
 			"ERROR: Could not find a version that satisfies the requirement flask==9.0 (from versions: 3.1.0, 3.1.1)\nERROR: No matching distribution found for flask==9.0\n",
 			"uv.lock pins flask 9.0, which the package index does not have (it has: 3.1.0, 3.1.1)"},
+		{"pinned version skipped for its Requires-Python", lock, pipStep{},
+			"ERROR: Ignored the following versions that require a different python version: 0.9 Requires-Python >=3.6; 9.0 Requires-Python >=3.14\n" +
+				"ERROR: Could not find a version that satisfies the requirement flask==9.0 (from versions: none)\nERROR: No matching distribution found for flask==9.0\n",
+			"uv.lock pins flask 9.0, which requires Python >=3.14; the build uses Python 3.13.5, so pip skipped it"},
 		{"backend not installable", project, pipStep{Args: []string{"."}},
 			"  error: subprocess-exited-with-error\n  × pip subprocess to install build dependencies did not run successfully.\nERROR: Could not find a version that satisfies the requirement nosuch\n" +
 				"error: subprocess-exited-with-error\n\n× pip subprocess to install build dependencies did not run successfully.\n│ exit code: 1\n╰─> See above for output.\n" +

@@ -71,7 +71,7 @@ func (p Python) Contribute(layers *libcnb.Layers) (*Deferred, Runtime, error) {
 		},
 		Fill: p.install,
 		SBOM: func(dir string) ([]cdx.Component, error) {
-			dists, err := Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"))
+			dists, err := Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), p.Logger)
 			return append([]cdx.Component{DependencyComponent(p.Dependency)}, dists...), err
 		},
 	})

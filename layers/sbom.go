@@ -3,6 +3,7 @@ package layers
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/mail"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
@@ -71,8 +73,10 @@ func DependencyComponent(d libpak.BuildModuleDependency) cdx.Component {
 // Distributions lists the Python distributions installed in the
 // site-packages directories the pattern matches, from their
 // *.dist-info/METADATA: name, version, purl, license, home page, and the
-// archive's sha256 when pip recorded one (direct_url.json).
-func Distributions(sitePackagesPattern string) ([]cdx.Component, error) {
+// archive's sha256 when pip recorded one (direct_url.json). A distribution
+// whose METADATA is missing or cannot be read is left out with a warning
+// naming the file: one broken package must not cost the image its SBOM.
+func Distributions(sitePackagesPattern string, logger log.Logger) ([]cdx.Component, error) {
 	dirs, err := filepath.Glob(filepath.Join(sitePackagesPattern, "*.dist-info"))
 	if err != nil {
 		return nil, err
@@ -82,7 +86,8 @@ func Distributions(sitePackagesPattern string) ([]cdx.Component, error) {
 	for _, dir := range dirs {
 		c, err := distribution(dir)
 		if err != nil {
-			return nil, err
+			logger.Bodyf("WARNING: the SBOM leaves out %s: %v", filepath.Join(dir, "METADATA"), err)
+			continue
 		}
 		out = append(out, c)
 	}
@@ -97,13 +102,15 @@ func distribution(distInfo string) (cdx.Component, error) {
 	defer f.Close()
 	msg, err := mail.ReadMessage(f)
 	if err != nil {
-		return cdx.Component{}, fmt.Errorf("unable to read %s/METADATA\n%w", distInfo, err)
+		return cdx.Component{}, fmt.Errorf("not a METADATA file (RFC 822 headers): %w", err)
 	}
 	h := msg.Header
 	name, version := h.Get("Name"), h.Get("Version")
-	c := cdx.Component{Type: cdx.ComponentTypeLibrary, Name: name, Version: version,
-		PackageURL: fmt.Sprintf("pkg:pypi/%s@%s", pep508.NormalizeName(name), version),
-		BOMRef:     fmt.Sprintf("pkg:pypi/%s@%s", pep508.NormalizeName(name), version)}
+	if name == "" || version == "" {
+		return cdx.Component{}, errors.New("no Name or no Version")
+	}
+	purl := distributionPurl(name, version)
+	c := cdx.Component{Type: cdx.ComponentTypeLibrary, Name: name, Version: version, PackageURL: purl, BOMRef: purl}
 	if licenses := distributionLicenses(h); len(licenses) > 0 {
 		c.Licenses = &licenses
 	}
@@ -114,6 +121,28 @@ func distribution(distInfo string) (cdx.Component, error) {
 		c.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: sum}}
 	}
 	return c, nil
+}
+
+// distributionPurl is the package URL of a PyPI distribution: the PEP 503
+// name, and the version percent-encoded as the purl specification asks,
+// so that a local version's "+" (torch 2.1.0+cpu) is "%2B", not a space
+// to a decoder, and an epoch's "!" is "%21".
+func distributionPurl(name, version string) string {
+	return "pkg:pypi/" + purlEscape(pep508.NormalizeName(name)) + "@" + purlEscape(version)
+}
+
+// purlEscape percent-encodes all but RFC 3986's unreserved characters.
+func purlEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }
 
 // distributionLicenses: a PEP 639 License-Expression is an SPDX expression;

@@ -1,12 +1,15 @@
 package layers
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/paketo-buildpacks/libpak/v2"
+	plog "github.com/paketo-buildpacks/libpak/v2/log"
 )
 
 func TestSBOMListsDistributionsWithPurlsLicensesAndHashes(t *testing.T) {
@@ -22,8 +25,22 @@ func TestSBOMListsDistributionsWithPurlsLicensesAndHashes(t *testing.T) {
 	dist("Django-4.2.28.dist-info", "Metadata-Version: 2.1\nName: Django\nVersion: 4.2.28\nHome-page: https://www.djangoproject.com/\nLicense: BSD-3-Clause\nClassifier: License :: OSI Approved :: BSD License\n\nThe web framework.\n", "")
 	dist("typing_extensions-4.13.2.dist-info", "Metadata-Version: 2.4\nName: typing_extensions\nVersion: 4.13.2\nLicense-Expression: PSF-2.0\n\n", `{"url": "file:///w/t.whl", "archive_info": {"hashes": {"sha256": "abc123"}}}`)
 
-	components, err := Distributions(filepath.Join(filepath.Dir(filepath.Dir(site)), "python3.*", "site-packages"))
+	dist("torch-2.1.0+cpu.dist-info", "Metadata-Version: 2.1\nName: torch\nVersion: 2.1.0+cpu\nLicense: BSD-3\n\n", "")
+	dist("legacy-1!2.0.dist-info", "Metadata-Version: 2.1\nName: legacy\nVersion: 1!2.0\n\n", "")
+	// A METADATA that is not RFC 822 headers, one without a name, and a
+	// dist-info without METADATA are left out; the rest is listed.
+	dist("broken-1.0.dist-info", "Metadata-Version: 2.1\nthis line is no header\nName: broken\n\n", "")
+	dist("nameless-1.0.dist-info", "Metadata-Version: 2.1\nVersion: 1.0\n\n", "")
+	must(t, os.MkdirAll(filepath.Join(site, "empty-1.0.dist-info"), 0o755))
+
+	var log bytes.Buffer
+	components, err := Distributions(filepath.Join(filepath.Dir(filepath.Dir(site)), "python3.*", "site-packages"), plog.NewPaketoLogger(&log))
 	must(t, err)
+	for _, dir := range []string{"broken-1.0.dist-info", "nameless-1.0.dist-info", "empty-1.0.dist-info"} {
+		if want := "WARNING: the SBOM leaves out " + filepath.Join(site, dir, "METADATA"); !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, log.String())
+		}
+	}
 	dep := libpak.BuildModuleDependency{ID: "cpython", Name: "CPython", Version: "3.13.5", URI: "https://example/python.tar.gz",
 		Checksum: "sha256:0123", PURLS: []string{"pkg:generic/python@3.13.5?arch=amd64"}, Licenses: []libpak.BuildModuleDependencyLicense{{Type: "PSF-2.0"}}}
 	components = append(components, DependencyComponent(dep))
@@ -54,6 +71,8 @@ func TestSBOMListsDistributionsWithPurlsLicensesAndHashes(t *testing.T) {
 	want := []struct{ name, purl, license, hash string }{
 		{"CPython", "pkg:generic/python@3.13.5?arch=amd64", "PSF-2.0", "0123"},
 		{"Django", "pkg:pypi/django@4.2.28", "BSD-3-Clause", ""},
+		{"legacy", "pkg:pypi/legacy@1%212.0", "", ""},
+		{"torch", "pkg:pypi/torch@2.1.0%2Bcpu", "BSD-3", ""},
 		{"typing_extensions", "pkg:pypi/typing-extensions@4.13.2", "PSF-2.0", "abc123"},
 	}
 	if len(doc.Components) != len(want) {

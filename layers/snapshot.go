@@ -122,23 +122,62 @@ func (s Snapshots) Save(name, key, dir string) error {
 	return os.WriteFile(s.keyFile(name), []byte(key+"\n"), 0o644)
 }
 
-// Restore unpacks layer name's snapshot into dir.
+// Restore unpacks layer name's snapshot into dir. A snapshot that cannot be
+// read (truncated, corrupt) is a CorruptSnapshotError: the caller builds the
+// layer again instead.
 func (s Snapshots) Restore(name, dir string) error {
 	f, err := os.Open(s.archive(name))
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	dec, err := zstd.NewReader(f)
+	// The window is bounded so that a corrupt frame header cannot ask for
+	// more memory than the encoder ever uses (SpeedFastest: 4 MiB).
+	dec, err := zstd.NewReader(f, zstd.WithDecoderMaxWindow(maxSnapshotWindow))
 	if err != nil {
 		return err
 	}
 	defer dec.Close()
 	if err := readTar(dec, dir); err != nil {
-		return fmt.Errorf("unable to unpack the snapshot of %s into %s\n%w", name, dir, err)
+		var corrupt CorruptSnapshotError
+		if errors.As(err, &corrupt) {
+			corrupt.Name = name
+			return corrupt
+		}
+		return SnapshotRestoreError{Name: name, Dir: dir, Err: err}
 	}
 	return nil
 }
+
+// SnapshotRestoreError says a readable snapshot could not be unpacked: the
+// files could not be written (a full disk, a read-only layers directory).
+type SnapshotRestoreError struct {
+	Name, Dir string
+	Err       error
+}
+
+func (e SnapshotRestoreError) Error() string {
+	return fmt.Sprintf("unable to unpack the snapshot of %s into %s: %s", e.Name, e.Dir, e.Err)
+}
+
+func (e SnapshotRestoreError) Unwrap() error { return e.Err }
+
+// maxSnapshotWindow is the largest zstd window a snapshot may use.
+const maxSnapshotWindow = 64 << 20
+
+// CorruptSnapshotError says a snapshot in the cache cannot be read: the
+// archive is truncated or damaged (a full disk when it was saved, a cache
+// copied badly). It is a cache miss, not a failure.
+type CorruptSnapshotError struct {
+	Name string
+	Err  error
+}
+
+func (e CorruptSnapshotError) Error() string {
+	return fmt.Sprintf("the snapshot of %s in the cache cannot be read: %s", e.Name, e.Err)
+}
+
+func (e CorruptSnapshotError) Unwrap() error { return e.Err }
 
 // Size is the snapshot's size in bytes (0 when absent).
 func (s Snapshots) Size(name string) int64 {
@@ -204,20 +243,19 @@ func writeTar(w io.Writer, dir string) error {
 
 // readTar unpacks what writeTar wrote. Creating a file is the slow part (a
 // few hundred microseconds of metadata work each, for thousands of files),
-// so files are written by a pool of workers while the archive is decoded in
-// order; directories are made first, and their modes and times set last:
-// creating entries changes a directory's time, and a read-only directory
-// could not be filled.
+// so small files are written by a pool of workers while the archive is
+// decoded in order; a larger file is copied straight from the archive into
+// its file, so memory stays bounded whatever the files' sizes (a venv with
+// torch holds files of hundreds of MiB). Directories are made first, and
+// their modes and times set last: creating entries changes a directory's
+// time, and a read-only directory could not be filled. What cannot be read
+// from the archive is a CorruptSnapshotError; what cannot be written is
+// returned as it is.
 func readTar(r io.Reader, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	type file struct {
-		path string
-		hdr  *tar.Header
-		data []byte
-	}
-	files := make(chan file, 64)
+	files := make(chan smallFile, restoreQueue)
 	errs := make(chan error, restoreWorkers)
 	var wg sync.WaitGroup
 	for range restoreWorkers {
@@ -227,13 +265,14 @@ func readTar(r io.Reader, dir string) error {
 			var first error
 			for f := range files {
 				if first == nil {
-					first = writeFile(f.path, f.hdr, f.data)
+					first = writeSmallFile(f)
 				}
 			}
 			errs <- first
 		}()
 	}
-	var dirs []file
+	var dirs []*tar.Header
+	var dirPaths []string
 	err := func() error {
 		defer close(files)
 		tr := tar.NewReader(r)
@@ -243,11 +282,11 @@ func readTar(r io.Reader, dir string) error {
 				return nil
 			}
 			if err != nil {
-				return err
+				return CorruptSnapshotError{Err: err}
 			}
 			name := filepath.FromSlash(hdr.Name)
 			if !filepath.IsLocal(name) {
-				return fmt.Errorf("the archive holds %q, outside its root", hdr.Name)
+				return CorruptSnapshotError{Err: fmt.Errorf("the archive holds %q, outside its root", hdr.Name)}
 			}
 			path := filepath.Join(dir, name)
 			switch hdr.Typeflag {
@@ -255,17 +294,23 @@ func readTar(r io.Reader, dir string) error {
 				if err := os.MkdirAll(path, 0o755); err != nil {
 					return err
 				}
-				dirs = append(dirs, file{path: path, hdr: hdr})
+				dirs, dirPaths = append(dirs, hdr), append(dirPaths, path)
 			case tar.TypeSymlink:
 				if err := os.Symlink(hdr.Linkname, path); err != nil {
 					return err
 				}
 			case tar.TypeReg:
+				if hdr.Size > smallFileSize {
+					if err := streamFile(path, hdr, tr); err != nil {
+						return err
+					}
+					continue
+				}
 				data := make([]byte, hdr.Size)
 				if _, err := io.ReadFull(tr, data); err != nil {
-					return err
+					return CorruptSnapshotError{Err: fmt.Errorf("%s: %w", hdr.Name, err)}
 				}
-				files <- file{path: path, hdr: hdr, data: data}
+				files <- smallFile{path: path, hdr: hdr, data: data}
 			}
 		}
 	}()
@@ -280,26 +325,71 @@ func readTar(r io.Reader, dir string) error {
 		return err
 	}
 	for i := len(dirs) - 1; i >= 0; i-- {
-		if err := os.Chmod(dirs[i].path, fs.FileMode(dirs[i].hdr.Mode).Perm()); err != nil {
+		if err := os.Chmod(dirPaths[i], fs.FileMode(dirs[i].Mode).Perm()); err != nil {
 			return err
 		}
-		if err := os.Chtimes(dirs[i].path, dirs[i].hdr.ModTime, dirs[i].hdr.ModTime); err != nil {
+		if err := os.Chtimes(dirPaths[i], dirs[i].ModTime, dirs[i].ModTime); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// restoreWorkers write files in parallel: the time goes into waiting on
-// the file system, not the CPU.
+// restoreWorkers write small files in parallel: the time goes into waiting
+// on the file system, not the CPU.
 const restoreWorkers = 8
 
-func writeFile(path string, hdr *tar.Header, data []byte) error {
-	mode := fs.FileMode(hdr.Mode).Perm()
-	if err := os.WriteFile(path, data, mode); err != nil {
+// smallFileSize is the largest file held in memory on its way to a worker;
+// with restoreQueue files queued, at most (restoreQueue + restoreWorkers) x
+// smallFileSize bytes (4.5 MiB) are in memory at once.
+const (
+	smallFileSize = 64 << 10
+	restoreQueue  = 64
+)
+
+// smallFile is a file read whole from the archive, for a worker to write.
+type smallFile struct {
+	path string
+	hdr  *tar.Header
+	data []byte
+}
+
+func writeSmallFile(f smallFile) error {
+	mode := fs.FileMode(f.hdr.Mode).Perm()
+	if err := os.WriteFile(f.path, f.data, mode); err != nil {
 		return err
 	}
-	if err := os.Chmod(path, mode); err != nil { // WriteFile's mode passed through the umask
+	return setModeAndTime(f.path, f.hdr)
+}
+
+// streamFile streams a file's contents from the archive into path.
+func streamFile(path string, hdr *tar.Header, archive io.Reader) error {
+	out, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, fs.FileMode(hdr.Mode).Perm())
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(out, archive)
+	if cerr := out.Close(); err == nil && cerr != nil {
+		return cerr
+	}
+	if err != nil {
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) && pathErr.Path == path {
+			return err // writing failed (a full disk): not the archive's fault
+		}
+		return CorruptSnapshotError{Err: fmt.Errorf("%s: %w", hdr.Name, err)}
+	}
+	if n != hdr.Size {
+		return CorruptSnapshotError{Err: fmt.Errorf("%s: %d of %d bytes", hdr.Name, n, hdr.Size)}
+	}
+	return setModeAndTime(path, hdr)
+}
+
+// setModeAndTime gives a written file the archive's mode (the one it was
+// created with passed through the umask) and modification time (a .pyc
+// records its source's).
+func setModeAndTime(path string, hdr *tar.Header) error {
+	if err := os.Chmod(path, fs.FileMode(hdr.Mode).Perm()); err != nil {
 		return err
 	}
 	return os.Chtimes(path, hdr.ModTime, hdr.ModTime)

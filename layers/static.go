@@ -24,8 +24,8 @@ const ShimModule = "warpdrive_collectstatic_settings"
 // application file it read (the settings, the apps it loaded, their static
 // files). An edit to a view or a template leaves it alone.
 type Static struct {
-	// Python is the venv's interpreter.
-	Python   string
+	// Venv is the packages layer: collectstatic runs with it active.
+	Venv     string
 	Home     string
 	Settings DjangoSettings
 	// Inputs are what collectstatic depends on besides the files it reads.
@@ -70,7 +70,7 @@ func (s Static) Contribute(layers *libcnb.Layers) (libcnb.Layer, string, error) 
 			return err
 		}
 		s.Logger.Bodyf("STATIC_ROOT is not set in %s: collecting into %s through a settings shim", s.Settings.SettingsModule, root)
-		reads, err := Collectstatic(s.Python, s.Home, map[string]string{
+		reads, err := Collectstatic(s.Venv, s.Home, map[string]string{
 			"DJANGO_SETTINGS_MODULE": ShimModule,
 			"PYTHONPATH":             shimDir + string(os.PathListSeparator) + s.Home,
 		}, s.Logger)
@@ -106,22 +106,42 @@ sys.exit(code)
 
 const readsMarker = "WARPDRIVE-READS "
 
-// Collectstatic runs `manage.py collectstatic --noinput` and returns the
-// application files it read (relative to home).
-func Collectstatic(python, home string, env map[string]string, logger log.Logger) ([]string, error) {
+// cutReads takes the reads line out of collectstatic's output. Only that
+// line: when manage.py raises, Python prints the traceback after the
+// script's finally wrote it, and the traceback is what the user must see.
+func cutReads(text string) (rest string, reads []string) {
+	i := strings.LastIndex(text, "\n"+readsMarker)
+	if i < 0 {
+		return text, nil
+	}
+	line, after, _ := strings.Cut(text[i+1+len(readsMarker):], "\n")
+	_ = json.Unmarshal([]byte(line), &reads)
+	return text[:i+1] + after, reads
+}
+
+// ActiveVenvEnv is the environment a command gets from an activated venv:
+// its bin first on PATH, VIRTUAL_ENV naming it.
+func ActiveVenvEnv(venv string) map[string]string {
+	return map[string]string{
+		"PATH":        filepath.Join(venv, "bin") + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"VIRTUAL_ENV": venv,
+	}
+}
+
+// Collectstatic runs `manage.py collectstatic --noinput` with the venv
+// active, as `python manage.py` in an activated venv would (its bin first on
+// PATH, VIRTUAL_ENV set: a storage backend or a finder may run a tool the
+// venv installed), and returns the application files it read (relative to
+// home).
+func Collectstatic(venv, home string, env map[string]string, logger log.Logger) ([]string, error) {
 	// No bytecode in the application directory: it would end up in the app
 	// layer of builds that ran collectstatic only, so the app layer would
 	// change (and be pushed again) between builds of the same source.
-	runEnv := map[string]string{"PYTHONDONTWRITEBYTECODE": "1"}
+	runEnv := ActiveVenvEnv(venv)
+	runEnv["PYTHONDONTWRITEBYTECODE"] = "1"
 	maps.Copy(runEnv, env)
-	out, err := Command{Path: python, Args: []string{"-c", collectstaticScript}, Dir: home, Env: runEnv, Quiet: true}.Run(nil)
-	var reads []string
-	text := out.String()
-	if i := strings.LastIndex(text, "\n"+readsMarker); i >= 0 {
-		line, _, _ := strings.Cut(text[i+1+len(readsMarker):], "\n")
-		_ = json.Unmarshal([]byte(line), &reads)
-		text = text[:i]
-	}
+	out, err := Command{Path: VenvPython(venv), Args: []string{"-c", collectstaticScript}, Dir: home, Env: runEnv, Quiet: true}.Run(nil)
+	text, reads := cutReads(out.String())
 	if err != nil {
 		return nil, CollectstaticError{Tail: strings.Split(lastLines(text, 15), "\n"), Err: err}
 	}

@@ -2,13 +2,16 @@ package layers
 
 import (
 	"bytes"
+	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/internal/testpython"
 )
 
 // collectstatic imports the application (here a manage.py that imports its
@@ -16,10 +19,7 @@ import (
 // the image's app layer, which would then differ between a build that ran
 // collectstatic and one that reused its output.
 func TestCollectstaticWritesNoBytecode(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed")
-	}
+	python := testpython.Path(t)
 	// Python writes bytecode by default: not whatever this machine's
 	// environment says (it may set PYTHONDONTWRITEBYTECODE itself).
 	t.Setenv("PYTHONDONTWRITEBYTECODE", "")
@@ -34,7 +34,7 @@ func TestCollectstaticWritesNoBytecode(t *testing.T) {
 		must(t, os.WriteFile(filepath.Join(home, rel), []byte(src), 0o644))
 	}
 	var logBuf bytes.Buffer
-	reads, err := Collectstatic(python, home, nil, log.NewPaketoLogger(&logBuf))
+	reads, err := Collectstatic(fakeVenv(t, python), home, nil, log.NewPaketoLogger(&logBuf))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,5 +43,62 @@ func TestCollectstaticWritesNoBytecode(t *testing.T) {
 	}
 	if caches, _ := filepath.Glob(filepath.Join(home, "*", "__pycache__")); len(caches) > 0 {
 		t.Errorf("collectstatic wrote bytecode into the application: %v", caches)
+	}
+}
+
+// fakeVenv is a directory laid out as a venv: bin/python is the given
+// interpreter, bin/venvtool a program only the venv has.
+func fakeVenv(t *testing.T, python string) string {
+	venv := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(venv, "bin"), 0o755))
+	must(t, os.Symlink(python, filepath.Join(venv, "bin", "python")))
+	must(t, os.WriteFile(filepath.Join(venv, "bin", "venvtool"), []byte("#!/bin/sh\n"), 0o755))
+	return venv
+}
+
+// collectstatic runs as in an activated venv, and a failure carries what
+// Python printed, the traceback on stderr included (it comes after the
+// script's own last line).
+func TestCollectstaticOutput(t *testing.T) {
+	python := testpython.Path(t)
+	tests := []struct {
+		name, manage string
+		// fails: collectstatic's error must quote want; else the log must.
+		fails bool
+		want  []string
+	}{
+		{"an exception's message reaches the error",
+			"class ImproperlyConfigured(Exception): pass\nprint('copying')\nraise ImproperlyConfigured(\"You're using the staticfiles app without having set the required STATIC_URL setting.\")\n",
+			true, []string{"copying", "Traceback (most recent call last):", "ImproperlyConfigured: You're using the staticfiles app without having set the required STATIC_URL setting."}},
+		{"sys.exit with a message", "import sys\nsys.exit('CommandError: no static files')\n",
+			true, []string{"CommandError: no static files"}},
+		{"the venv is active", "import os, shutil\nprint('VIRTUAL_ENV=' + os.environ.get('VIRTUAL_ENV', ''))\nprint('tool=' + str(shutil.which('venvtool')))\n",
+			false, []string{"VIRTUAL_ENV=<venv>", "tool=<venv>/bin/venvtool"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home, venv := t.TempDir(), fakeVenv(t, python)
+			must(t, os.WriteFile(filepath.Join(home, "manage.py"), []byte(tt.manage), 0o644))
+			var logBuf bytes.Buffer
+			_, err := Collectstatic(venv, home, nil, log.NewPaketoLogger(&logBuf))
+			got := logBuf.String()
+			if tt.fails {
+				var ce CollectstaticError
+				if !errors.As(err, &ce) {
+					t.Fatalf("err = %v, want a CollectstaticError", err)
+				}
+				got = strings.Join(ce.Tail, "\n")
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if w = strings.ReplaceAll(w, "<venv>", venv); !strings.Contains(got, w) {
+					t.Errorf("output lacks %q:\n%s", w, got)
+				}
+			}
+			if strings.Contains(got, readsMarker) {
+				t.Errorf("output shows the reads line:\n%s", got)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@
 package server
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -91,6 +92,42 @@ type Concurrency struct {
 	// one Twisted reactor); the startup log says so and WEB_CONCURRENCY is
 	// not used.
 	OneProcess bool
+	// Options are the server's command-line options that set the count
+	// (gunicorn's -w and --workers): when the user's words pass one (a
+	// Procfile command, server_args), that is the count.
+	Options []string
+}
+
+// CountIn finds the count the words set with one of the options, as
+// "--workers 3", "--workers=3" or "-w3"; the last one wins, as it does for
+// the servers' own parsers.
+func (c Concurrency) CountIn(words []string) (option, value string, ok bool) {
+	for i, w := range words {
+		for _, o := range c.Options {
+			switch {
+			case w == o && i+1 < len(words):
+				option, value, ok = o, words[i+1], true
+			case strings.HasPrefix(o, "--") && strings.HasPrefix(w, o+"="):
+				option, value, ok = o, strings.TrimPrefix(w, o+"="), true
+			case !strings.HasPrefix(o, "--") && len(w) > len(o) && strings.HasPrefix(w, o):
+				option, value, ok = o, strings.TrimPrefix(w, o), true
+			}
+		}
+	}
+	return option, value, ok
+}
+
+// Named is the server a command line runs, when any word of it is a server
+// warpdrive knows (`python manage.py migrate && gunicorn ...`).
+func Named(words []string) (Server, bool) {
+	for _, word := range words {
+		for _, s := range table {
+			if s.Executable == filepath.Base(word) {
+				return s, true
+			}
+		}
+	}
+	return Server{}, false
 }
 
 // Sizing is the rule for the derived process count before the memory cap:
@@ -184,7 +221,7 @@ var table = []Server{
 		Base: []string{"start-server", "--server-root", ModWSGIServerRoot, "--log-to-terminal", "--startup-log",
 			"--locale", "C.UTF-8", "--port", Port},
 		Static: StaticByServer,
-		Concurrency: Concurrency{Flag: "--processes", UserSetting: "MOD_WSGI_PROCESSES", Unit: "mod_wsgi processes",
+		Concurrency: Concurrency{Flag: "--processes", UserSetting: "MOD_WSGI_PROCESSES", Unit: "mod_wsgi processes", Options: []string{"--processes"},
 			Sizing: OnePerCPU, ThreadsSetting: "MOD_WSGI_THREADS", Threads: ModWSGIThreads},
 		Tuning: ModWSGITuning,
 		derive: func(e Entry) []string {
@@ -203,7 +240,7 @@ var table = []Server{
 		Packages: []string{"gunicorn", "whitenoise"}, ASGIPackages: []string{"gunicorn", "uvicorn", "starlette"},
 		Base:        []string{"--log-file", "-", "--bind", "0.0.0.0:" + Port},
 		Static:      StaticByWrapper,
-		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "gunicorn workers", Sizing: OnePerCPU},
+		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "gunicorn workers", Sizing: OnePerCPU, Options: []string{"-w", "--workers"}},
 		derive: func(e Entry) []string {
 			if e.ASGI {
 				// gunicorn manages the processes, uvicorn's worker runs the event loop.
@@ -216,8 +253,9 @@ var table = []Server{
 		Name: UWSGI, Executable: "uwsgi", Packages: []string{"uwsgi"}, Protocols: []Protocol{WSGI},
 		Base: []string{"--master", "--http-socket", ":" + Port, "--enable-threads", "--threads=5",
 			"--thunder-lock", "--single-interpreter", "--die-on-term"},
-		Static:      StaticByServer,
-		Concurrency: Concurrency{Env: "UWSGI_PROCESSES", UserSetting: "UWSGI_PROCESSES", Unit: "uwsgi processes", Sizing: TwicePerCPUPlusOne},
+		Static: StaticByServer,
+		Concurrency: Concurrency{Env: "UWSGI_PROCESSES", UserSetting: "UWSGI_PROCESSES", Unit: "uwsgi processes", Sizing: TwicePerCPUPlusOne,
+			Options: []string{"-p", "--processes", "--workers"}},
 		derive: func(e Entry) []string {
 			args := []string{"--chdir", e.Home, "--module", e.Module, "--callable", e.Callable}
 			if url, dir, ok := e.staticAlias(); ok {
@@ -230,7 +268,7 @@ var table = []Server{
 		Name: Waitress, Executable: "waitress-serve", Packages: []string{"waitress", "whitenoise"}, Protocols: []Protocol{WSGI},
 		Base:        []string{"--port=" + Port, "--threads=5"},
 		Static:      StaticByWrapper,
-		Concurrency: Concurrency{Flag: "--threads=", OnlyWhenChosen: true, Unit: "waitress threads", Sizing: TwicePerCPUPlusOne},
+		Concurrency: Concurrency{Flag: "--threads=", OnlyWhenChosen: true, Unit: "waitress threads", Sizing: TwicePerCPUPlusOne, Options: []string{"--threads"}},
 		derive:      func(e Entry) []string { return []string{e.entry()} },
 	},
 	{
@@ -240,7 +278,7 @@ var table = []Server{
 		Name: Uvicorn, Executable: "uvicorn", Packages: []string{"uvicorn", "starlette"}, Protocols: []Protocol{ASGI},
 		Base:        []string{"--host", "0.0.0.0", "--port", Port, "--proxy-headers", "--timeout-graceful-shutdown", "8"},
 		Static:      StaticByWrapper,
-		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "uvicorn workers", Sizing: OnePerCPU},
+		Concurrency: Concurrency{Env: "WEB_CONCURRENCY", Unit: "uvicorn workers", Sizing: OnePerCPU, Options: []string{"--workers"}},
 		derive:      func(e Entry) []string { return []string{"--app-dir", e.Home, e.entry()} },
 	},
 	{
@@ -250,7 +288,7 @@ var table = []Server{
 		Base: []string{"--bind", "0.0.0.0:" + Port, "--access-logfile", "-", "--error-logfile", "-",
 			"--graceful-timeout", "8"},
 		Static:      StaticByWrapper,
-		Concurrency: Concurrency{Flag: "--workers", Unit: "hypercorn workers", Sizing: OnePerCPU},
+		Concurrency: Concurrency{Flag: "--workers", Unit: "hypercorn workers", Sizing: OnePerCPU, Options: []string{"-w", "--workers"}},
 		derive:      func(e Entry) []string { return []string{e.entry()} },
 	},
 	{

@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/paketo-buildpacks/libpak/v2/utils"
 
 	"github.com/warpdrive-buildpack/warpdrive/build"
 	"github.com/warpdrive-buildpack/warpdrive/detect"
@@ -20,5 +22,8 @@ func main() {
 		os.Exit(launch.Main(os.Args[1:], os.Stderr))
 	}
 	logger := log.NewPaketoLogger(os.Stdout)
-	libpak.BuildpackMain(detect.Detector{Logger: logger}.Detect, build.Build{Logger: logger}.Build)
+	// The log, a failure's message and libcnb's summary line of it all go to
+	// standard output: on two streams their order would depend on the run.
+	libpak.BuildpackMain(detect.Detector{Logger: logger}.Detect, build.Build{Logger: logger, Out: os.Stdout}.Build,
+		libcnb.WithExitHandler(utils.NewExitHandler(utils.WithExitHandlerWriter(os.Stdout))))
 }
