@@ -252,6 +252,7 @@ func TestPEP621PackageWithFlit(t *testing.T) {
 // command that fixes it. One small app per lock format, broken one way per
 // build.
 func TestLockProblemsFailFast(t *testing.T) {
+	parallel(t)
 	uv := lockedFlask(t, "uv")
 	poetry := lockedFlask(t, "poetry")
 	read := func(a *App, file string) string {

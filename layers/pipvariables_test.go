@@ -68,9 +68,13 @@ func TestPipfileSourceVariablesReachOnlyPip(t *testing.T) {
 		return fake, log.String(), err
 	}
 	metadata := func() string {
-		md, err := (Packages{Home: home, Plan: plan}).Metadata()
+		p := Packages{Home: home, Plan: plan}
+		md, err := p.Metadata()
 		must(t, err)
-		return md["requirements"]
+		if md[p.inputsKey()] == "" {
+			t.Fatalf("the venv key has no %s entry: %v", p.inputsKey(), md)
+		}
+		return md[p.inputsKey()]
 	}
 
 	t.Setenv("ACME_TOKEN", "tok-111")
