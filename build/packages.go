@@ -2,11 +2,10 @@ package build
 
 import (
 	"os"
-
-	"github.com/paketo-buildpacks/libpak/v2/log"
 	"path/filepath"
 	"strings"
 
+	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
 )

@@ -4,6 +4,54 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/layers"
+)
+
+// Explanations of the Python version and runtime errors.
+
+func explainVersion(e app.VersionError) Message {
+	return Message{Title: "Invalid Python version",
+		Detail: []string{e.Error() + "."},
+		Fix:    []string{fmt.Sprintf("Write a version such as 3.13 or 3.13.5, or a PEP 440 range such as >=3.11,<3.14, in %s.", e.Source)}}
+}
+
+func explainUnavailable(e app.UnavailableVersionError) Message {
+	return Message{Title: "Requested Python version is not available",
+		Detail: []string{fmt.Sprintf("%s asks for Python %s, but this buildpack provides: %s.",
+			e.Request.Source, e.Request.Version, strings.Join(e.Available, ", "))},
+		Fix: []string{fmt.Sprintf("Change %s to one of those versions or a range that includes one (a minor version such as %s picks its newest release).",
+			e.Request.Source, minorOf(e.Available))}}
+}
+
+func explainVersionFile(e app.VersionFileError) Message {
+	return Message{Title: "Invalid .python-version",
+		Detail: []string{e.Error() + "."},
+		Fix: []string{fmt.Sprintf("Write exactly one version, such as 3.13 or 3.13.5, in %s", e.Path),
+			"(or remove the file to use the next source: runtime.txt, pyproject.toml's requires-python, the Pipfile, Poetry's python, then the buildpack's default)."}}
+}
+
+func explainRuntime(e layers.RuntimeInstallError) Message {
+	return Message{Title: "Unable to install Python",
+		Detail: []string{e.Error()},
+		Fix: []string{"Check that the builder can reach the download (or configure BP_DEPENDENCY_MIRROR),",
+			"then build again."}}
+}
+
+func explainRequiresPython(e app.RequiresPythonError) Message {
+	return Message{Title: "Python version outside requires-python",
+		Detail: []string{e.Error() + ".",
+			"uv, Poetry and Pipenv refuse to install a project into a Python it does not support, and so does warpdrive."},
+		Fix: []string{fmt.Sprintf("Change %s to a version that %s allows (%s),", e.Request.Source, e.Declared.Source, e.Declared.Version),
+			fmt.Sprintf("or widen %s to include Python %s (then lock again if the project has a lock).", e.Declared.Source, e.Version)}}
+}
+
+// The cases of a LaterVersionError, each with its own title.
+var (
+	laterUnreadable  = func(e LaterVersionError) bool { return e.Unreadable != nil }
+	laterUnavailable = func(e LaterVersionError) bool { return e.Unreadable == nil && len(e.Fits) == 0 }
+	laterOther       = func(e LaterVersionError) bool { return e.Unreadable == nil && len(e.Fits) > 0 }
 )
 
 // laterVersion adapts explain to a family for one case of a
@@ -17,12 +65,6 @@ func laterVersion(applies func(LaterVersionError) bool, explain func(LaterVersio
 		return explain(later), true
 	}
 }
-
-var (
-	laterUnreadable  = func(e LaterVersionError) bool { return e.Unreadable != nil }
-	laterUnavailable = func(e LaterVersionError) bool { return e.Unreadable == nil && len(e.Fits) == 0 }
-	laterOther       = func(e LaterVersionError) bool { return e.Unreadable == nil && len(e.Fits) > 0 }
-)
 
 // laterAsked is the later buildpack's request as the messages quote it.
 func laterAsked(e LaterVersionError) string {
