@@ -90,18 +90,51 @@ func apacheVersion(header string) (string, error) {
 	return parts["MAJORVERSION"] + "." + parts["MINORVERSION"] + "." + parts["PATCHLEVEL"], nil
 }
 
+// modWSGIRecipe names how Fill builds mod_wsgi (PEP 517, debugging
+// information stripped): a change to the recipe rebuilds the layer.
+const modWSGIRecipe = "pep517, debug info stripped"
+
+// ModWSGIKey is exactly what invalidates the mod_wsgi layer: a change to
+// any field compiles it again. The application's requirements are not in
+// it: mod_wsgi is its own layer so that they do not recompile it.
+type ModWSGIKey struct {
+	// Version is the mod_wsgi release pip installs.
+	Version string
+	// Recipe is how it is built (see modWSGIRecipe).
+	Recipe string
+	// PythonVersion: the module embeds that interpreter (its libpython).
+	PythonVersion string
+	// ApacheVersion: the module is compiled against that Apache's headers.
+	ApacheVersion string
+	// Target is the OS, architecture and distribution it is compiled for.
+	Target string
+}
+
+// Metadata is the key as layer metadata, one entry per field.
+func (k ModWSGIKey) Metadata() Metadata {
+	return Metadata{
+		"mod_wsgi_version": k.Version,
+		"build":            k.Recipe,
+		"python_version":   k.PythonVersion,
+		"apache_version":   k.ApacheVersion,
+		"target":           k.Target,
+	}
+}
+
+// Key is what mod_wsgi is compiled from, with apache the builder's Apache.
+// Where apxs lives is not in it (the version is what the module is built
+// against), nor are the venv's and pip cache's paths, which only run pip.
+func (m ModWSGI) Key(apache Apache) ModWSGIKey {
+	return ModWSGIKey{Version: m.Version, Recipe: modWSGIRecipe, PythonVersion: m.Runtime.Version,
+		ApacheVersion: apache.Version, Target: m.Target}
+}
+
 // Contribute builds mod_wsgi, or reuses it.
 func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, error) {
 	return ContributeDeferred(layers, m.Logger, m.Snapshots, DeferredSpec{Cached: Cached{
-		Name:  ModWSGILayer,
-		Title: fmt.Sprintf("mod_wsgi %s", m.Version),
-		Metadata: Metadata{
-			"mod_wsgi_version": m.Version,
-			"build":            "pep517, debug info stripped", // the recipe: a change rebuilds
-			"python_version":   m.Runtime.Version,
-			"apache_version":   apache.Version,
-			"target":           m.Target,
-		},
+		Name:     ModWSGILayer,
+		Title:    fmt.Sprintf("mod_wsgi %s", m.Version),
+		Metadata: m.Key(apache).Metadata(),
 	}, Needs: m.Needs, SBOM: func(dir string) ([]cdx.Component, error) {
 		return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), m.Logger)
 	}, Fill: func(layer *libcnb.Layer) error {
