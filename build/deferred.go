@@ -68,14 +68,23 @@ type stepKey struct {
 	// AppNames is a digest of the names of the application's files (see
 	// app.TreeNames): a new file can shadow a module the step imported.
 	AppNames string
+	// Probe is a digest of the script the step runs: another buildpack's
+	// probe may look for more (ASGI_APPLICATION) or report it otherwise,
+	// so its record is not this one's result. Empty (no entry) for
+	// collectstatic, whose command layers.Static owns.
+	Probe string
 }
 
 func (k stepKey) inputs() map[string]string {
-	return map[string]string{
+	in := map[string]string{
 		"python":                 k.PythonVersion,
 		"packages":               k.Packages,
 		"application file names": k.AppNames,
 	}
+	if k.Probe != "" {
+		in["probe"] = k.Probe
+	}
+	return in
 }
 
 // settingsKey is the key of a step that loads the Django settings.

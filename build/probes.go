@@ -17,6 +17,7 @@ func (b Build) probeEntryPoint(s *step, ep app.EntryPoint, timeout time.Duration
 	if err != nil {
 		return layers.EntryProbe{}, err
 	}
+	common.Probe = layers.EntryProbeDigest()
 	return rememberedProbe(b, s, "Entry point "+ep.String(), entryPointKey{common, ep},
 		func() (layers.EntryProbe, bool, error) {
 			probe, err := layers.ProbeEntryPoint(layers.VenvPython(s.venv), s.config.Home, ep, timeout, nil)
@@ -31,6 +32,7 @@ func (b Build) probeDjango(s *step) (layers.DjangoSettings, error) {
 	if err != nil {
 		return layers.DjangoSettings{}, err
 	}
+	common.Probe = layers.DjangoProbeDigest()
 	return rememberedProbe(b, s, "Django settings", settingsKey{common, s.launch.SettingsModule},
 		func() (layers.DjangoSettings, bool, error) {
 			settings, err := layers.ProbeDjango(layers.VenvPython(s.venv), s.config.Home, s.launch.SettingsModule)

@@ -1,12 +1,16 @@
 package build
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
@@ -104,5 +108,66 @@ func TestStepKeyChanges(t *testing.T) {
 				t.Errorf("a step's key changed: %v, want %v", rebuilt, tt.rebuilt)
 			}
 		})
+	}
+}
+
+// A probe's record names the script that made it: one an earlier buildpack
+// stored (before records named their script, or with another script) is not
+// reused, the step runs Python again. Its own record is reused.
+func TestProbeRecordsOfAnotherScriptAreNotReused(t *testing.T) {
+	ep := app.EntryPoint{Module: "wsgi", Attr: "application"}
+	// Each probe: its record's name and inputs, what it remembers, and a run
+	// that says whether the remembered result came back.
+	probes := []struct {
+		name   string
+		inputs func(stepKey) map[string]string
+		result any
+		run    func(b Build, s *step) (bool, error)
+	}{
+		{"Entry point " + ep.String(), func(k stepKey) map[string]string {
+			k.Probe = layers.EntryProbeDigest()
+			return entryPointKey{k, ep}.inputs()
+		}, layers.EntryProbe{Found: true, Kind: "wsgi"}, func(b Build, s *step) (bool, error) {
+			p, err := b.probeEntryPoint(s, ep, time.Second)
+			return p.Found, err
+		}},
+		{"Django settings", func(k stepKey) map[string]string {
+			k.Probe = layers.DjangoProbeDigest()
+			return settingsKey{k, "mysite.settings"}.inputs()
+		}, layers.DjangoSettings{SettingsModule: "mysite.settings"}, func(b Build, s *step) (bool, error) {
+			d, err := b.probeDjango(s)
+			return d.SettingsModule != "", err
+		}},
+	}
+	records := []struct {
+		name   string
+		record func(in map[string]string)
+		reused bool
+	}{
+		{"a record from before records named their script", func(in map[string]string) { delete(in, "probe") }, false},
+		{"a record of another script", func(in map[string]string) { in["probe"] = app.Digest("another script") }, false},
+		{"this script's record", func(map[string]string) {}, true},
+	}
+	for _, p := range probes {
+		for _, r := range records {
+			t.Run(p.name+"/"+r.name, func(t *testing.T) {
+				s := sampleStep(t)
+				s.config.Home = s.ctx.ApplicationPath
+				s.launch.SettingsModule = "mysite.settings"
+				s.probes = layers.LoadProbeCache(layers.Snapshots{Dir: t.TempDir()})
+				common, err := s.stepKey()
+				must(t, err)
+				in := p.inputs(common)
+				r.record(in)
+				_, err = s.probes.Store(p.name, in, s.config.Home, nil, p.result)
+				must(t, err)
+				var out bytes.Buffer
+				// No venv: a probe that runs fails, one that is reused does not.
+				found, err := p.run(Build{Logger: log.NewPaketoLogger(&out)}, s)
+				if reused := err == nil && found && strings.Contains(out.String(), "reusing the previous build's result"); reused != r.reused {
+					t.Errorf("reused: %v, want %v (err %v)\n%s", reused, r.reused, err, out.String())
+				}
+			})
+		}
 	}
 }
