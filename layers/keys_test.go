@@ -62,6 +62,19 @@ func TestPythonKeyChanges(t *testing.T) {
 	})
 }
 
+// libpak verifies the download against buildpack.toml's older sha256 field
+// when checksum is not set: the key follows that one then.
+func TestPythonKeyFollowsTheOlderSHA256Field(t *testing.T) {
+	base := samplePython()
+	base.Dependency.Checksum, base.Dependency.SHA256 = "", libpak.Checksum(hex64("c"))
+	if got := base.Key().Checksum; got != hex64("c") {
+		t.Errorf("checksum = %q, want the sha256 field's", got)
+	}
+	checkKeyChanges(t, base, func(p Python) Metadata { return p.Key().Metadata() }, []keyChange[Python]{
+		{"the archive's sha256", func(p *Python) { p.Dependency.SHA256 = libpak.Checksum(hex64("d")) }, true},
+	})
+}
+
 func samplePipCache() PipCache {
 	return PipCache{Runtime: Runtime{Home: "/layers/warpdrive/python", Version: "3.13.5", PipVersion: "25.1.1"},
 		Target: "linux/amd64 debian-12", Logger: plog.NewDiscardLogger()}

@@ -57,7 +57,8 @@ type PythonKey struct {
 	// Version is the CPython version the layer holds; it names the change
 	// in the log ("version 3.12.11 -> 3.13.5").
 	Version string
-	// Checksum is the archive's sha256: the same version built again
+	// Checksum is the archive's sha256 (buildpack.toml's checksum, or the
+	// older sha256 field libpak still reads): the same version built again
 	// upstream (a new python-build-standalone release) is other files.
 	Checksum string
 	// Target is the OS, architecture and distribution the archive is built for.
@@ -72,7 +73,7 @@ func (k PythonKey) Metadata() Metadata {
 // Key is what the runtime layer is made from. The archive's URI is not in
 // it: the checksum says the content is the same wherever it comes from.
 func (p Python) Key() PythonKey {
-	return PythonKey{Version: p.Dependency.Version, Checksum: p.Dependency.Checksum.Hash(), Target: p.Target}
+	return PythonKey{Version: p.Dependency.Version, Checksum: p.Dependency.GetChecksum().Hash(), Target: p.Target}
 }
 
 // Contribute installs the runtime, or reuses it when the dependency's checksum
@@ -110,7 +111,7 @@ func (p Python) install(layer *libcnb.Layer) error {
 		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI, Err: err}
 	}
 	defer artifact.Close()
-	p.Logger.Bodyf("Verified sha256 %s; unpacking", p.Dependency.Checksum.Hash())
+	p.Logger.Bodyf("Verified sha256 %s; unpacking", p.Dependency.GetChecksum().Hash())
 	// The archive holds python/...; strip it so the layer is the prefix.
 	if err := crush.Extract(artifact, layer.Path, 1); err != nil {
 		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI, Err: err}
