@@ -4,8 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2"
 	plog "github.com/paketo-buildpacks/libpak/v2/log"
 )
@@ -109,6 +111,8 @@ func newSampleModWSGI() sampleModWSGI {
 }
 
 func TestModWSGIKeyIsTheOldMetadata(t *testing.T) {
+	t.Setenv("CFLAGS", "")
+	t.Setenv("LDFLAGS", " ")
 	s := newSampleModWSGI()
 	want := Metadata{"mod_wsgi_version": "5.0.2", "build": "pep517, debug info stripped", "python_version": "3.13.5",
 		"apache_version": "2.4.62", "target": "linux/amd64 debian-12"}
@@ -120,6 +124,8 @@ func TestModWSGIKeyIsTheOldMetadata(t *testing.T) {
 // mod_wsgi is its own layer so the application's packages do not recompile
 // it: the venv's content is nothing it is keyed on.
 func TestModWSGIKeyChanges(t *testing.T) {
+	t.Setenv("CFLAGS", "")
+	t.Setenv("LDFLAGS", "")
 	checkKeyChanges(t, newSampleModWSGI(), func(s sampleModWSGI) Metadata { return s.m.Key(s.apache).Metadata() }, []keyChange[sampleModWSGI]{
 		{"the mod_wsgi version", func(s *sampleModWSGI) { s.m.Version = "5.0.1" }, true},
 		{"the Python version", func(s *sampleModWSGI) { s.m.Runtime.Version = "3.12.11" }, true},
@@ -132,6 +138,70 @@ func TestModWSGIKeyChanges(t *testing.T) {
 			s.m.Credentials = PipCredentials{Env: map[string]string{"PIP_INDEX_URL": "https://u:p@x"}}
 		}, false},
 	})
+}
+
+// The build's CFLAGS and LDFLAGS reach mod_wsgi's compiler and linker, so
+// they are in its key.
+func TestModWSGIKeyFollowsTheBuildsFlags(t *testing.T) {
+	s := newSampleModWSGI()
+	tests := []struct{ name, variable, value, entry string }{
+		{"CFLAGS", "CFLAGS", "-O3 -march=x86-64-v3", "cflags"},
+		{"LDFLAGS", "LDFLAGS", "-Wl,-z,now", "ldflags"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("CFLAGS", "")
+			t.Setenv("LDFLAGS", "")
+			before := s.m.Key(s.apache).Metadata()
+			t.Setenv(tt.variable, tt.value)
+			after := s.m.Key(s.apache).Metadata()
+			if reason := changeReason(toStored(before), after); reason != tt.entry+" is new" || after[tt.entry] != tt.value {
+				t.Errorf("with %s=%s the key changed by %q (%v), want %s added", tt.variable, tt.value, reason, after, tt.entry)
+			}
+		})
+	}
+}
+
+// pip caches the wheel it builds from mod_wsgi's sdist by the sdist's URL
+// and the interpreter only: a rebuild for a changed key must not find the
+// previous build there, an unchanged key may.
+func TestModWSGIBuildsWithACacheOfItsKey(t *testing.T) {
+	t.Setenv("CFLAGS", "")
+	t.Setenv("LDFLAGS", "")
+	cache := t.TempDir()
+	build := func(apacheVersion string) string {
+		t.Helper()
+		s := newSampleModWSGI()
+		s.apache.Version = apacheVersion
+		fake := &fakePython{}
+		s.m.PipCache, s.m.Executor = cache, fake
+		must(t, s.m.build(&libcnb.Layer{Path: t.TempDir()}, s.apache, s.m.Key(s.apache)))
+		for i, c := range fake.calls {
+			if len(c) > 3 && c[2] == "pip" && c[3] == "install" {
+				for _, kv := range fake.envs[i] {
+					if dir, ok := strings.CutPrefix(kv, "PIP_CACHE_DIR="); ok {
+						os.MkdirAll(dir, 0o755) // as pip would
+						return dir
+					}
+				}
+			}
+		}
+		t.Fatalf("no pip install with a PIP_CACHE_DIR among %v", fake.calls)
+		return ""
+	}
+	first := build("2.4.62")
+	if filepath.Dir(first) != cache {
+		t.Errorf("PIP_CACHE_DIR = %s, want a directory of pip's cache %s", first, cache)
+	}
+	if again := build("2.4.62"); again != first {
+		t.Errorf("the same key built with cache %s, then %s", first, again)
+	}
+	if other := build("2.4.65"); other == first {
+		t.Errorf("a new Apache built with the cache of the old one's build (%s)", other)
+	}
+	if _, err := os.Stat(first); !os.IsNotExist(err) {
+		t.Errorf("the old key's cache %s is still there (%v)", first, err)
+	}
 }
 
 func TestStartKey(t *testing.T) {
