@@ -15,9 +15,9 @@ import (
 )
 
 // ModWSGI contributes mod_wsgi, compiled against the runtime and the
-// builder's Apache, in a layer of its own keyed by the mod_wsgi, Python and
-// Apache versions and the target, so a requirements change does not recompile
-// it. The venv sees it through a .pth file (see Packages.PthPaths), which also
+// builder's Apache, in a layer of its own keyed by ModWSGIKey (the mod_wsgi,
+// Python and Apache versions, the compiler flags and the target), so a
+// requirements change does not recompile it. The venv sees it through a .pth file (see Packages.PthPaths), which also
 // makes it importable inside Apache.
 type ModWSGI struct {
 	Version string
@@ -93,8 +93,8 @@ func apacheVersion(header string) (string, error) {
 	return parts["MAJORVERSION"] + "." + parts["MINORVERSION"] + "." + parts["PATCHLEVEL"], nil
 }
 
-// modWSGIRecipe names how Fill builds mod_wsgi (PEP 517, debugging
-// information stripped): a change to the recipe rebuilds the layer.
+// modWSGIRecipe names how ModWSGI.build compiles mod_wsgi (PEP 517,
+// debugging information stripped): a change to the recipe rebuilds the layer.
 const modWSGIRecipe = "pep517, debug info stripped"
 
 // ModWSGIKey is exactly what invalidates the mod_wsgi layer: a change to
