@@ -17,8 +17,8 @@ import (
 // ModWSGI contributes mod_wsgi, compiled against the runtime and the
 // builder's Apache, in a layer of its own keyed by ModWSGIKey (the mod_wsgi,
 // Python and Apache versions, the compiler flags and the target), so a
-// requirements change does not recompile it. The venv sees it through a .pth file (see Packages.PthPaths), which also
-// makes it importable inside Apache.
+// requirements change does not recompile it. The venv sees it through a .pth
+// file (see Packages.PthPaths), which also makes it importable inside Apache.
 type ModWSGI struct {
 	Version string
 	Runtime Runtime
