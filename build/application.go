@@ -184,21 +184,16 @@ func (b Build) django(s *step) error {
 	case !settings.StaticFiles:
 		b.Logger.Header("Django static files: collectstatic skipped (django.contrib.staticfiles is not in INSTALLED_APPS)")
 	case settings.StaticRoot != "":
-		b.Logger.Headerf("Django static files: collecting into the application's STATIC_ROOT %s", settings.StaticRoot)
-		start := time.Now()
-		if err := s.needPython(); err != nil {
+		if err := b.collectIntoStaticRoot(s, settings); err != nil {
 			return err
 		}
-		if _, err := layers.Collectstatic(s.venv, s.config.Home, nil, b.Logger); err != nil {
-			return err
-		}
-		b.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
 		s.entry.StaticURL, s.entry.StaticDir = settings.ServedURL(), settings.StaticRoot
 	default:
 		common, err := s.stepKey()
 		if err != nil {
 			return err
 		}
+		common.Probe = layers.CollectstaticDigest()
 		layer, dir, err := layers.Static{Venv: s.venv, Home: s.config.Home, Settings: settings, Inputs: settingsKey{common, settings.SettingsModule}.inputs(),
 			Probes: s.probes, Need: s.needPython, Logger: b.Logger}.Contribute(&s.ctx.Layers)
 		if err != nil {

@@ -105,6 +105,9 @@ type step struct {
 	// the build's Python steps, in the cache.
 	snapshots layers.Snapshots
 	probes    *layers.ProbeCache
+	// keepAppStatic: this build used the snapshot of collectstatic's output
+	// in the application's STATIC_ROOT (restored it or saved it).
+	keepAppStatic bool
 	// python, venvLayer and deferred are the snapshot-backed launch
 	// layers, in the order they are unpacked when a step needs them.
 	python    *layers.Deferred

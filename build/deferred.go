@@ -8,9 +8,10 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/layers"
 )
 
-// snapshotted are the layers kept as snapshots; a snapshot of one this build
-// did not contribute (mod_wsgi after a switch to gunicorn) is dropped.
-var snapshotted = []string{"python", layers.VenvLayer, layers.ModWSGILayer}
+// snapshotted are the layers kept as snapshots, and the collectstatic output
+// of a STATIC_ROOT in the application; a snapshot this build did not use
+// (mod_wsgi after a switch to gunicorn) is dropped.
+var snapshotted = []string{"python", layers.VenvLayer, layers.ModWSGILayer, layers.AppStaticSnapshot}
 
 // needPython unpacks CPython, the venv and mod_wsgi, when a reused build
 // left them in the previous image only, for a step that runs Python.
@@ -45,6 +46,7 @@ func (b Build) finishLayers(s *step) error {
 		s.result.Layers = append(s.result.Layers, layer)
 	}
 	logBuildLayers(b.Logger, forLater)
+	kept[layers.AppStaticSnapshot] = s.keepAppStatic
 	for _, name := range snapshotted {
 		if !kept[name] {
 			s.snapshots.Remove(name)
@@ -70,8 +72,8 @@ type stepKey struct {
 	AppNames string
 	// Probe is a digest of the script the step runs: another buildpack's
 	// probe may look for more (ASGI_APPLICATION) or report it otherwise,
-	// so its record is not this one's result. Empty (no entry) for
-	// collectstatic, whose command layers.Static owns.
+	// so its record is not this one's result (collectstatic's too: it
+	// lists the files the finders see).
 	Probe string
 }
 

@@ -111,6 +111,13 @@ func explainModWSGI(e layers.ModWSGIBuildError) Message {
 // a cache miss: the layer is built again); this is a snapshot whose files
 // could not be written.
 func explainSnapshotRestore(restore layers.SnapshotRestoreError) Message {
+	if restore.Name == layers.AppStaticSnapshot {
+		return Message{Title: "Unable to unpack a layer from the cache",
+			Detail: []string{"The collectstatic output kept in the cache could not be unpacked into STATIC_ROOT " + restore.Dir + ":",
+				restore.Err.Error()},
+			Fix: []string{"Free space on the disk that holds the application directory (Docker's volumes, a pod's ephemeral storage) and build again:",
+				"the failed build kept the cache, and the next one unpacks the output again."}}
+	}
 	return Message{Title: "Unable to unpack a layer from the cache",
 		Detail: []string{"The snapshot of the " + restore.Name + " layer could not be unpacked into " + restore.Dir + ":",
 			restore.Err.Error()},

@@ -162,6 +162,12 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 			"Unable to unpack a layer from the cache",
 			[]string{"The snapshot of the venv layer could not be unpacked into /layers/warpdrive/venv:",
 				"write /layers/warpdrive/venv/lib/x.so: no space left on device", "Free space on the disk", "kept the cache"}},
+		{"collectstatic's output that could not be written out into STATIC_ROOT",
+			fmt.Errorf("step: %w", layers.SnapshotRestoreError{Name: layers.AppStaticSnapshot, Dir: "/workspace/staticfiles",
+				Err: fmt.Errorf("write /workspace/staticfiles/site.css: %w", syscall.ENOSPC)}),
+			"Unable to unpack a layer from the cache",
+			[]string{"The collectstatic output kept in the cache could not be unpacked into STATIC_ROOT /workspace/staticfiles:",
+				"no space left on device", "the disk that holds the application directory", "kept the cache"}},
 		{"probe could not run, wrapped", fmt.Errorf("web: %w", layers.EntryProbeError{EntryPoint: "wsgi:application", Err: errors.New("exec: no such file")}),
 			"Unable to run the WSGI entry point probe", []string{"wsgi:application"}},
 	}

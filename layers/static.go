@@ -10,6 +10,7 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/warpdrive-buildpack/warpdrive/app"
 )
 
 // ShimModule is the settings module collectstatic runs with when the
@@ -88,8 +89,15 @@ func (s Static) Contribute(layers *libcnb.Layers) (libcnb.Layer, string, error) 
 	return layer, filepath.Join(layer.Path, StaticDirName), err
 }
 
+// CollectstaticDigest is a digest of the collectstatic script: a record
+// of another buildpack's script (which may list other files) is not this
+// one's.
+func CollectstaticDigest() string { return app.Digest(collectstaticScript) }
+
 // collectstaticScript runs manage.py collectstatic as `python manage.py`
-// would, and then lists the application files it read.
+// would, and then lists the application files it read, with every file the
+// static files finders list: collectstatic does not open a source whose
+// copy in STATIC_ROOT is newer, and its output still depends on it.
 const collectstaticScript = readsTracker + `
 import json, runpy, sys
 sys.argv = ["manage.py", "collectstatic", "--noinput"]
@@ -99,6 +107,16 @@ try:
 except SystemExit as e:
     code = e.code
 finally:
+    if code in (0, None) and "django.contrib.staticfiles.finders" in sys.modules:
+        try:
+            for finder in sys.modules["django.contrib.staticfiles.finders"].get_finders():
+                for path, storage in finder.list([]):
+                    try:
+                        _wd_opened.add(storage.path(path))
+                    except Exception:
+                        pass
+        except Exception:
+            pass
     sys.__stdout__.write("\n` + readsMarker + `" + json.dumps(wd_reads()) + "\n")
     sys.__stdout__.flush()
 sys.exit(code)

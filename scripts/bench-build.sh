@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Build-time figures for the sample Django app (a copy of samples/mydjangosite),
-# in one run on one builder ($WARPDRIVE_BUILDER), for five scenarios:
+# Build-time figures for two Django apps, in one run on one builder
+# ($WARPDRIVE_BUILDER):
+#
+#   sample       a copy of samples/mydjangosite (warpdrive supplies STATIC_ROOT, in its
+#                static layer; mod_wsgi)
+#   heroku       the same app in Heroku's layout: STATIC_ROOT = BASE_DIR / "staticfiles"
+#                inside the app, WhiteNoise's middleware and CompressedManifestStaticFilesStorage,
+#                gunicorn and whitenoise required, a Procfile `web: gunicorn mydjangosite.wsgi`
+#
+# each for five scenarios:
 #
 #   cold         caches, cache volumes and the image removed (Dockerfile: --no-cache)
 #   unchanged    a rebuild with nothing changed
 #   code         app code changed, static files unchanged (a comment in mydjangosite/urls.py)
 #   static       a static file changed (the copy gets STATICFILES_DIRS = [BASE_DIR / "static"]
 #                and static/bench/bench.css before the first build; a line is added to it)
-#   requirement  one requirement added ($BENCH_REQUIREMENT); every rep starts from a build
+#   requirement  one requirement added ($BENCH_REQUIREMENT; the heroku app, which has
+#                whitenoise, $BENCH_REQUIREMENT_HEROKU); every rep starts from a build
 #                without it (an untimed rebuild first, when the last build had it)
 #
 # each built, in turn, by:
@@ -26,7 +35,10 @@
 #                the same work by hand (same build and run images, same CPython archive,
 #                venv, pip from the same index, mod_wsgi, collectstatic), with BuildKit when
 #                the buildx component is installed, else the legacy builder (the output
-#                says which); by default only for cold, unchanged and code (see below)
+#                says which); by default only for cold, unchanged and code (see below);
+#                for the sample app only (it is the sample's work: mod_wsgi, no STATIC_ROOT)
+#
+# Each app has its own floor, made of its own warpdrive image's layers.
 #
 # Every rep measures the same transition from the last built state: each change
 # writes a new comment or line, so no rep can hit a cache an earlier rep filled.
@@ -41,6 +53,7 @@
 #
 # Knobs (environment):
 #   REPS=3               runs per scenario; medians are printed
+#   APPS="sample heroku" the apps measured, one after the other
 #   SCENARIOS="cold unchanged code static requirement"
 #                        the scenarios measured (always run in this order; without cold,
 #                        one untimed first build is made)
@@ -53,13 +66,15 @@
 #                        last one it is not built
 #   BENCH_REQUIREMENT=whitenoise
 #                        the package added by "requirement" (must be in the local index)
+#   BENCH_REQUIREMENT_HEROKU=waitress
+#                        the same for the heroku app
 #   VERIFY=0             1: at the end, run the Dockerfile's and warpdrive's images and
 #                        fetch /admin/login/ and a static file from each
 #   PHASES=0             1: pack --verbose, and a table of the lifecycle's own timers
 #                        (analyzer, detector, restorer, builder, exporter, cache) per
 #                        scenario, medians, for warpdrive and the floor: where a gap is
 #   LOGS=DIR             copy every build's log to DIR (TOOL-SCENARIO-repN.log)
-#   KEEP=0               1: keep the images (warpdrive-bench/mydjangosite, warpdrive-bench/floor,
+#   KEEP=0               1: keep the images (warpdrive-bench/APP, warpdrive-bench/floor-APP,
 #                        warpdrive-bench/dockerfile) for a look afterwards
 #
 # Everything it creates is named warpdrive-bench* (images, cache volumes) or
@@ -75,10 +90,14 @@ floor_on="${FLOOR:-1}"
 phases_on="${PHASES:-0}"
 df_on="${DOCKERFILE:-1}"
 df_scenarios="${DOCKERFILE_SCENARIOS:-cold unchanged code}"
-requirement="${BENCH_REQUIREMENT:-whitenoise}"
+apps="${APPS:-sample heroku}"
+declare -A REQUIREMENT=([sample]="${BENCH_REQUIREMENT:-whitenoise}" [heroku]="${BENCH_REQUIREMENT_HEROKU:-waitress}")
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "REPS must be a positive whole number (it is '$reps')."
 for s in $scenarios $df_scenarios; do
   [[ " $ALL_SCENARIOS " == *" $s "* ]] || die "unknown scenario '$s'." "Scenarios: $ALL_SCENARIOS"
+done
+for a in $apps; do
+  [[ -n ${REQUIREMENT[$a]:-} ]] || die "unknown app '$a'." "Apps: sample heroku"
 done
 selected() { [[ " $scenarios " == *" $1 "* ]]; }
 
@@ -87,8 +106,11 @@ declare -A TITLE=(
   [unchanged]="unchanged rebuild"
   [code]="app code changed (static unchanged)"
   [static]="static file changed"
-  [requirement]="requirement added ($requirement)"
+  [requirement]="requirement added"
 )
+title() { # app scenario
+  if [[ $2 == requirement ]]; then echo "$1: ${TITLE[$2]} (${REQUIREMENT[$1]})"; else echo "$1: ${TITLE[$2]}"; fi
+}
 
 script_start=$(date +%s)
 load_start="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
@@ -98,9 +120,11 @@ manifest="$WARPDRIVE_CACHE/www/python/manifest.tsv"
 dockerfile="$WARPDRIVE_ROOT/scripts/bench/Dockerfile"
 [[ -f $dockerfile && -x $WARPDRIVE_ROOT/scripts/bench/floor/bin/build ]] \
   || die "scripts/bench/ is incomplete (the Dockerfile and the floor buildpack's templates)."
-curl -fsS -o /dev/null "$WARPDRIVE_INDEX_URL/simple/$requirement/" 2>/dev/null \
-  || die "the local index has no '$requirement' ($WARPDRIVE_INDEX_URL/simple/$requirement/)." \
-    "Set BENCH_REQUIREMENT to a package it has."
+for a in $apps; do
+  curl -fsS -o /dev/null "$WARPDRIVE_INDEX_URL/simple/${REQUIREMENT[$a]}/" 2>/dev/null \
+    || die "the local index has no '${REQUIREMENT[$a]}' ($WARPDRIVE_INDEX_URL/simple/${REQUIREMENT[$a]}/)." \
+      "Set BENCH_REQUIREMENT (BENCH_REQUIREMENT_HEROKU for the heroku app) to a package it has."
+done
 
 if docker buildx version >/dev/null 2>&1; then
   export DOCKER_BUILDKIT=1 docker_builder="BuildKit"
@@ -109,60 +133,94 @@ else
 fi
 
 work="$(mktemp -d)"
-app="$work/mydjangosite"
-pristine="$work/pristine"
 logs="$work/logs"
-floor_dir="$work/floor"
-floor_content="$work/floor-content" # warpdrive's launch layers' tars, mounted into the floor's builds
 mkdir -p "$logs"
-wd_image="warpdrive-bench/mydjangosite" wd_cache="warpdrive-bench-cache"
-floor_image="warpdrive-bench/floor" floor_cache="warpdrive-bench-floor-cache" floor_builder="warpdrive-bench/floor-builder"
 df_image="warpdrive-bench/dockerfile"
 verify_container="warpdrive-bench-verify-$$"
 
+# use_app NAME: the current app's directories, images and caches (the
+# functions below work on the current app).
+use_app() {
+  name=$1
+  app="$work/$name/mydjangosite"
+  pristine="$work/$name/pristine"
+  floor_dir="$work/$name/floor"
+  floor_content="$work/$name/floor-content" # warpdrive's launch layers' tars, mounted into the floor's builds
+  wd_image="warpdrive-bench/$name" wd_cache="warpdrive-bench-cache-$name"
+  floor_image="warpdrive-bench/floor-$name" floor_cache="warpdrive-bench-floor-cache-$name" floor_builder="warpdrive-bench/floor-builder-$name"
+  requirement=${REQUIREMENT[$name]}
+}
+
 cleanup() {
   docker rm -f "$verify_container" >/dev/null 2>&1 || true
-  local keep=()
-  if [[ ${KEEP:-0} == 1 ]]; then
-    for i in "$wd_image" "$floor_image" "$df_image"; do
-      keep+=("$(docker image inspect --format '{{.Id}}' "$i" 2>/dev/null || true)")
-    done
-  else
-    docker rmi -f "$wd_image" "$floor_image" "$df_image" >/dev/null 2>&1 || true
-  fi
-  docker rmi -f "$floor_builder" >/dev/null 2>&1 || true
+  local keep=() a
+  for a in $apps; do
+    use_app "$a"
+    if [[ ${KEEP:-0} == 1 ]]; then
+      for i in "$wd_image" "$floor_image" "$df_image"; do
+        keep+=("$(docker image inspect --format '{{.Id}}' "$i" 2>/dev/null || true)")
+      done
+    else
+      docker rmi -f "$wd_image" "$floor_image" "$df_image" >/dev/null 2>&1 || true
+    fi
+    docker rmi -f "$floor_builder" >/dev/null 2>&1 || true
+    docker volume rm -f "$wd_cache.build" "$wd_cache.launch" "$floor_cache.build" "$floor_cache.launch" >/dev/null 2>&1 || true
+  done
   # Earlier images of ours, left untagged by each rebuild.
   local id
   for id in $(sort -u "$work/ids" 2>/dev/null) $(docker images -q --no-trunc --filter label=dev.warpdrive.bench=dockerfile 2>/dev/null); do
     [[ " ${keep[*]} " == *" $id "* ]] || docker rmi -f "$id" >/dev/null 2>&1 || true
   done
-  docker volume rm -f "$wd_cache.build" "$wd_cache.launch" "$floor_cache.build" "$floor_cache.launch" >/dev/null 2>&1 || true
   [[ -z ${LOGS:-} ]] || { mkdir -p "$LOGS" && cp "$logs"/*.log "$LOGS"/ 2>/dev/null; } || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# The app, with a static directory of its own for the "static" scenario.
-cp -r "$WARPDRIVE_ROOT/samples/mydjangosite" "$app"
-settings="$app/mydjangosite/settings.py"
-grep -q '^STATICFILES_DIRS' "$settings" && die "the sample's settings already set STATICFILES_DIRS: adapt the static scenario."
-printf '\n# Added by scripts/bench-build.sh: a static directory, for its "static file changed" scenario.\nSTATICFILES_DIRS = [BASE_DIR / "static"]\n' >> "$settings"
-mkdir -p "$app/static/bench"
-printf 'body { margin: 0; }\n' > "$app/static/bench/bench.css"
-grep -qi "^$requirement\b" "$app/requirements.txt" && die "the sample already requires $requirement." "Set BENCH_REQUIREMENT to another package."
-cp -r "$app" "$pristine"
+# The apps, each with a static directory of its own for the "static" scenario.
+make_app() { # the current app, from the sample
+  mkdir -p "$work/$name"
+  cp -r "$WARPDRIVE_ROOT/samples/mydjangosite" "$app"
+  local settings="$app/mydjangosite/settings.py"
+  grep -q '^STATICFILES_DIRS' "$settings" && die "the sample's settings already set STATICFILES_DIRS: adapt the static scenario."
+  printf '\n# Added by scripts/bench-build.sh: a static directory, for its "static file changed" scenario.\nSTATICFILES_DIRS = [BASE_DIR / "static"]\n' >> "$settings"
+  mkdir -p "$app/static/bench"
+  printf 'body { margin: 0; }\n' > "$app/static/bench/bench.css"
+  [[ $name == heroku ]] && make_heroku_layout
+  grep -qi "^$requirement\b" "$app/requirements.txt" && die "the $name app already requires $requirement." "Set BENCH_REQUIREMENT (BENCH_REQUIREMENT_HEROKU) to another package."
+  cp -r "$app" "$pristine"
+}
+# make_heroku_layout: Heroku's getting-started layout (their Django guide,
+# WhiteNoise's documented setup): STATIC_ROOT inside the app, WhiteNoise's
+# middleware after SecurityMiddleware and its compressed manifest storage,
+# gunicorn run by a Procfile.
+make_heroku_layout() {
+  local settings="$app/mydjangosite/settings.py"
+  grep -q "'django.middleware.security.SecurityMiddleware'," "$settings" \
+    || die "the sample's settings have no SecurityMiddleware line to put WhiteNoise's after."
+  sed -i "s/^\( *\)'django.middleware.security.SecurityMiddleware',/&\n\1'whitenoise.middleware.WhiteNoiseMiddleware',/" "$settings"
+  cat >> "$settings" <<'PY'
+# Added by scripts/bench-build.sh: Heroku's layout.
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+PY
+  printf 'gunicorn\nwhitenoise\n' >> "$app/requirements.txt"
+  printf 'web: gunicorn mydjangosite.wsgi\n' > "$app/Procfile"
+}
 
 # --- The three builds -----------------------------------------------------------
 
-pack_flags=(--path "$app" --pull-policy never --trust-builder --network host
+pack_flags=(--pull-policy never --trust-builder --network host
   --env "PIP_INDEX_URL=$WARPDRIVE_INDEX_URL/simple/")
 [[ $phases_on == 1 ]] && pack_flags+=(--verbose --timestamps)
 build_warpdrive() {
-  "$pack" build "$wd_image" --builder "$WARPDRIVE_BUILDER" "${pack_flags[@]}" \
+  "$pack" build "$wd_image" --builder "$WARPDRIVE_BUILDER" --path "$app" "${pack_flags[@]}" \
     --cache "type=build;format=volume;name=$wd_cache.build" --cache "type=launch;format=volume;name=$wd_cache.launch"
 }
 build_floor() {
-  "$pack" build "$floor_image" --builder "$floor_builder" "${pack_flags[@]}" \
+  "$pack" build "$floor_image" --builder "$floor_builder" --path "$app" "${pack_flags[@]}" \
     --volume "$floor_content:/floor-content:ro" \
     --cache "type=build;format=volume;name=$floor_cache.build" --cache "type=launch;format=volume;name=$floor_cache.launch"
 }
@@ -180,6 +238,8 @@ reset() { # tool: the cold state
 }
 
 # The last scenario the Dockerfile is timed for: after it, it is not built.
+# It does the sample's work, so only the sample app has it.
+[[ " $apps " == *" sample "* ]] || df_on=0
 df_last=""
 for s in $ALL_SCENARIOS; do
   [[ " $scenarios " == *" $s "* && " $df_scenarios " == *" $s "* ]] && df_last=$s
@@ -189,7 +249,7 @@ df_done=0 # the scenario loop has passed df_last
 tools() { # the tools in play, in build order
   echo warpdrive
   [[ $floor_on == 1 ]] && echo floor
-  [[ $df_on == 1 && $df_done == 0 ]] && echo dockerfile
+  [[ $df_on == 1 && $df_done == 0 && $name == sample ]] && echo dockerfile
   return 0
 }
 
@@ -219,7 +279,7 @@ record_phases() {
 # build TOOL SCENARIO LABEL TIMED: one build, its log in $logs; a timed one adds to TIMES.
 build() {
   local tool=$1 scenario=$2 label=$3 timed=$4 log t0 t1 secs flags=()
-  log="$logs/$tool-$scenario-$label.log"
+  log="$logs/$name-$tool-$scenario-$label.log"
   [[ $scenario == cold ]] && { reset "$tool"; flags=(--no-cache); }
   [[ $tool == dockerfile ]] || flags=()
   t0=$(date +%s.%N)
@@ -248,8 +308,8 @@ build() {
   esac
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
   if [[ $timed == timed ]]; then
-    TIMES[$tool.$scenario]+="$secs "
-    [[ $phases_on == 1 && $tool != dockerfile ]] && record_phases "$tool.$scenario" "$log"
+    TIMES[$name.$tool.$scenario]+="$secs "
+    [[ $phases_on == 1 && $tool != dockerfile ]] && record_phases "$name.$tool.$scenario" "$log"
     info "$(printf '%-10s %6.1f s' "$tool" "$secs")"
   else
     info "$(printf '%-10s %6.1f s (untimed: %s)' "$tool" "$secs" "$label")"
@@ -259,7 +319,7 @@ build() {
     plain="$(sed -e 's/\x1b\[[0-9;]*m//g' -e 's,^[0-9]\{4\}/[0-9/]* [0-9:.]* ,,' "$log")" # colours; --timestamps
     reused=$(sed -n 's/^ *\(.*\): Reusing cached layer$/\1/p' <<<"$plain" | paste -sd, -)
     contributed=$(sed -n 's/^ *\(.*\): Contributing to layer.*$/\1/p' <<<"$plain" | paste -sd, -)
-    LAYERS[$scenario.$secs]="${reused:--}|${contributed:--}"
+    LAYERS[$name.$scenario.$secs]="${reused:--}|${contributed:--}"
   fi
 }
 
@@ -270,16 +330,16 @@ build() {
 # (what the lifecycle tars, hashes and exports), its name from the paths inside.
 make_floor() {
   step "Copying warpdrive's launch layers from $wd_image for the floor (docker save)"
-  local save="$work/save" f name size sha
+  local save="$work/save" f lname size sha
   mkdir -p "$save" "$floor_content"
   docker save "$wd_image" | tar -x -C "$save" || die "docker save $wd_image failed."
   declare -A sizes=() shas=()
   while IFS= read -r f; do
-    name=$( (tar -tf "$f" 2>/dev/null || true) | sed -n 's#^/\{0,1\}layers/warpdrive/\([^/]*\)/.*#\1#p' | head -n1 || true)
-    [[ -n $name && -z ${sizes[$name]:-} ]] || continue
-    cp -L "$f" "$floor_content/$name.tar"
-    sizes[$name]=$(stat -c %s "$floor_content/$name.tar")
-    shas[$name]=$(sha256sum "$floor_content/$name.tar" | cut -d' ' -f1)
+    lname=$( (tar -tf "$f" 2>/dev/null || true) | sed -n 's#^/\{0,1\}layers/warpdrive/\([^/]*\)/.*#\1#p' | head -n1 || true)
+    [[ -n $lname && -z ${sizes[$lname]:-} ]] || continue
+    cp -L "$f" "$floor_content/$lname.tar"
+    sizes[$lname]=$(stat -c %s "$floor_content/$lname.tar")
+    shas[$lname]=$(sha256sum "$floor_content/$lname.tar" | cut -d' ' -f1)
   done < <(find "$save" \( -type f -o -type l \) ! -name '*.json' ! -name json ! -name repositories ! -name VERSION ! -name oci-layout)
   rm -rf "$save"
   ((${#sizes[@]} > 0)) || die "found no layers/warpdrive/* in the layers of $wd_image."
@@ -287,7 +347,7 @@ make_floor() {
   mkdir -p "$floor_dir"
   cp -r "$WARPDRIVE_ROOT/scripts/bench/floor/." "$floor_dir/"
   { echo "# warpdrive's launch layers in $wd_image: name, bytes and sha256 of the layer's tar"
-    for name in $(printf '%s\n' "${!sizes[@]}" | sort); do echo "$name ${sizes[$name]} ${shas[$name]}"; done
+    for lname in $(printf '%s\n' "${!sizes[@]}" | sort); do echo "$lname ${sizes[$lname]} ${shas[$lname]}"; done
   } > "$floor_dir/layers.tsv"
   sed 's/^/    /' "$floor_dir/layers.tsv" >&2
   make_floor_builder
@@ -302,7 +362,7 @@ make_floor_builder() {
   run_image=$(docker image inspect "$WARPDRIVE_BUILDER" --format '{{ index .Config.Labels "io.buildpacks.builder.metadata" }}' \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["images"][0]["image"])') \
     || die "could not read the run image of $WARPDRIVE_BUILDER from its metadata label."
-  cat > "$work/floor-builder.toml" <<TOML
+  cat > "$work/$name/floor-builder.toml" <<TOML
 [[buildpacks]]
   uri = "$floor_dir"
 
@@ -324,8 +384,8 @@ make_floor_builder() {
   os = "linux"
   arch = "amd64"
 TOML
-  "$pack" builder create "$floor_builder" --config "$work/floor-builder.toml" --pull-policy never >"$logs/floor-builder.log" 2>&1 \
-    || { tail -n 20 "$logs/floor-builder.log" >&2; die "pack builder create $floor_builder failed (the end of its log is above)."; }
+  "$pack" builder create "$floor_builder" --config "$work/$name/floor-builder.toml" --pull-policy never >"$logs/$name-floor-builder.log" 2>&1 \
+    || { tail -n 20 "$logs/$name-floor-builder.log" >&2; die "pack builder create $floor_builder failed (the end of its log is above)."; }
 }
 
 # make_dockerfile: scripts/bench/Dockerfile filled in, with the CPython archive
@@ -363,7 +423,6 @@ make_dockerfile() {
 # --- The scenarios --------------------------------------------------------------
 
 stamp() { date +%s%N; }
-req_added=0
 change() { # scenario rep: the app's change for this rep
   case $1 in
     code) { cat "$pristine/mydjangosite/urls.py"; printf '\n# bench: a code change (%s)\n' "$(stamp)"; } > "$app/mydjangosite/urls.py" ;;
@@ -382,38 +441,46 @@ timed_for() { # tool scenario
   [[ $1 != dockerfile || " $df_scenarios " == *" $2 "* ]] && echo timed || echo untimed
 }
 
-step "Benchmarking builds of samples/mydjangosite: REPS=$reps, scenarios: $scenarios"
-info "builder $WARPDRIVE_BUILDER; tools: $(tools | paste -sd' ' -); Dockerfile with $docker_builder"
-prepared=0
-prepare() { # after warpdrive's first build
+prepare() { # after warpdrive's first build of the current app
   ((prepared)) && return 0
   prepared=1
   [[ $floor_on == 1 ]] && make_floor
-  [[ $df_on == 1 ]] && make_dockerfile
+  [[ $df_on == 1 && $name == sample ]] && make_dockerfile
   return 0
 }
-if ! selected cold; then
-  step "A first build (untimed: cold is not among SCENARIOS)"
-  for tool in $(tools); do
-    [[ $tool == warpdrive ]] || prepare
-    build "$tool" cold first untimed
-  done
-fi
-for scenario in $ALL_SCENARIOS; do
-  selected "$scenario" || continue
-  for ((rep = 1; rep <= reps; rep++)); do
-    step "${TITLE[$scenario]}: rep $rep/$reps"
-    change "$scenario" "$rep"
+bench_app() { # the current app's scenarios
+  step "Benchmarking builds of the $name app: REPS=$reps, scenarios: $scenarios"
+  info "builder $WARPDRIVE_BUILDER; tools: $(tools | paste -sd' ' -); Dockerfile with $docker_builder"
+  prepared=0 req_added=0 df_done=0
+  if ! selected cold; then
+    step "$name: a first build (untimed: cold is not among SCENARIOS)"
     for tool in $(tools); do
       [[ $tool == warpdrive ]] || prepare
-      build "$tool" "$scenario" "rep$rep" "$(timed_for "$tool" "$scenario")"
+      build "$tool" cold first untimed
     done
+  fi
+  for scenario in $ALL_SCENARIOS; do
+    selected "$scenario" || continue
+    for ((rep = 1; rep <= reps; rep++)); do
+      step "$(title "$name" "$scenario"): rep $rep/$reps"
+      change "$scenario" "$rep"
+      for tool in $(tools); do
+        [[ $tool == warpdrive ]] || prepare
+        build "$tool" "$scenario" "rep$rep" "$(timed_for "$tool" "$scenario")"
+      done
+    done
+    [[ $scenario == "$df_last" ]] && df_done=1
   done
-  [[ $scenario == "$df_last" ]] && df_done=1
+  return 0
+}
+for a in $apps; do
+  use_app "$a"
+  make_app
+  bench_app
 done
 
 if [[ ${VERIFY:-0} == 1 ]]; then
-  for image in $( [[ $df_on == 1 ]] && echo "$df_image") "$wd_image"; do
+  for image in $( [[ $df_on == 1 ]] && echo "$df_image") $(for a in $apps; do echo "warpdrive-bench/$a"; done); do
     step "VERIFY: serving from $image"
     docker run -d --rm --name "$verify_container" -p 127.0.0.1::8080 "$image" >/dev/null
     port=$(docker port "$verify_container" 8080/tcp | head -n1 | sed 's/.*://')
@@ -446,56 +513,64 @@ paired_ratio() {
 lower_median() { printf '%s\n' $1 | sort -g | awk 'NF { a[++n] = $1 } END { print a[int((n + 1) / 2)] }'; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.0f MB", b / 1e6 }'; }
 
+for a in $apps; do
+use_app "$a"
 echo
-echo "## warpdrive ($WARPDRIVE_BUILDER), REPS=$reps"
+echo "## warpdrive ($WARPDRIVE_BUILDER), the $name app, REPS=$reps"
 echo
 printf '| %-36s | %9s | %-20s | %-40s | %s |\n' "scenario" "median" "runs (s)" "layers reused (median run)" "layers rebuilt (median run)"
 printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------" "----------:" "----------------------" "------------------------------------------" "----------------"
 for scenario in $ALL_SCENARIOS; do
   selected "$scenario" || continue
-  t="${TIMES[warpdrive.$scenario]}"
-  IFS='|' read -r reused contributed <<<"${LAYERS[$scenario.$(lower_median "$t")]:--|-}"
-  printf '| %-36s | %7s s | %-20s | %-40s | %s |\n' "${TITLE[$scenario]}" "$(median "$t")" "${t% }" "$reused" "$contributed"
+  t="${TIMES[$name.warpdrive.$scenario]}"
+  IFS='|' read -r reused contributed <<<"${LAYERS[$name.$scenario.$(lower_median "$t")]:--|-}"
+  printf '| %-36s | %7s s | %-20s | %-40s | %s |\n' "$(title "$name" "$scenario")" "$(median "$t")" "${t% }" "$reused" "$contributed"
 done
 
 if [[ $floor_on == 1 ]]; then
   echo
-  echo "## the floor buildpack's launch layers (warpdrive's files, from its cold image)"
+  echo "## the $name app's floor buildpack's launch layers (warpdrive's files, from its cold image)"
   echo
   printf '| %-12s | %14s |\n' layer bytes
   printf '|%s|%s|\n' "--------------" "---------------:"
-  while read -r name bytes _; do
-    [[ $name == \#* ]] || printf '| %-12s | %14s |\n' "$name" "$bytes"
+  while read -r lname bytes _; do
+    [[ $lname == \#* ]] || printf '| %-12s | %14s |\n' "$lname" "$bytes"
   done < "$floor_dir/layers.tsv"
 fi
+done
 
 echo
 echo "## image sizes"
 echo
 printf '| %-40s | %10s |\n' image size
 printf '|%s|%s|\n' "------------------------------------------" "-----------:"
-for image in "$wd_image" $( [[ $df_on == 1 ]] && echo "$df_image") $( [[ $floor_on == 1 ]] && echo "$floor_image"); do
-  bytes=$(docker image inspect --format '{{.Size}}' "$image")
-  case $image in
-    "$wd_image") what="warpdrive" ;; "$df_image") what="Dockerfile" ;; *) what="floor" ;;
-  esac
-  printf '| %-40s | %10s |\n' "$what ($image)" "$(mb "$bytes")"
+for a in $apps; do
+  use_app "$a"
+  for image in "$wd_image" $( [[ $df_on == 1 && $name == sample ]] && echo "$df_image") $( [[ $floor_on == 1 ]] && echo "$floor_image"); do
+    bytes=$(docker image inspect --format '{{.Size}}' "$image")
+    case $image in
+      "$wd_image") what="$name: warpdrive" ;; "$df_image") what="$name: Dockerfile" ;; *) what="$name: floor" ;;
+    esac
+    printf '| %-40s | %10s |\n' "$what ($image)" "$(mb "$bytes")"
+  done
 done
 
 echo
 echo "## summary: median wall times (s), REPS=$reps, $(nproc) cores"
 echo
-printf '| %-36s | %11s | %7s | %15s | %15s | %12s |\n' "scenario" "warpdrive s" "floor s" "warpdrive/floor" "paired, median" "Dockerfile s"
-printf '|%s|%s|%s|%s|%s|%s|\n' "--------------------------------------" "------------:" "--------:" "----------------:" "----------------:" "-------------:"
-for scenario in $ALL_SCENARIOS; do
-  selected "$scenario" || continue
-  w=$(median "${TIMES[warpdrive.$scenario]}")
-  f=$(median "${TIMES[floor.$scenario]:-}")
-  d=$(median "${TIMES[dockerfile.$scenario]:-}")
-  ratio=-
-  [[ $f != - ]] && ratio=$(awk -v w="$w" -v f="$f" 'BEGIN { printf "%.2fx", w / f }')
-  paired=$(paired_ratio "${TIMES[warpdrive.$scenario]}" "${TIMES[floor.$scenario]:-}")
-  printf '| %-36s | %11s | %7s | %15s | %15s | %12s |\n' "${TITLE[$scenario]}" "$w" "$f" "$ratio" "$paired" "$d"
+printf '| %-46s | %11s | %7s | %15s | %15s | %12s |\n' "scenario" "warpdrive s" "floor s" "warpdrive/floor" "paired, median" "Dockerfile s"
+printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------------------------------" "------------:" "--------:" "----------------:" "----------------:" "-------------:"
+for a in $apps; do
+  for scenario in $ALL_SCENARIOS; do
+    selected "$scenario" || continue
+    w=$(median "${TIMES[$a.warpdrive.$scenario]}")
+    f=$(median "${TIMES[$a.floor.$scenario]:-}")
+    d=$(median "${TIMES[$a.dockerfile.$scenario]:-}")
+    ratio=-
+    [[ $f != - ]] && ratio=$(awk -v w="$w" -v f="$f" 'BEGIN { printf "%.2fx", w / f }')
+    paired=$(paired_ratio "${TIMES[$a.warpdrive.$scenario]}" "${TIMES[$a.floor.$scenario]:-}")
+    printf '| %-46s | %11s | %7s | %15s | %15s | %12s |\n' "$(title "$a" "$scenario")" "$w" "$f" "$ratio" "$paired" "$d"
+  done
 done
 echo "(paired: the median over reps of warpdrive's time / the floor's in the same rep)"
 
@@ -503,24 +578,26 @@ if [[ $phases_on == 1 ]]; then
   echo
   echo "## the lifecycle's timers: median seconds (PHASES=1; pack --verbose)"
   echo
-  printf '| %-36s | %-9s |' "scenario" "tool"
+  printf '| %-46s | %-9s |' "scenario" "tool"
   for phase in $PHASE_NAMES; do printf ' %9s |' "$phase"; done
   printf ' %9s | %9s |\n' "sum" "wall"
-  printf '|%s|%s|' "--------------------------------------" "-----------"
+  printf '|%s|%s|' "------------------------------------------------" "-----------"
   for phase in $PHASE_NAMES sum wall; do printf '%s|' "----------:"; done
   echo
-  for scenario in $ALL_SCENARIOS; do
-    selected "$scenario" || continue
-    for tool in warpdrive floor; do
-      [[ -n ${TIMES[$tool.$scenario]:-} ]] || continue
-      printf '| %-36s | %-9s |' "${TITLE[$scenario]}" "$tool"
-      sum=0
-      for phase in $PHASE_NAMES; do
-        m=$(median "${PHASE_TIMES[$tool.$scenario.$phase]:-}")
-        [[ $m == - ]] || sum=$(awk -v a="$sum" -v b="$m" 'BEGIN { print a + b }')
-        printf ' %9s |' "$m"
+  for a in $apps; do
+    for scenario in $ALL_SCENARIOS; do
+      selected "$scenario" || continue
+      for tool in warpdrive floor; do
+        [[ -n ${TIMES[$a.$tool.$scenario]:-} ]] || continue
+        printf '| %-46s | %-9s |' "$(title "$a" "$scenario")" "$tool"
+        sum=0
+        for phase in $PHASE_NAMES; do
+          m=$(median "${PHASE_TIMES[$a.$tool.$scenario.$phase]:-}")
+          [[ $m == - ]] || sum=$(awk -v x="$sum" -v y="$m" 'BEGIN { print x + y }')
+          printf ' %9s |' "$m"
+        done
+        printf ' %9.2f | %9s |\n' "$sum" "$(median "${TIMES[$a.$tool.$scenario]}")"
       done
-      printf ' %9.2f | %9s |\n' "$sum" "$(median "${TIMES[$tool.$scenario]}")"
     done
   done
   echo "(wall - sum: pack's own work, the containers' start, and the phases' setup outside their timers)"
