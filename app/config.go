@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/server"
@@ -326,14 +325,4 @@ func unquote(v string) (string, bool) {
 		return v[1 : len(v)-1], true
 	}
 	return v, false
-}
-
-// SortedNames returns the names of env, sorted.
-func SortedNames(env map[string]string) []string {
-	names := make([]string, 0, len(env))
-	for n := range env {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

@@ -68,7 +68,7 @@ func (s *step) probeInputs(extra map[string]string) (map[string]string, error) {
 	}
 	inputs := map[string]string{
 		"python":                 s.runtime.Version,
-		"packages":               hashMetadata(s.packagesMD),
+		"packages":               s.packagesMD.Key(),
 		"application file names": s.appNames,
 	}
 	for k, v := range extra {

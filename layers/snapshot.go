@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -56,13 +57,8 @@ func ContributeSnapshots(layers *libcnb.Layers, target string, logger log.Logger
 
 // Key identifies a layer's content: its metadata, as sorted name=value lines.
 func (md Metadata) Key() string {
-	keys := make([]string, 0, len(md))
-	for k := range md {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	h := sha256.New()
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(md)) {
 		fmt.Fprintf(h, "%s=%s\n", k, md[k])
 	}
 	return hex.EncodeToString(h.Sum(nil))
