@@ -17,6 +17,7 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
 // Packages contributes the application's packages: a venv created from the
@@ -417,7 +418,7 @@ func (p Packages) explain(out *Output, err error) error {
 			continue
 		}
 		for _, w := range wordPattern.FindAllString(trimmed, -1) {
-			mentioned[app.NormalizeName(w)] = true
+			mentioned[pep508.NormalizeName(w)] = true
 		}
 	}
 	seen := map[string]bool{}
