@@ -1,14 +1,13 @@
 package layers
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/warpdrive-buildpack/warpdrive/app"
 )
 
 // Start contributes warpdrive-start, the launch helper every process runs
@@ -22,7 +21,7 @@ type Start struct {
 
 // Contribute copies the binary into a launch layer's bin/ (on PATH at launch).
 func (s Start) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
-	sum, err := fileSHA256(s.Binary)
+	sum, err := app.FileDigest(s.Binary)
 	if err != nil {
 		return libcnb.Layer{}, err
 	}
@@ -38,19 +37,6 @@ func (s Start) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
 		}
 		return copyFile(s.Binary, filepath.Join(bin, "warpdrive-start"), 0o755)
 	})
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func copyFile(src, dst string, mode os.FileMode) error {
