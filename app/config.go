@@ -179,7 +179,7 @@ func ResolveConfig(src Source, r Resolver) (Config, error) {
 	c.PipPackages = strings.Fields(packages)
 	c.StaticURL = value(r, "WARPDRIVE_STATIC_URL", "/static/")
 	c.StaticDir = value(r, "WARPDRIVE_STATIC_DIR", "static")
-	c.DisableCollectstatic = truthy(value(r, "DISABLE_COLLECTSTATIC", ""))
+	c.DisableCollectstatic = server.SwitchOn(value(r, "DISABLE_COLLECTSTATIC", ""))
 	c.ModWSGIVersion = value(r, "BP_MOD_WSGI_VERSION", "5.0.2")
 	for _, name := range []string{"WARPDRIVE_WSGI_APPLICATION", "APP_MODULE"} {
 		if v := value(r, name, ""); v != "" {
@@ -260,14 +260,6 @@ func value(r Resolver, name, def string) string {
 		return strings.TrimSpace(v)
 	}
 	return def
-}
-
-func truthy(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "0", "false", "no", "off":
-		return false
-	}
-	return true
 }
 
 // setting resolves a warpdrive choice: the `.warpdrive/<file>` wins, then the
