@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand"
 	"os"
@@ -203,5 +204,27 @@ func TestSnapshotRestoreWriteFailure(t *testing.T) {
 	var corrupt CorruptSnapshotError
 	if !errors.As(err, &restore) || errors.As(err, &corrupt) || restore.Name != "venv" {
 		t.Errorf("err = %#v, want a SnapshotRestoreError", err)
+	}
+}
+
+// A small file that cannot be written (its path is a directory) fails the
+// restore with the write's error, not as a corrupt snapshot, and the decoding
+// stops instead of waiting on workers that have stopped: more files than the
+// queue and the workers hold follow the failing one.
+func TestSnapshotRestoreSmallFileWriteFailure(t *testing.T) {
+	src := t.TempDir()
+	for i := range 4 * (restoreQueue + restoreWorkers) {
+		must(t, os.WriteFile(filepath.Join(src, fmt.Sprintf("m%04d.py", i)), []byte("x = 1\n"), 0o644))
+	}
+	snaps := Snapshots{Dir: t.TempDir()}
+	must(t, snaps.Save("venv", "k", src))
+	dst := t.TempDir()
+	must(t, os.Mkdir(filepath.Join(dst, "m0000.py"), 0o755))
+
+	err := snaps.Restore("venv", dst)
+	var restore SnapshotRestoreError
+	var corrupt CorruptSnapshotError
+	if !errors.As(err, &restore) || errors.As(err, &corrupt) || !strings.Contains(err.Error(), "m0000.py") {
+		t.Errorf("err = %v, want a SnapshotRestoreError naming m0000.py", err)
 	}
 }
