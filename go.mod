@@ -9,6 +9,7 @@ require (
 	github.com/aquasecurity/go-pep440-version v0.0.1
 	github.com/buildpacks/libcnb/v2 v2.1.0
 	github.com/klauspost/compress v1.18.0
+	github.com/package-url/packageurl-go v0.1.7
 	github.com/paketo-buildpacks/libpak/v2 v2.2.0
 	golang.org/x/sync v0.20.0
 )
