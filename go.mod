@@ -1,6 +1,6 @@
 module github.com/warpdrive-buildpack/warpdrive
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/BurntSushi/toml v1.6.0
@@ -12,6 +12,7 @@ require (
 	github.com/package-url/packageurl-go v0.1.7
 	github.com/paketo-buildpacks/libpak/v2 v2.2.0
 	golang.org/x/sync v0.20.0
+	mvdan.cc/sh/v3 v3.14.1
 )
 
 require (
@@ -27,6 +28,6 @@ require (
 	github.com/mitchellh/hashstructure/v2 v2.0.2 // indirect
 	github.com/onsi/gomega v1.39.1 // indirect
 	github.com/xi2/xz v0.0.0-20171230120015-48954b6210f8 // indirect
-	golang.org/x/sys v0.42.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/xerrors v0.0.0-20231012003039-104605ab7028 // indirect
 )
