@@ -124,5 +124,5 @@ func webPlan(s *step) launch.StartPlan {
 // procfileServer is the server a Procfile web command runs, when it names one
 // warpdrive knows (any word of it: `python manage.py migrate && gunicorn ...`).
 func procfileServer(command string) (server.Server, bool) {
-	return server.Named(strings.Fields(command))
+	return server.Named(launch.CommandWords(command))
 }

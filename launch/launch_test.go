@@ -278,3 +278,21 @@ func TestHooksRunOnceAndSkipNonExecutable(t *testing.T) {
 		t.Errorf("Runnable(missing) = %v", err)
 	}
 }
+
+func TestCommandWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"gunicorn --workers 3 app:app", []string{"gunicorn", "--workers", "3", "app:app"}},
+		{`migrate&&exec gunicorn -w "3" 'a b' x\ y`, []string{"migrate", "exec", "gunicorn", "-w", "3", "a b", "x y"}},
+		{"FOO=1 uwsgi --http :$PORT > log; echo done", []string{"uwsgi", "--http", ":$PORT", "echo", "done"}},
+		{`gunicorn -w "$WORKERS" $'\t' {a,b} ~/x`, []string{"gunicorn", "-w", `"$WORKERS"`, "\t", "a", "b", "~/x"}},
+		{`bad "quote`, []string{"bad", `"quote`}},
+	}
+	for _, tt := range tests {
+		if got := CommandWords(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("CommandWords(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -153,3 +153,54 @@ func validName(name string) bool {
 	}
 	return true
 }
+
+// CommandWords are the words of a command line a user wrote for bash (a
+// Procfile's), for finding the server it runs and the options it gives it:
+// every simple command's arguments, in order, quotes removed, parsed by
+// mvdan.cc/sh (`migrate&&exec gunicorn -w "3"` -> migrate exec gunicorn -w
+// 3). Nothing is expanded or run: a word holding an expansion is kept as
+// written ($WORKERS). A line the parser refuses is split at whitespace.
+func CommandWords(command string) []string {
+	file, err := syntax.NewParser().Parse(strings.NewReader(command), "")
+	if err != nil {
+		return strings.Fields(command)
+	}
+	var words []string
+	syntax.Walk(file, func(n syntax.Node) bool {
+		if call, ok := n.(*syntax.CallExpr); ok {
+			for _, w := range call.Args {
+				words = append(words, unquoted(command, w)...)
+			}
+		}
+		return true
+	})
+	return words
+}
+
+// unquoted is what bash makes of w when it is literal text (quotes and
+// backslashes removed, braces expanded), else w as written.
+func unquoted(src string, w *syntax.Word) []string {
+	if literal(w.Parts) {
+		if fields, err := expand.Fields(&expand.Config{Env: expand.ListEnviron()}, w); err == nil {
+			return fields
+		}
+	}
+	return []string{src[w.Pos().Offset():w.End().Offset()]}
+}
+
+// literal says parts hold no expansion: text, and quotes around text.
+func literal(parts []syntax.WordPart) bool {
+	for _, part := range parts {
+		switch p := part.(type) {
+		case *syntax.Lit:
+		case *syntax.SglQuoted:
+		case *syntax.DblQuoted:
+			if !literal(p.Parts) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
