@@ -197,7 +197,7 @@ func (b Build) begin(ctx libcnb.BuildContext) (*step, error) {
 		b.Logger.Headerf("Application home: %s/ (%s; .warpdrive/home chooses another)", rel, s.source.HomeFound)
 	}
 	applyEnvironmentFile(s.source.Environment, b.Logger)
-	if err := b.checkEnvironment(); err != nil {
+	if err := b.checkBuildVariables(); err != nil {
 		return nil, err
 	}
 	if s.pipCredentials, err = readPipCredentials(ctx.Platform.Bindings, b.Logger); err != nil {

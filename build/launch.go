@@ -20,7 +20,7 @@ func (b Build) launchLayers(s *step) error {
 	}
 	s.result.Layers = append(s.result.Layers, start)
 
-	env := layers.Environment{EntryPoint: s.entryModule}
+	env := layers.EnvironmentLayer{EntryPoint: s.entryModule}
 	if s.usesStaticWrapper() {
 		s.entry.Wrapped = true
 		entry := s.entry
