@@ -29,7 +29,7 @@ type ModWSGI struct {
 	// Snapshots keeps the layer for later builds; Needs are the layers
 	// unpacked before it is compiled (CPython and the venv).
 	Snapshots Snapshots
-	Needs     []*Deferred
+	Needs     []*SnapshotBackedLayer
 	Target    string
 	Logger    log.Logger
 }
@@ -91,8 +91,8 @@ func apacheVersion(header string) (string, error) {
 }
 
 // Contribute builds mod_wsgi, or reuses it.
-func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, error) {
-	return ContributeDeferred(layers, m.Logger, m.Snapshots, DeferredSpec{Cached: Cached{
+func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*SnapshotBackedLayer, error) {
+	return ContributeSnapshotBacked(layers, m.Logger, m.Snapshots, SnapshotBackedSpec{Cached: Cached{
 		Name:  ModWSGILayer,
 		Title: fmt.Sprintf("mod_wsgi %s", m.Version),
 		Metadata: Metadata{

@@ -53,10 +53,10 @@ func (r Runtime) MinorVersion() string {
 }
 
 // Contribute installs the runtime, or reuses it when the dependency's checksum
-// and the target are unchanged. The layer is launch-only and deferred: its
+// and the target are unchanged. The layer is launch-only and snapshot-backed: its
 // files are unpacked only for build steps that run Python.
-func (p Python) Contribute(layers *libcnb.Layers) (*Deferred, Runtime, error) {
-	d, err := ContributeDeferred(layers, p.Logger, p.Snapshots, DeferredSpec{
+func (p Python) Contribute(layers *libcnb.Layers) (*SnapshotBackedLayer, Runtime, error) {
+	d, err := ContributeSnapshotBacked(layers, p.Logger, p.Snapshots, SnapshotBackedSpec{
 		Cached: Cached{
 			Name:  "python",
 			Title: fmt.Sprintf("CPython %s", p.Dependency.Version),

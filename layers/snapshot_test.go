@@ -129,7 +129,7 @@ func TestSnapshotRestoreCorrupt(t *testing.T) {
 // A snapshot that cannot be read is a cache miss: the layer is built again
 // and its snapshot replaced, whether the layer was being restored or
 // unpacked for a build step.
-func TestContributeDeferredRebuildsFromACorruptSnapshot(t *testing.T) {
+func TestContributeSnapshotBackedRebuildsFromACorruptSnapshot(t *testing.T) {
 	fill := func(fills *int) func(l *libcnb.Layer) error {
 		return func(l *libcnb.Layer) error {
 			*fills++
@@ -154,7 +154,7 @@ func TestContributeDeferredRebuildsFromACorruptSnapshot(t *testing.T) {
 			var logBuf bytes.Buffer
 			logger := log.NewPaketoLogger(&logBuf)
 			fills := 0
-			d, err := ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Fill: fill(&fills)})
+			d, err := ContributeSnapshotBacked(layers, logger, snaps, SnapshotBackedSpec{Cached: spec, Fill: fill(&fills)})
 			must(t, err)
 			layer, err := d.Finish()
 			must(t, err)
@@ -165,7 +165,7 @@ func TestContributeDeferredRebuildsFromACorruptSnapshot(t *testing.T) {
 			}
 			must(t, os.WriteFile(snaps.archive("python"), []byte("garbage"), 0o644))
 
-			d, err = ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Fill: fill(&fills)})
+			d, err = ContributeSnapshotBacked(layers, logger, snaps, SnapshotBackedSpec{Cached: spec, Fill: fill(&fills)})
 			must(t, err)
 			if tt.inImage {
 				must(t, d.Materialize())
