@@ -195,11 +195,11 @@ func (b Build) django(s *step) error {
 		b.Logger.Bodyf("Completed in %s", time.Since(start).Round(100*time.Millisecond))
 		s.entry.StaticURL, s.entry.StaticDir = settings.ServedURL(), settings.StaticRoot
 	default:
-		inputs, err := s.probeInputs(map[string]string{"settings module": settings.SettingsModule})
+		common, err := s.stepKey()
 		if err != nil {
 			return err
 		}
-		layer, dir, err := layers.Static{Venv: s.venv, Home: s.config.Home, Settings: settings, Inputs: inputs,
+		layer, dir, err := layers.Static{Venv: s.venv, Home: s.config.Home, Settings: settings, Inputs: settingsKey{common, settings.SettingsModule}.inputs(),
 			Probes: s.probes, Need: s.needPython, Logger: b.Logger}.Contribute(&s.ctx.Layers)
 		if err != nil {
 			return err

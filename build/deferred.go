@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
@@ -55,24 +56,75 @@ func (b Build) finishLayers(s *step) error {
 	return nil
 }
 
-// probeInputs are what every Python step's result depends on besides the
-// files it reads and the variables: the interpreter, the packages and the
-// names of the application's files; extra are the step's own arguments.
-func (s *step) probeInputs(extra map[string]string) (map[string]string, error) {
+// stepKey is what every remembered Python step (reading the Django
+// settings, importing the entry point, collectstatic) depends on besides
+// the application files it read and the build's variables, which the
+// probe record checks itself: a change to any field runs the step again.
+type stepKey struct {
+	// PythonVersion: another interpreter may import the same code differently.
+	PythonVersion string
+	// Packages is a digest of the venv's key: the step imports what is installed.
+	Packages string
+	// AppNames is a digest of the names of the application's files (see
+	// app.TreeNames): a new file can shadow a module the step imported.
+	AppNames string
+	// Probe is a digest of the script the step runs: another buildpack's
+	// probe may look for more (ASGI_APPLICATION) or report it otherwise,
+	// so its record is not this one's result. Empty (no entry) for
+	// collectstatic, whose command layers.Static owns.
+	Probe string
+}
+
+func (k stepKey) inputs() map[string]string {
+	in := map[string]string{
+		"python":                 k.PythonVersion,
+		"packages":               k.Packages,
+		"application file names": k.AppNames,
+	}
+	if k.Probe != "" {
+		in["probe"] = k.Probe
+	}
+	return in
+}
+
+// settingsKey is the key of a step that loads the Django settings.
+type settingsKey struct {
+	stepKey
+	// SettingsModule is the module the step imports.
+	SettingsModule string
+}
+
+func (k settingsKey) inputs() map[string]string {
+	in := k.stepKey.inputs()
+	in["settings module"] = k.SettingsModule
+	return in
+}
+
+// entryPointKey is the key of the entry point's import.
+type entryPointKey struct {
+	stepKey
+	// EntryPoint is the module imported and the attribute looked up;
+	// whether it is called (a factory, with its arguments) decides the kind
+	// the probe reports.
+	EntryPoint app.EntryPoint
+}
+
+func (k entryPointKey) inputs() map[string]string {
+	in := k.stepKey.inputs()
+	ep := k.EntryPoint
+	in["entry point"] = ep.String() + " " + strconv.FormatBool(ep.Call) + " " + ep.Args
+	return in
+}
+
+// stepKey is this build's common step key. The application's file names
+// are read once, when a step first needs them.
+func (s *step) stepKey() (stepKey, error) {
 	if s.appNames == "" {
 		names, err := app.TreeNames(s.ctx.ApplicationPath, ".git")
 		if err != nil {
-			return nil, fmt.Errorf("unable to read the application's files\n%w", err)
+			return stepKey{}, fmt.Errorf("unable to read the application's files\n%w", err)
 		}
 		s.appNames = names
 	}
-	inputs := map[string]string{
-		"python":                 s.runtime.Version,
-		"packages":               s.packagesMD.Key(),
-		"application file names": s.appNames,
-	}
-	for k, v := range extra {
-		inputs[k] = v
-	}
-	return inputs, nil
+	return stepKey{PythonVersion: s.runtime.Version, Packages: s.packagesMD.Key(), AppNames: s.appNames}, nil
 }

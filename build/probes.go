@@ -2,7 +2,6 @@ package build
 
 import (
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
@@ -14,8 +13,12 @@ import (
 // when nothing it read or depended on changed. Only a clean result is
 // remembered: a failed or slow import is tried again next build.
 func (b Build) probeEntryPoint(s *step, ep app.EntryPoint, timeout time.Duration) (layers.EntryProbe, error) {
-	return rememberedProbe(b, s, "Entry point "+ep.String(),
-		map[string]string{"entry point": ep.String() + " " + strconv.FormatBool(ep.Call) + " " + ep.Args},
+	common, err := s.stepKey()
+	if err != nil {
+		return layers.EntryProbe{}, err
+	}
+	common.Probe = layers.EntryProbeDigest()
+	return rememberedProbe(b, s, "Entry point "+ep.String(), entryPointKey{common, ep},
 		func() (layers.EntryProbe, bool, error) {
 			probe, err := layers.ProbeEntryPoint(layers.VenvPython(s.venv), s.config.Home, ep, timeout, nil)
 			return probe, err == nil && !probe.TimedOut && probe.ImportError == "", err
@@ -25,7 +28,12 @@ func (b Build) probeEntryPoint(s *step, ep app.EntryPoint, timeout time.Duration
 // probeDjango reads the Django settings (see layers.ProbeDjango), or reuses
 // an earlier build's reading.
 func (b Build) probeDjango(s *step) (layers.DjangoSettings, error) {
-	return rememberedProbe(b, s, "Django settings", map[string]string{"settings module": s.launch.SettingsModule},
+	common, err := s.stepKey()
+	if err != nil {
+		return layers.DjangoSettings{}, err
+	}
+	common.Probe = layers.DjangoProbeDigest()
+	return rememberedProbe(b, s, "Django settings", settingsKey{common, s.launch.SettingsModule},
 		func() (layers.DjangoSettings, bool, error) {
 			settings, err := layers.ProbeDjango(layers.VenvPython(s.venv), s.config.Home, s.launch.SettingsModule)
 			return settings, err == nil, err
@@ -33,17 +41,14 @@ func (b Build) probeDjango(s *step) (layers.DjangoSettings, error) {
 }
 
 // rememberedProbe returns the result of the Python step name from the probe
-// record when it is still valid (saying so in the log), else unpacks the
-// interpreter, runs the step and records the result with the application
+// record when it is still valid for key (saying so in the log), else unpacks
+// the interpreter, runs the step and records the result with the application
 // files it read (reads finds them in the result, which they leave), when
 // run says the result may be reused.
-func rememberedProbe[T any](b Build, s *step, name string, args map[string]string,
+func rememberedProbe[T any](b Build, s *step, name string, key interface{ inputs() map[string]string },
 	run func() (result T, keep bool, err error), reads func(*T) *[]string) (T, error) {
 	var result T
-	inputs, err := s.probeInputs(args)
-	if err != nil {
-		return result, err
-	}
+	inputs := key.inputs()
 	entry, why := s.probes.Check(name, inputs, s.config.Home)
 	if why == "" && json.Unmarshal(entry.Result, &result) == nil {
 		b.Logger.Headerf("%s: reusing the previous build's result (none of the %d application files it read changed)", name, len(entry.Files))

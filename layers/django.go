@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/app"
 )
 
 // DjangoSettings are the values warpdrive reads from an application's settings.
@@ -40,6 +42,10 @@ print("WARPDRIVE-DJANGO " + json.dumps({
     "reads": wd_reads(),
 }))
 `
+
+// DjangoProbeDigest identifies the settings probe's script: a record of
+// what an earlier buildpack's script read is not this one's result.
+func DjangoProbeDigest() string { return app.Digest(probeScript) }
 
 // ProbeDjango imports the application's settings with the venv's interpreter.
 func ProbeDjango(python, home, settingsModule string) (DjangoSettings, error) {

@@ -127,6 +127,10 @@ emit("` + entryResultMarker + `" + json.dumps(result))
 os._exit(0)
 `
 
+// EntryProbeDigest identifies the entry point probe's script: a record of
+// what an earlier buildpack's script found is not this one's result.
+func EntryProbeDigest() string { return app.Digest(entryProbeScript) }
+
 // ProbeEntryPoint imports ep's module with the venv's interpreter, in home,
 // and reports whether the attribute is there. The import runs at most timeout
 // (0: no limit); extraEnv is added to the environment (settings an import may

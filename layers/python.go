@@ -52,19 +52,40 @@ func (r Runtime) MinorVersion() string {
 	return r.Version
 }
 
+// PythonKey is exactly what invalidates the CPython layer: a change to any
+// field unpacks the runtime again.
+type PythonKey struct {
+	// Version is the CPython version the layer holds; it names the change
+	// in the log ("version 3.12.11 -> 3.13.5").
+	Version string
+	// Checksum is the archive's sha256 (buildpack.toml's checksum, or the
+	// older sha256 field libpak still reads): the same version built again
+	// upstream (a new python-build-standalone release) is other files.
+	Checksum string
+	// Target is the OS, architecture and distribution the archive is built for.
+	Target string
+}
+
+// Metadata is the key as layer metadata, one entry per field.
+func (k PythonKey) Metadata() Metadata {
+	return Metadata{"version": k.Version, "checksum": k.Checksum, "target": k.Target}
+}
+
+// Key is what the runtime layer is made from. The archive's URI is not in
+// it: the checksum says the content is the same wherever it comes from.
+func (p Python) Key() PythonKey {
+	return PythonKey{Version: p.Dependency.Version, Checksum: p.Dependency.GetChecksum().Hash(), Target: p.Target}
+}
+
 // Contribute installs the runtime, or reuses it when the dependency's checksum
 // and the target are unchanged. The layer is launch-only and snapshot-backed: its
 // files are unpacked only for build steps that run Python.
 func (p Python) Contribute(layers *libcnb.Layers) (*SnapshotBackedLayer, Runtime, error) {
 	d, err := ContributeSnapshotBacked(layers, p.Logger, p.Snapshots, SnapshotBackedSpec{
 		Cached: Cached{
-			Name:  "python",
-			Title: fmt.Sprintf("CPython %s", p.Dependency.Version),
-			Metadata: Metadata{
-				"version":  p.Dependency.Version,
-				"checksum": p.Dependency.Checksum.Hash(),
-				"target":   p.Target,
-			},
+			Name:     "python",
+			Title:    fmt.Sprintf("CPython %s", p.Dependency.Version),
+			Metadata: p.Key().Metadata(),
 		},
 		Outputs: func(dir string) (Metadata, error) {
 			pip, err := BundledPipVersion(dir)
@@ -91,7 +112,7 @@ func (p Python) install(layer *libcnb.Layer) error {
 		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI, Err: err}
 	}
 	defer artifact.Close()
-	p.Logger.Bodyf("Verified sha256 %s; unpacking", p.Dependency.Checksum.Hash())
+	p.Logger.Bodyf("Verified sha256 %s; unpacking", p.Dependency.GetChecksum().Hash())
 	// The archive holds python/...; strip it so the layer is the prefix.
 	if err := crush.Extract(artifact, layer.Path, 1); err != nil {
 		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI, Err: err}

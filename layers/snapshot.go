@@ -42,12 +42,25 @@ type Snapshots struct {
 	Dir string
 }
 
+// SnapshotsKey is exactly what empties the snapshots layer.
+type SnapshotsKey struct {
+	// Format is the archives' format (see snapshotFormat): another one
+	// cannot be read.
+	Format string
+	// Target: the layers archived are built for one OS, architecture and
+	// distribution, and are of no use to another.
+	Target string
+}
+
+// Metadata is the key as layer metadata, one entry per field.
+func (k SnapshotsKey) Metadata() Metadata { return Metadata{"format": k.Format, "target": k.Target} }
+
 // ContributeSnapshots returns the snapshots layer, emptied when the target changed.
 func ContributeSnapshots(layers *libcnb.Layers, target string, logger log.Logger) (libcnb.Layer, Snapshots, error) {
 	layer, err := Contribute(layers, logger, Cached{
 		Name:     SnapshotsLayer,
 		Title:    "Layer snapshots",
-		Metadata: Metadata{"format": snapshotFormat, "target": target},
+		Metadata: SnapshotsKey{Format: snapshotFormat, Target: target}.Metadata(),
 		Types:    libcnb.LayerTypes{Cache: true},
 	}, func(layer *libcnb.Layer) error { return os.MkdirAll(layer.Path, 0o755) })
 	if err != nil {

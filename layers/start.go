@@ -19,16 +19,33 @@ type Start struct {
 	Logger log.Logger
 }
 
+// StartKey is exactly what invalidates the launch helper's layer.
+type StartKey struct {
+	// BinarySHA256 is the buildpack's binary, which the layer is a copy of:
+	// any change to the buildpack's code is a new warpdrive-start.
+	BinarySHA256 string
+}
+
+// Metadata is the key as layer metadata.
+func (k StartKey) Metadata() Metadata { return Metadata{"sha256": k.BinarySHA256} }
+
+// Key is the binary's content (not its path: the lifecycle may put the
+// buildpack anywhere).
+func (s Start) Key() (StartKey, error) {
+	sum, err := app.FileDigest(s.Binary)
+	return StartKey{BinarySHA256: sum}, err
+}
+
 // Contribute copies the binary into a launch layer's bin/ (on PATH at launch).
 func (s Start) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
-	sum, err := app.FileDigest(s.Binary)
+	key, err := s.Key()
 	if err != nil {
 		return libcnb.Layer{}, err
 	}
 	return Contribute(layers, s.Logger, Cached{
 		Name:     "start",
 		Title:    "Launch helper warpdrive-start",
-		Metadata: Metadata{"sha256": sum},
+		Metadata: key.Metadata(),
 		Types:    libcnb.LayerTypes{Launch: true},
 	}, func(layer *libcnb.Layer) error {
 		bin := filepath.Join(layer.Path, "bin")
