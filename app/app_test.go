@@ -39,7 +39,7 @@ def main():
     os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')
 `
 
-func TestFoundMarkers(t *testing.T) {
+func TestFoundDetectFiles(t *testing.T) {
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -70,11 +70,11 @@ func TestFoundMarkers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			for _, m := range FoundMarkers(writeTree(t, tt.files), lookup) {
+			for _, m := range FoundDetectFiles(writeTree(t, tt.files), lookup) {
 				got = append(got, m.Path)
 			}
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("FoundMarkers() = %v, want %v", got, tt.want)
+				t.Errorf("FoundDetectFiles() = %v, want %v", got, tt.want)
 			}
 		})
 	}

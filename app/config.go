@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/server"
@@ -180,7 +179,7 @@ func ResolveConfig(src Source, r Resolver) (Config, error) {
 	c.PipPackages = strings.Fields(packages)
 	c.StaticURL = value(r, "WARPDRIVE_STATIC_URL", "/static/")
 	c.StaticDir = value(r, "WARPDRIVE_STATIC_DIR", "static")
-	c.DisableCollectstatic = truthy(value(r, "DISABLE_COLLECTSTATIC", ""))
+	c.DisableCollectstatic = server.SwitchOn(value(r, "DISABLE_COLLECTSTATIC", ""))
 	c.ModWSGIVersion = value(r, "BP_MOD_WSGI_VERSION", "5.0.2")
 	for _, name := range []string{"WARPDRIVE_WSGI_APPLICATION", "APP_MODULE"} {
 		if v := value(r, name, ""); v != "" {
@@ -263,14 +262,6 @@ func value(r Resolver, name, def string) string {
 	return def
 }
 
-func truthy(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "0", "false", "no", "off":
-		return false
-	}
-	return true
-}
-
 // setting resolves a warpdrive choice: the `.warpdrive/<file>` wins, then the
 // variable, then the default; the value must be one of valid.
 func setting(root string, r Resolver, file, env, def string, valid []string) (string, string, error) {
@@ -326,14 +317,4 @@ func unquote(v string) (string, bool) {
 		return v[1 : len(v)-1], true
 	}
 	return v, false
-}
-
-// SortedNames returns the names of env, sorted.
-func SortedNames(env map[string]string) []string {
-	names := make([]string, 0, len(env))
-	for n := range env {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

@@ -76,7 +76,7 @@ func TestResolveConfig(t *testing.T) {
 	}
 }
 
-func TestCheckBuildEnvironment(t *testing.T) {
+func TestCheckBuildVariables(t *testing.T) {
 	tests := []struct {
 		env      map[string]string
 		bad      string
@@ -97,7 +97,7 @@ func TestCheckBuildEnvironment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		lookup := func(name string) (string, bool) { v, ok := tt.env[name]; return v, ok }
-		warnings, err := CheckBuildEnvironment(lookup)
+		warnings, err := CheckBuildVariables(lookup)
 		var ue UnsupportedVariableError
 		switch {
 		case tt.bad == "" && err != nil:

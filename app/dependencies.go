@@ -188,19 +188,19 @@ func (p Pyproject) declaresProject() bool {
 // Declares says whether the plan's input names the distribution (PEP 503
 // names compared), so a server the app already depends on is not added.
 func (p DependencyPlan) Declares(home string, files []RequirementFile, name string) bool {
-	want := NormalizeName(name)
+	want := pep508.NormalizeName(name)
 	switch p.Source {
 	case FromRequirements:
 		return Requires(home, files, name)
 	case FromLock:
 		for _, pin := range p.Lock.Pins {
-			if NormalizeName(pin.Name) == want {
+			if pep508.NormalizeName(pin.Name) == want {
 				return true
 			}
 		}
 	case FromProject, FromDeclared:
 		for _, line := range p.Project.Dependencies {
-			if r, err := pep508.ParseRequirement(line); err == nil && NormalizeName(r.Name) == want {
+			if r, err := pep508.ParseRequirement(line); err == nil && pep508.NormalizeName(r.Name) == want {
 				return true
 			}
 		}

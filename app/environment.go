@@ -53,9 +53,9 @@ var unsupportedVariables = []struct{ name, why string }{
 	{"VIRTUAL_ENV", "warpdrive creates the application's virtual environment itself; another one would be ignored or mixed in"},
 }
 
-// CheckBuildEnvironment finds, up front, all the variables that would break
+// CheckBuildVariables finds, up front, all the variables that would break
 // the install (as one error) and those warpdrive overrides (as warnings).
-func CheckBuildEnvironment(lookup func(string) (string, bool)) (warnings []string, err error) {
+func CheckBuildVariables(lookup func(string) (string, bool)) (warnings []string, err error) {
 	var bad UnsupportedVariableError
 	for _, v := range unsupportedVariables {
 		if value, ok := lookup(v.name); ok && strings.TrimSpace(value) != "" {

@@ -101,7 +101,7 @@ func pathDigest(path string) (string, error) {
 	case info.IsDir():
 		return TreeHash(path)
 	case info.Mode().IsRegular():
-		return fileDigest(path)
+		return FileDigest(path)
 	}
 	return "", fmt.Errorf("%s is neither a file nor a directory", path)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -165,7 +166,7 @@ func pipfileFieldPath(data []byte, field string) string {
 	if json.Unmarshal(data, &lock) != nil {
 		return field
 	}
-	for _, name := range sortedMapKeys(lock.Default) {
+	for _, name := range slices.Sorted(maps.Keys(lock.Default)) {
 		var entry pipfileEntry
 		if json.Unmarshal(lock.Default[name], &entry) != nil {
 			return fmt.Sprintf("default[%q].%s", name, rest)
@@ -201,10 +202,7 @@ func pipfileJSONPosition(data []byte, offset int64) string {
 // pipfilePins are the default entries whose markers hold, sorted by
 // normalized name.
 func pipfilePins(lock pipfileLock, env pep508.Environment) ([]Pin, error) {
-	names := make([]string, 0, len(lock.Default))
-	for name := range lock.Default {
-		names = append(names, name)
-	}
+	names := slices.Collect(maps.Keys(lock.Default))
 	slices.SortFunc(names, func(a, b string) int {
 		return strings.Compare(pep508.NormalizeName(a), pep508.NormalizeName(b))
 	})
@@ -275,7 +273,7 @@ func pipfileUndeclared(home string, locked map[string]pipfileEntry) ([]string, e
 		have[pep508.NormalizeName(name)] = true
 	}
 	var stale []string
-	for _, name := range sortedMapKeys(packages) {
+	for _, name := range slices.Sorted(maps.Keys(packages)) {
 		if !have[pep508.NormalizeName(name)] {
 			stale = append(stale, name)
 		}

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -449,12 +450,12 @@ func (w *poetryWalk) holds(marker string, env pep508.Environment, what string) (
 // package itself, such as attrs' "attrs[tests]").
 func (w *poetryWalk) followEdges(node *poetryNode) error {
 	p := node.pkg
-	env := w.env.WithExtras(sortedMapKeys(node.extras)...)
+	env := w.env.WithExtras(slices.Sorted(maps.Keys(node.extras))...)
 	enabled, err := enabledExtraEntries(p, node.extras)
 	if err != nil {
 		return err
 	}
-	for _, name := range sortedMapKeys(p.Dependencies) {
+	for _, name := range slices.Sorted(maps.Keys(p.Dependencies)) {
 		edge, ok, err := w.pickEdge(p, name, env)
 		if err != nil {
 			return err
@@ -472,7 +473,7 @@ func (w *poetryWalk) followEdges(node *poetryNode) error {
 			return err
 		}
 	}
-	for _, key := range sortedMapKeys(enabled) {
+	for _, key := range slices.Sorted(maps.Keys(enabled)) {
 		entry := enabled[key]
 		ok, err := w.holds(entry.marker, env, p.Name+"'s extra entry "+entry.name)
 		if err != nil {
@@ -495,15 +496,6 @@ func (w *poetryWalk) noteMissing(p *poetryPackage, name string) {
 	if len(w.byName[pep508.NormalizeName(name)]) == 0 {
 		w.missing = appendMissing(w.missing, MissingDependency{Name: name, RequiredBy: p.Name})
 	}
-}
-
-func sortedMapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // poetrySpecifiers converts an edge's Poetry constraint for lockedVersionAllowed;
@@ -625,7 +617,7 @@ func parsePoetryExtraEntry(s string) (poetryExtraEntry, bool) {
 // normalized name (their extras merged when several extras list a name).
 func enabledExtraEntries(p *poetryPackage, requested map[string]bool) (map[string]poetryExtraEntry, error) {
 	enabled := map[string]poetryExtraEntry{}
-	for _, extra := range sortedMapKeys(p.Extras) {
+	for _, extra := range slices.Sorted(maps.Keys(p.Extras)) {
 		if !requested[pep508.NormalizeName(extra)] {
 			continue
 		}
@@ -647,7 +639,7 @@ func enabledExtraEntries(p *poetryPackage, requested map[string]bool) (map[strin
 // pins are the included packages, sorted by normalized name.
 func (w *poetryWalk) pins(legacyFiles map[string][]poetryFile) []Pin {
 	var pins []Pin
-	for _, key := range sortedMapKeys(w.nodes) {
+	for _, key := range slices.Sorted(maps.Keys(w.nodes)) {
 		if node := w.nodes[key]; node.included {
 			pins = append(pins, poetryPin(node.pkg, legacyFiles))
 		}

@@ -2,10 +2,11 @@ package app
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -328,12 +329,7 @@ func pylockHashes(files ...pylockDistFile) []string {
 	var hashes []string
 	seen := map[string]bool{}
 	for _, f := range files {
-		algorithms := make([]string, 0, len(f.Hashes))
-		for algorithm := range f.Hashes {
-			algorithms = append(algorithms, algorithm)
-		}
-		sort.Strings(algorithms)
-		for _, algorithm := range algorithms {
+		for _, algorithm := range slices.Sorted(maps.Keys(f.Hashes)) {
 			h := strings.ToLower(algorithm) + ":" + f.Hashes[algorithm]
 			if !seen[h] {
 				seen[h] = true

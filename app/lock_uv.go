@@ -3,10 +3,12 @@ package app
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -510,7 +512,7 @@ func uvCheckFresh(home string, project uvPackage, graph *uvGraph) error {
 		}
 	}
 	var removed []string
-	for _, name := range sortedMapKeys(locked) {
+	for _, name := range slices.Sorted(maps.Keys(locked)) {
 		if !declared[name] {
 			removed = append(removed, locked[name])
 		}

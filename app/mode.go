@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
 // Launch is how the application starts: the deploy mode `auto` resolved to, and
@@ -243,7 +245,7 @@ func projectPackage(home string, project Pyproject) ProjectPackage {
 	if project.Name == "" {
 		return ProjectPackage{}
 	}
-	module := strings.ReplaceAll(NormalizeName(project.Name), "-", "_")
+	module := strings.ReplaceAll(pep508.NormalizeName(project.Name), "-", "_")
 	for _, file := range []string{module + "/__init__.py", module + ".py", "src/" + module + "/__init__.py", "src/" + module + ".py"} {
 		shape, err := ReadModuleShape(filepath.Join(home, filepath.FromSlash(file)))
 		if err != nil {

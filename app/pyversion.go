@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	pep440 "github.com/aquasecurity/go-pep440-version"
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
 // The sources of a Python version request, in the order they are tried; the
@@ -260,13 +261,7 @@ func sortedAvailable(versions []availableVersion) []string {
 }
 
 // minorOf returns "3.X" for a version with at least two release numbers.
-func minorOf(v pep440.Version) (string, bool) {
-	parts := strings.Split(v.BaseVersion(), ".")
-	if strings.Contains(parts[0], "!") || len(parts) < 2 {
-		return "", false
-	}
-	return parts[0] + "." + parts[1], true
-}
+func minorOf(v pep440.Version) (string, bool) { return pep508.MajorMinor(v.BaseVersion()) }
 
 // specifier is a parsed request: alternatives (any may match) of clauses
 // (all must match).

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
 // RequirementFile is one file pip reads: a top-level requirements file or one it
@@ -133,7 +135,7 @@ type RequirementLocation struct {
 // LocateRequirement finds the lines that name the distribution, comparing
 // names the way pip does (case-insensitive, -_. equivalent).
 func LocateRequirement(dir string, files []RequirementFile, name string) []RequirementLocation {
-	want := NormalizeName(name)
+	want := pep508.NormalizeName(name)
 	var out []RequirementLocation
 	for _, f := range files {
 		if f.Missing {
@@ -167,20 +169,13 @@ var (
 func RequirementName(line string) string {
 	line = stripComment(line)
 	if m := directReference.FindStringSubmatch(line); m != nil {
-		return NormalizeName(m[1])
+		return pep508.NormalizeName(m[1])
 	}
 	spec, _, _ := strings.Cut(line, ";") // markers may hold a "/"
 	if line == "" || strings.HasPrefix(line, "-") || hasScheme(line) || isPathRequirement(strings.TrimSpace(spec)) {
 		return ""
 	}
-	return NormalizeName(namePrefix.FindString(line))
-}
-
-var nameSeparators = regexp.MustCompile(`[-_.]+`)
-
-// NormalizeName is PEP 503 name normalization.
-func NormalizeName(name string) string {
-	return strings.ToLower(nameSeparators.ReplaceAllString(name, "-"))
+	return pep508.NormalizeName(namePrefix.FindString(line))
 }
 
 // Requires reports whether any of the files names the distribution.

@@ -124,8 +124,8 @@ func fsDigest(fsys fs.FS, path string) (string, error) {
 	return readerDigest(f, path)
 }
 
-// fileDigest streams the file at path into a sha256, hex encoded.
-func fileDigest(path string) (string, error) {
+// FileDigest is the hex SHA-256 of a file's contents, streamed.
+func FileDigest(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -147,6 +147,3 @@ func Digest(text string) string {
 	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:])
 }
-
-// FileDigest is the hex SHA-256 of a file's contents.
-func FileDigest(path string) (string, error) { return fileDigest(path) }

@@ -301,14 +301,6 @@ func (b Build) plainStatic(s *step) {
 	}
 }
 
-func hashMetadata(md layers.Metadata) string {
-	var text string
-	for _, k := range app.SortedNames(md) {
-		text += k + "=" + md[k] + "\n"
-	}
-	return app.Digest(text)
-}
-
 func orUnset(s string) string {
 	if s == "" {
 		return "(unset)"

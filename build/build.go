@@ -101,18 +101,18 @@ type step struct {
 	pipCacheRestored bool
 	// pipCredentials come from a binding of type pip, for pip's runs only.
 	pipCredentials layers.PipCredentials
-	// snapshots keeps the deferred layers' files and probes the record of
+	// snapshots keeps the snapshot-backed layers' files and probes the record of
 	// the build's Python steps, in the cache.
 	snapshots layers.Snapshots
 	probes    *layers.ProbeCache
 	// keepAppStatic: this build used the snapshot of collectstatic's output
 	// in the application's STATIC_ROOT (restored it or saved it).
 	keepAppStatic bool
-	// python, venvLayer and deferred are the snapshot-backed launch
+	// python, venvLayer and snapshotBacked are the snapshot-backed launch
 	// layers, in the order they are unpacked when a step needs them.
-	python    *layers.Deferred
-	venvLayer *layers.Deferred
-	deferred  []*layers.Deferred
+	python         *layers.SnapshotBackedLayer
+	venvLayer      *layers.SnapshotBackedLayer
+	snapshotBacked []*layers.SnapshotBackedLayer
 	// sourceTree lists the application directory's entries before any
 	// step ran, so the build's own output can be made writable at run time.
 	sourceTree sourceTree
@@ -200,7 +200,7 @@ func (b Build) begin(ctx libcnb.BuildContext) (*step, error) {
 		b.Logger.Headerf("Application home: %s/ (%s; .warpdrive/home chooses another)", rel, s.source.HomeFound)
 	}
 	applyEnvironmentFile(s.source.Environment, b.Logger)
-	if err := b.checkEnvironment(); err != nil {
+	if err := b.checkBuildVariables(); err != nil {
 		return nil, err
 	}
 	if s.pipCredentials, err = readPipCredentials(ctx.Platform.Bindings, b.Logger); err != nil {

@@ -68,20 +68,20 @@ func TestKeptLine(t *testing.T) {
 	}
 }
 
-// layersFromCache is a deferred layer restored from a snapshot, as a
+// layersFromCache is a snapshot-backed layer restored from a snapshot, as a
 // second build finds the first one's.
-func layersFromCache(t *testing.T) *layers.Deferred {
+func layersFromCache(t *testing.T) *layers.SnapshotBackedLayer {
 	t.Helper()
 	dir := t.TempDir()
 	snaps := layers.Snapshots{Dir: filepath.Join(dir, "snapshots")}
 	if err := os.MkdirAll(snaps.Dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	spec := layers.DeferredSpec{Cached: layers.Cached{Name: "python", Title: "CPython", Metadata: layers.Metadata{"version": "3.13.5"}},
+	spec := layers.SnapshotBackedSpec{Cached: layers.Cached{Name: "python", Title: "CPython", Metadata: layers.Metadata{"version": "3.13.5"}},
 		Fill: func(l *libcnb.Layer) error { return os.WriteFile(filepath.Join(l.Path, "python3"), []byte("x"), 0o755) }}
 	first := libcnb.Layers{Path: filepath.Join(dir, "first")}
 	var out bytes.Buffer
-	d, err := layers.ContributeDeferred(&first, log.NewPaketoLogger(&out), snaps, spec)
+	d, err := layers.ContributeSnapshotBacked(&first, log.NewPaketoLogger(&out), snaps, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func layersFromCache(t *testing.T) *layers.Deferred {
 		t.Fatal("a layer this build made is said to come from the cache")
 	}
 	second := libcnb.Layers{Path: filepath.Join(dir, "second")}
-	d, err = layers.ContributeDeferred(&second, log.NewPaketoLogger(&out), snaps, spec)
+	d, err = layers.ContributeSnapshotBacked(&second, log.NewPaketoLogger(&out), snaps, spec)
 	if err != nil {
 		t.Fatal(err)
 	}

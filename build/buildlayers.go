@@ -50,8 +50,8 @@ func readLaterBuild(plan libcnb.BuildpackPlan) laterBuild {
 	return u
 }
 
-// wants reports whether the deferred layer d is one later buildpacks use at build.
-func (u laterBuild) wants(s *step, d *layers.Deferred) bool {
+// wants reports whether the snapshot-backed layer d is one later buildpacks use at build.
+func (u laterBuild) wants(s *step, d *layers.SnapshotBackedLayer) bool {
 	switch {
 	case d == s.python:
 		return u.python

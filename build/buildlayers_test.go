@@ -79,7 +79,7 @@ func TestFinishLayersForLaterBuildpacks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			s := deferredStep(t, log.NewPaketoLogger(&buf))
+			s := snapshotBackedStep(t, log.NewPaketoLogger(&buf))
 			s.ctx.Plan = libcnb.BuildpackPlan{Entries: tt.entries}
 			if err := (Build{Logger: log.NewPaketoLogger(&buf)}).finishLayers(s); err != nil {
 				t.Fatal(err)
@@ -104,10 +104,10 @@ func TestFinishLayersForLaterBuildpacks(t *testing.T) {
 	}
 }
 
-// deferredStep is a step whose python, venv and mod_wsgi layers are the
+// snapshotBackedStep is a step whose python, venv and mod_wsgi layers are the
 // previous image's, reused without their files (a rebuild of unchanged
 // source), their snapshots in the cache.
-func deferredStep(t *testing.T, logger log.Logger) *step {
+func snapshotBackedStep(t *testing.T, logger log.Logger) *step {
 	t.Helper()
 	dir := t.TempDir()
 	ls := &libcnb.Layers{Path: filepath.Join(dir, "layers")}
@@ -116,8 +116,8 @@ func deferredStep(t *testing.T, logger log.Logger) *step {
 		t.Fatal(err)
 	}
 	s := &step{snapshots: snaps, probes: layers.LoadProbeCache(snaps), result: libcnb.NewBuildResult()}
-	contribute := func(name string) *layers.Deferred {
-		d, err := layers.ContributeDeferred(ls, logger, snaps, layers.DeferredSpec{
+	contribute := func(name string) *layers.SnapshotBackedLayer {
+		d, err := layers.ContributeSnapshotBacked(ls, logger, snaps, layers.SnapshotBackedSpec{
 			Cached: layers.Cached{Name: name, Title: name, Metadata: layers.Metadata{"v": "1"}},
 			Fill:   func(l *libcnb.Layer) error { return os.WriteFile(filepath.Join(l.Path, "payload"), nil, 0o644) },
 		})
@@ -138,9 +138,9 @@ func deferredStep(t *testing.T, logger log.Logger) *step {
 			t.Fatal(err)
 		}
 		os.RemoveAll(d.Layer.Path)
-		s.deferred = append(s.deferred, contribute(name))
+		s.snapshotBacked = append(s.snapshotBacked, contribute(name))
 	}
-	s.python, s.venvLayer = s.deferred[0], s.deferred[1]
+	s.python, s.venvLayer = s.snapshotBacked[0], s.snapshotBacked[1]
 	return s
 }
 

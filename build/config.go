@@ -40,11 +40,11 @@ func applyEnvironmentFile(vars []app.EnvVar, logger log.Logger) {
 	}
 }
 
-// checkEnvironment stops the build, before any work, on variables that would
+// checkBuildVariables stops the build, before any work, on variables that would
 // break the install, and warns about those warpdrive overrides. It runs again
 // after the build-env hook, which may set more.
-func (b Build) checkEnvironment() error {
-	warnings, err := app.CheckBuildEnvironment(os.LookupEnv)
+func (b Build) checkBuildVariables() error {
+	warnings, err := app.CheckBuildVariables(os.LookupEnv)
 	for _, w := range warnings {
 		b.Logger.Headerf("WARNING: %s", w)
 	}
@@ -55,7 +55,7 @@ func (b Build) checkEnvironment() error {
 // `.warpdrive/environment` and the build-env hook have been applied, and
 // decides how the application starts.
 func (b Build) resolveConfiguration(s *step) error {
-	if err := b.checkEnvironment(); err != nil {
+	if err := b.checkBuildVariables(); err != nil {
 		return err
 	}
 	s.resolver.LogConfiguration(b.Logger)

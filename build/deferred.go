@@ -16,7 +16,7 @@ var snapshotted = []string{"python", layers.VenvLayer, layers.ModWSGILayer, laye
 // needPython unpacks CPython, the venv and mod_wsgi, when a reused build
 // left them in the previous image only, for a step that runs Python.
 func (s *step) needPython() error {
-	for _, d := range s.deferred {
+	for _, d := range s.snapshotBacked {
 		if err := d.Materialize(); err != nil {
 			return err
 		}
@@ -24,7 +24,7 @@ func (s *step) needPython() error {
 	return nil
 }
 
-// finishLayers hands the deferred layers to the lifecycle (without their
+// finishLayers hands the snapshot-backed layers to the lifecycle (without their
 // files when the previous image holds them; as build layers, with their
 // files, when a later buildpack requires them at build) and saves the probe
 // record.
@@ -32,7 +32,7 @@ func (b Build) finishLayers(s *step) error {
 	later := readLaterBuild(s.ctx.Plan)
 	var forLater []string
 	kept := map[string]bool{}
-	for _, d := range s.deferred {
+	for _, d := range s.snapshotBacked {
 		finish := d.Finish
 		if later.wants(s, d) {
 			finish = d.FinishForLaterBuildpacks
@@ -128,5 +128,5 @@ func (s *step) stepKey() (stepKey, error) {
 		}
 		s.appNames = names
 	}
-	return stepKey{PythonVersion: s.runtime.Version, Packages: hashMetadata(s.packagesMD), AppNames: s.appNames}, nil
+	return stepKey{PythonVersion: s.runtime.Version, Packages: s.packagesMD.Key(), AppNames: s.appNames}, nil
 }

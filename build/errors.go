@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
 // Message is an error as the user reads it: a title, what happened, and how
@@ -178,13 +180,15 @@ func indentLines(lines []string) []string {
 	return out
 }
 
+// minorOf is the newest available version's minor version, the example a
+// fix suggests.
 func minorOf(versions []string) string {
 	if len(versions) == 0 {
 		return "3.13"
 	}
-	parts := strings.SplitN(versions[len(versions)-1], ".", 3)
-	if len(parts) < 2 {
-		return versions[0]
+	newest := versions[len(versions)-1]
+	if mm, ok := pep508.MajorMinor(newest); ok {
+		return mm
 	}
-	return parts[0] + "." + parts[1]
+	return newest
 }

@@ -247,3 +247,21 @@ func TestREADMEListsEveryTitle(t *testing.T) {
 		t.Errorf("README lists %q, which no error has", title)
 	}
 }
+
+// The unavailable-version fix suggests the newest available minor version.
+func TestMinorOfSuggestsTheNewestMinor(t *testing.T) {
+	tests := []struct {
+		available []string
+		want      string
+	}{
+		{[]string{"3.11.2", "3.13.5"}, "3.13"},
+		{[]string{"3.13.5", "3.14rc1"}, "3.14"},
+		{[]string{"3.12", "4"}, "4"},
+		{nil, "3.13"},
+	}
+	for _, tt := range tests {
+		if got := minorOf(tt.available); got != tt.want {
+			t.Errorf("minorOf(%q) = %q, want %q", tt.available, got, tt.want)
+		}
+	}
+}

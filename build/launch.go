@@ -20,7 +20,7 @@ func (b Build) launchLayers(s *step) error {
 	}
 	s.result.Layers = append(s.result.Layers, start)
 
-	env := layers.Environment{EntryPoint: s.entryModule}
+	env := layers.EnvironmentLayer{EntryPoint: s.entryModule}
 	if s.usesStaticWrapper() {
 		s.entry.Wrapped = true
 		entry := s.entry
@@ -124,5 +124,5 @@ func webPlan(s *step) launch.StartPlan {
 // procfileServer is the server a Procfile web command runs, when it names one
 // warpdrive knows (any word of it: `python manage.py migrate && gunicorn ...`).
 func procfileServer(command string) (server.Server, bool) {
-	return server.Named(strings.Fields(command))
+	return server.Named(launch.CommandWords(command))
 }

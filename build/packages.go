@@ -48,7 +48,7 @@ func (b Build) packages(s *step) error {
 		return err
 	}
 	s.venv, s.packagesMD, s.venvLayer = layer.Layer.Path, md, layer
-	s.deferred = append(s.deferred, layer)
+	s.snapshotBacked = append(s.snapshotBacked, layer)
 	return nil
 }
 
@@ -68,12 +68,12 @@ func (b Build) modWSGI(s *step) error {
 		return err
 	}
 	layer, err := layers.ModWSGI{Version: s.config.ModWSGIVersion, Runtime: s.runtime, Venv: s.venv, PipCache: s.pipCache, Credentials: s.pipCredentials,
-		Snapshots: s.snapshots, Needs: []*layers.Deferred{s.python, s.venvLayer},
+		Snapshots: s.snapshots, Needs: []*layers.SnapshotBackedLayer{s.python, s.venvLayer},
 		Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers, apache)
 	if err != nil {
 		return err
 	}
-	s.deferred = append(s.deferred, layer)
+	s.snapshotBacked = append(s.snapshotBacked, layer)
 	return nil
 }
 

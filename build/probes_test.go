@@ -45,7 +45,7 @@ func TestStepKeysAreTheOldInputs(t *testing.T) {
 	names, err := app.TreeNames(s.ctx.ApplicationPath, ".git")
 	must(t, err)
 	old := func(extra map[string]string) map[string]string {
-		in := map[string]string{"python": "3.13.5", "packages": hashMetadata(layers.Metadata{"python_version": "3.13.5", "requirements": "aa"}),
+		in := map[string]string{"python": "3.13.5", "packages": layers.Metadata{"python_version": "3.13.5", "requirements": "aa"}.Key(),
 			"application file names": names}
 		for k, v := range extra {
 			in[k] = v

@@ -68,6 +68,8 @@ func TestProcfileServer(t *testing.T) {
 		"exec waitress-serve --port=$PORT app:app":                       "waitress",
 		"FOO=1 uwsgi --http :$PORT":                                      "uwsgi",
 		"python manage.py migrate && gunicorn mysite.wsgi":               "gunicorn",
+		"python manage.py migrate&&gunicorn mysite.wsgi":                 "gunicorn",
+		"cd src; exec 'gunicorn' mysite.wsgi":                            "gunicorn",
 		"bin/start-nginx":                                                "",
 		"/layers/warpdrive/venv/bin/gunicorn -b :$PORT wsgi:application": "gunicorn",
 		"uvicorn main:app --host 0.0.0.0 --port $PORT":                   "uvicorn",

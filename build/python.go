@@ -62,7 +62,7 @@ func (b Build) python(s *step) error {
 		return err
 	}
 	s.runtime, s.python = rt, d
-	s.deferred = append(s.deferred, d)
+	s.snapshotBacked = append(s.snapshotBacked, d)
 	return nil
 }
 

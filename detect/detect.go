@@ -43,13 +43,13 @@ type Detector struct {
 	Logger log.Logger
 }
 
-// Detect passes when the application has any of the markers (requirements.txt,
-// a Django manage.py, wsgi.py, app.py, app.sh, .warpdrive/), else fails, which
-// the lifecycle sees as exit 100.
+// Detect passes when the application has any of the detect files
+// (app.DetectFiles: requirements.txt, a Django manage.py, wsgi.py, app.py,
+// app.sh, .warpdrive/ ...), else fails, which the lifecycle sees as exit 100.
 func (d Detector) Detect(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
-	found := app.FoundMarkers(ctx.ApplicationPath, os.LookupEnv)
+	found := app.FoundDetectFiles(ctx.ApplicationPath, os.LookupEnv)
 	if len(found) == 0 {
-		why := fmt.Sprintf("warpdrive: no Python web application found in %s; looked for %s", ctx.ApplicationPath, app.MarkerPaths(os.LookupEnv))
+		why := fmt.Sprintf("warpdrive: no Python web application found in %s; looked for %s", ctx.ApplicationPath, app.DetectFilePaths(os.LookupEnv))
 		if !app.HasPythonFiles(ctx.ApplicationPath) || otherLanguage(ctx.ApplicationPath) {
 			// Not a Python app (or another language's, with a helper
 			// script): fail quietly, so a builder's other groups (Node.js,

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/warpdrive-buildpack/warpdrive/internal/lines"
 )
 
 // Dir is where an application keeps its hooks.
@@ -117,7 +119,7 @@ func SourceEnvWithSignals(dir, workdir, name string, env Env, log io.Writer, sig
 	case sig != 0:
 		return nil, Interrupted{Name: name, Signal: sig}
 	case err != nil:
-		return nil, Failure{Name: name, Status: exitStatus(err), Tail: lastLines(tail.String(), 15)}
+		return nil, Failure{Name: name, Status: exitStatus(err), Tail: lines.Last(tail.String(), 15)}
 	case !complete:
 		return nil, EnvironmentLostError{Name: name}
 	}
@@ -202,7 +204,7 @@ func RunWithSignals(dir, workdir, name string, env Env, log io.Writer, sigs <-ch
 		return Interrupted{Name: name, Signal: sig}
 	}
 	if err != nil {
-		return Failure{Name: name, Status: exitStatus(err), Tail: lastLines(tail.String(), 15)}
+		return Failure{Name: name, Status: exitStatus(err), Tail: lines.Last(tail.String(), 15)}
 	}
 	return nil
 }
@@ -212,12 +214,4 @@ func exitStatus(err error) int {
 		return ee.ExitCode()
 	}
 	return -1
-}
-
-func lastLines(s string, n int) []string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return lines
 }

@@ -258,7 +258,7 @@ type words struct {
 func userWords(p StartPlan, serverArgs, user []string) []words {
 	var out []words
 	if p.Shell && len(p.Command) >= 3 {
-		out = append(out, words{"the Procfile's", strings.Fields(p.Command[2]), true})
+		out = append(out, words{"the Procfile's", CommandWords(p.Command[2]), true})
 	}
 	if len(serverArgs) > 0 {
 		out = append(out, words{".warpdrive/server_args'", serverArgs, false})

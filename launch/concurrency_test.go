@@ -212,6 +212,8 @@ func TestConcurrencyPerServer(t *testing.T) {
 			"Concurrency: 3 gunicorn workers (the Procfile's --workers 3; WEB_CONCURRENCY and the derived count are not used)"},
 		{"a Procfile's -w4 after other commands", procfile("python manage.py migrate && gunicorn -w4 app:app"), MapEnv{},
 			"bash -c python manage.py migrate && gunicorn -w4 app:app web", nil, "Concurrency: 4 gunicorn workers (the Procfile's -w 4;"},
+		{"a Procfile's quoted count, its commands unspaced", procfile(`migrate&&gunicorn --workers "3" app:app`), MapEnv{},
+			`bash -c migrate&&gunicorn --workers "3" app:app web`, nil, "Concurrency: 3 gunicorn workers (the Procfile's --workers 3;"},
 		{"a Procfile's server without a count", procfile("gunicorn app:app"), MapEnv{}, "bash -c gunicorn app:app web", map[string]string{"WEB_CONCURRENCY": "2"},
 			"Concurrency: WEB_CONCURRENCY=2 for the application (derived:"},
 		{"app.py gets WEB_CONCURRENCY", startPlan("python", "python", "app.py"), MapEnv{}, "python app.py", map[string]string{"WEB_CONCURRENCY": "2"},

@@ -201,7 +201,7 @@ func TestPrepareLeavesShellCommandsToTheShell(t *testing.T) {
 }
 
 func TestShellWords(t *testing.T) {
-	env := MapEnv{"N": "3", "NAME": "my app"}
+	env := MapEnv{"N": "3", "NAME": "my app", "HOME": "/home/app"}
 	tests := []struct {
 		in   string
 		want []string
@@ -215,6 +215,11 @@ func TestShellWords(t *testing.T) {
 		{"$$ 100$ pa$W", []string{"$$", "100$", "pa"}},
 		{`"a\$N\x"`, []string{`a$N\x`}},
 		{"", nil},
+		// As in sh: an unquoted expansion is split into words, a quoted one
+		// is not; the special parameters stay as written.
+		{`--name $NAME --title "$NAME"`, []string{"--name", "my", "app", "--title", "my app"}},
+		{"$1 $? ${#NAME} $((N * 2))", []string{"$1", "$?", "6", "6"}},
+		{"--x={a,b} ~/logs", []string{"--x=a", "--x=b", "/home/app/logs"}},
 	}
 	for _, tt := range tests {
 		got, err := ShellWords(tt.in, env)
@@ -222,8 +227,10 @@ func TestShellWords(t *testing.T) {
 			t.Errorf("ShellWords(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
-	if _, err := ShellWords(`"open`, env); err == nil {
-		t.Error("an unterminated quote must be an error")
+	for _, bad := range []string{`"open`, "--a; --b", "--a && --b", "--date $(date)", "${bad name}"} {
+		if got, err := ShellWords(bad, env); err == nil {
+			t.Errorf("ShellWords(%q) = %q, want an error: it is not a simple command's arguments", bad, got)
+		}
 	}
 }
 
@@ -269,5 +276,23 @@ func TestHooksRunOnceAndSkipNonExecutable(t *testing.T) {
 	}
 	if _, err := h.Runnable("migrate"); err == nil || !strings.Contains(err.Error(), "no action hook migrate") {
 		t.Errorf("Runnable(missing) = %v", err)
+	}
+}
+
+func TestCommandWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"gunicorn --workers 3 app:app", []string{"gunicorn", "--workers", "3", "app:app"}},
+		{`migrate&&exec gunicorn -w "3" 'a b' x\ y`, []string{"migrate", "exec", "gunicorn", "-w", "3", "a b", "x y"}},
+		{"FOO=1 uwsgi --http :$PORT > log; echo done", []string{"uwsgi", "--http", ":$PORT", "echo", "done"}},
+		{`gunicorn -w "$WORKERS" $'\t' {a,b} ~/x`, []string{"gunicorn", "-w", `"$WORKERS"`, "\t", "a", "b", "~/x"}},
+		{`bad "quote`, []string{"bad", `"quote`}},
+	}
+	for _, tt := range tests {
+		if got := CommandWords(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("CommandWords(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

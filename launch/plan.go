@@ -36,9 +36,10 @@ type StartPlan struct {
 }
 
 // Declared is the web process's command after the helper, as the build writes
-// it to launch.toml: base, the marker, derived. `docker run` arguments follow it.
+// it to launch.toml: base, the insertion point "--", derived. `docker run`
+// arguments follow it.
 func (p StartPlan) Declared() []string {
-	out := append(append([]string{}, p.Command...), server.Marker)
+	out := append(append([]string{}, p.Command...), server.InsertionPoint)
 	return append(out, p.Derived...)
 }
 

@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // ServerArgs reads `.warpdrive/server_args` under root: a file applying to
@@ -37,77 +40,53 @@ func ServerArgs(root, mode string, env MapEnv) ([]string, error) {
 	return words, nil
 }
 
-// ShellWords splits text into words the way a POSIX shell would for a simple
-// command: whitespace separates, single quotes are literal, double quotes allow
-// $VAR expansion, a backslash escapes, and # starts a comment at a word start.
-// As in a shell, an unquoted expansion that is empty makes no word
-// (`--workers $UNSET` is one word), while "" or "$UNSET" in quotes is an empty
-// word; a "$" not followed by a name ("$$", "100$") stays literal.
+// ShellWords splits and expands text the way a POSIX shell does a simple
+// command's arguments, by mvdan.cc/sh: whitespace separates, quotes and
+// backslashes as in sh, # starts a comment, $VAR, ${VAR}, ${VAR:-default}
+// and the other parameter expansions, arithmetic, a ~ and braces expand, and
+// an unquoted expansion is split into words (an empty one makes no word, so
+// `--workers $UNSET` is one word, while "" or "$UNSET" is an empty word).
+// What is not a simple command's arguments (`;`, `&&`, a $(command)) is an
+// error. The shell's special parameters mean nothing in a file of arguments,
+// so a "$" before no name ("$$", "100$", "$1") stays as written.
 func ShellWords(text string, env MapEnv) ([]string, error) {
-	var (
-		words []string
-		cur   strings.Builder
-		// inWord: the current word exists, even if empty (it had quotes or text).
-		inWord bool
-		quote  rune
-		runes  = []rune(text)
-	)
-	for i := 0; i < len(runes); i++ {
-		r := runes[i]
-		switch {
-		case quote == '\'':
-			if r == '\'' {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case r == '\\' && i+1 < len(runes) && (quote == 0 || strings.ContainsRune(`$"\`+"\n", runes[i+1])):
-			i++
-			if runes[i] != '\n' {
-				cur.WriteRune(runes[i])
-				inWord = true
-			}
-		case r == '$':
-			value, next, ok := expandAt(runes, i, env)
-			if !ok {
-				cur.WriteRune(r)
-				inWord = true
-				continue
-			}
-			cur.WriteString(value)
-			if value != "" {
-				inWord = true
-			}
-			i = next - 1
-		case quote == '"':
-			if r == '"' {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case r == '\'' || r == '"':
-			quote, inWord = r, true
-		case r == '#' && !inWord:
-			for i < len(runes) && runes[i] != '\n' {
-				i++
-			}
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
-			if inWord {
-				words, inWord = append(words, cur.String()), false
-				cur.Reset()
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
+	var words []*syntax.Word
+	for w, err := range syntax.NewParser().WordsSeq(strings.NewReader(text)) {
+		if err != nil {
+			return nil, err
+		}
+		words = append(words, w)
+	}
+	fields, err := expand.Fields(&expand.Config{Env: shellEnv(env)}, words...)
+	if err != nil || len(fields) == 0 {
+		return nil, err
+	}
+	return fields, nil
+}
+
+// shellEnv is the container's environment as ShellWords' expansion reads
+// it: a variable is set when the environment holds it, even empty, and a
+// special parameter (a name that is not a variable's: "$", "1", "?") is its
+// own text.
+type shellEnv MapEnv
+
+func (e shellEnv) Get(name string) expand.Variable {
+	if !validName(name) {
+		return expand.Variable{Set: true, Kind: expand.String, Str: "$" + name}
+	}
+	v, ok := e[name]
+	if !ok {
+		return expand.Variable{}
+	}
+	return expand.Variable{Set: true, Exported: true, Kind: expand.String, Str: v}
+}
+
+func (e shellEnv) Each(fn func(name string, vr expand.Variable) bool) {
+	for name := range e {
+		if !fn(name, e.Get(name)) {
+			return
 		}
 	}
-	if quote != 0 {
-		return nil, fmt.Errorf("unterminated %c quote", quote)
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
 }
 
 // ExpandWords expands the variables in words the build wrote (such as
@@ -169,6 +148,57 @@ func validName(name string) bool {
 	}
 	for i, r := range name {
 		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// CommandWords are the words of a command line a user wrote for bash (a
+// Procfile's), for finding the server it runs and the options it gives it:
+// every simple command's arguments, in order, quotes removed, parsed by
+// mvdan.cc/sh (`migrate&&exec gunicorn -w "3"` -> migrate exec gunicorn -w
+// 3). Nothing is expanded or run: a word holding an expansion is kept as
+// written ($WORKERS). A line the parser refuses is split at whitespace.
+func CommandWords(command string) []string {
+	file, err := syntax.NewParser().Parse(strings.NewReader(command), "")
+	if err != nil {
+		return strings.Fields(command)
+	}
+	var words []string
+	syntax.Walk(file, func(n syntax.Node) bool {
+		if call, ok := n.(*syntax.CallExpr); ok {
+			for _, w := range call.Args {
+				words = append(words, unquoted(command, w)...)
+			}
+		}
+		return true
+	})
+	return words
+}
+
+// unquoted is what bash makes of w when it is literal text (quotes and
+// backslashes removed, braces expanded), else w as written.
+func unquoted(src string, w *syntax.Word) []string {
+	if literal(w.Parts) {
+		if fields, err := expand.Fields(&expand.Config{Env: expand.ListEnviron()}, w); err == nil {
+			return fields
+		}
+	}
+	return []string{src[w.Pos().Offset():w.End().Offset()]}
+}
+
+// literal says parts hold no expansion: text, and quotes around text.
+func literal(parts []syntax.WordPart) bool {
+	for _, part := range parts {
+		switch p := part.(type) {
+		case *syntax.Lit:
+		case *syntax.SglQuoted:
+		case *syntax.DblQuoted:
+			if !literal(p.Parts) {
+				return false
+			}
+		default:
 			return false
 		}
 	}

@@ -5,8 +5,9 @@ package layers
 
 import (
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,12 +97,7 @@ func changeReason(stored map[string]interface{}, expected Metadata) string {
 		return "no cached layer"
 	}
 	var changes []string
-	keys := make([]string, 0, len(expected))
-	for k := range expected {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(expected)) {
 		old, ok := stored[k]
 		switch {
 		case !ok:

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/lines"
 )
 
 // EntryProbe is what importing a WSGI entry point's module found.
@@ -195,12 +196,7 @@ func ProbeEntryPoint(python, home string, ep app.EntryPoint, timeout time.Durati
 	return EntryProbe{}, EntryProbeError{EntryPoint: ep.String(), Tail: out.Tail(importErrorLines), Err: runErr}
 }
 
-// lastLines returns the last n lines of s, without a trailing newline.
+// lastLines is lines.Last as one text, without a trailing newline.
 func lastLines(s string, n int) string {
-	s = strings.TrimRight(s, "\n")
-	if s == "" {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+	return strings.Join(lines.Last(s, n), "\n")
 }

@@ -12,12 +12,13 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
-// Environment is a small launch layer holding what every process needs at
-// start: the variables (the source root for warpdrive-start, Django's
-// settings module, `.warpdrive/environment`), the start plan warpdrive-start
-// follows, and the static-files wrapper (WhiteNoise for WSGI, Starlette for
-// ASGI) when the server serves static files through it. It is rewritten every build (it is tiny).
-type Environment struct {
+// EnvironmentLayer is the small launch layer "environment" holding what
+// every process needs at start: the variables (the source root for
+// warpdrive-start, Django's settings module, `.warpdrive/environment`), the
+// start plan warpdrive-start follows, and the static-files wrapper
+// (WhiteNoise for WSGI, Starlette for ASGI) when the server serves static
+// files through it. It is rewritten every build (it is tiny).
+type EnvironmentLayer struct {
 	// Defaults are variables the running app gets unless it is given its own.
 	Defaults []Variable
 	// StartPlans are what the web process and Procfile processes run.
@@ -46,7 +47,7 @@ func EnvironmentPythonPath(layersDir string) string {
 type Variable struct{ Name, Value string }
 
 // Contribute writes the layer.
-func (e Environment) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
+func (e EnvironmentLayer) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
 	layer, err := layers.Layer("environment")
 	if err != nil {
 		return libcnb.Layer{}, err

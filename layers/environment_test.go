@@ -24,7 +24,7 @@ func TestEnvironmentLayer(t *testing.T) {
 	os.MkdirAll(filepath.Join(home, "flaskr"), 0o755)
 	os.WriteFile(filepath.Join(home, "flaskr", "__init__.py"), []byte("class Holder:\n    @staticmethod\n    def make(name):\n        return 'app made for ' + name\nholder = Holder()\n"), 0o644)
 	factory := app.EntryPoint{Module: "flaskr", Attr: "holder.make", Call: true, Args: "'production'"}
-	e := Environment{
+	e := EnvironmentLayer{
 		Defaults:      []Variable{{"LANG", "C.UTF-8"}},
 		StartPlans:    launch.StartPlans{"web": {Mode: "gunicorn", Command: []string{"gunicorn"}}},
 		EntryPoint:    &factory,
@@ -67,7 +67,7 @@ func TestEnvironmentLayer(t *testing.T) {
 // that compiles; that it serves them is proven by the integration tests.
 func TestEnvironmentLayerASGIStaticWrapper(t *testing.T) {
 	layersDir := t.TempDir()
-	e := Environment{StaticWrapper: &server.Entry{Module: "main", Callable: "app", ASGI: true, StaticURL: "/static/", StaticDir: "/workspace/static"}}
+	e := EnvironmentLayer{StaticWrapper: &server.Entry{Module: "main", Callable: "app", ASGI: true, StaticURL: "/static/", StaticDir: "/workspace/static"}}
 	if _, err := e.Contribute(&libcnb.Layers{Path: layersDir}); err != nil {
 		t.Fatal(err)
 	}

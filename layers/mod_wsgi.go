@@ -30,7 +30,7 @@ type ModWSGI struct {
 	// Snapshots keeps the layer for later builds; Needs are the layers
 	// unpacked before it is compiled (CPython and the venv).
 	Snapshots Snapshots
-	Needs     []*Deferred
+	Needs     []*SnapshotBackedLayer
 	Target    string
 	Logger    log.Logger
 	// Executor runs pip and mod_wsgi-express (nil: libpak's).
@@ -146,9 +146,9 @@ func (m ModWSGI) Key(apache Apache) ModWSGIKey {
 }
 
 // Contribute builds mod_wsgi, or reuses it.
-func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*Deferred, error) {
+func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*SnapshotBackedLayer, error) {
 	key := m.Key(apache)
-	return ContributeDeferred(layers, m.Logger, m.Snapshots, DeferredSpec{Cached: Cached{
+	return ContributeSnapshotBacked(layers, m.Logger, m.Snapshots, SnapshotBackedSpec{Cached: Cached{
 		Name:     ModWSGILayer,
 		Title:    fmt.Sprintf("mod_wsgi %s", m.Version),
 		Metadata: key.Metadata(),

@@ -17,6 +17,7 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
 // Packages contributes the application's packages: a venv created from the
@@ -49,7 +50,7 @@ type Packages struct {
 	// Snapshots keeps the venv for later builds; Runtime is the CPython
 	// layer, unpacked before pip runs.
 	Snapshots Snapshots
-	Python    *Deferred
+	Python    *SnapshotBackedLayer
 	Target    string
 	Logger    log.Logger
 	// Executor runs python and pip (nil: libpak's).
@@ -248,14 +249,14 @@ func pipSettingsHash(environ []string) string {
 }
 
 // Contribute creates or reuses the venv.
-func (p Packages) Contribute(layers *libcnb.Layers) (*Deferred, Metadata, error) {
+func (p Packages) Contribute(layers *libcnb.Layers) (*SnapshotBackedLayer, Metadata, error) {
 	md, err := p.Metadata()
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := ContributeDeferred(layers, p.Logger, p.Snapshots, DeferredSpec{
+	d, err := ContributeSnapshotBacked(layers, p.Logger, p.Snapshots, SnapshotBackedSpec{
 		Cached: Cached{Name: VenvLayer, Title: "Python packages", Metadata: md},
-		Needs:  []*Deferred{p.Python},
+		Needs:  []*SnapshotBackedLayer{p.Python},
 		Fill:   p.install,
 		SBOM: func(dir string) ([]cdx.Component, error) {
 			return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), p.Logger)
@@ -417,7 +418,7 @@ func (p Packages) explain(out *Output, err error) error {
 			continue
 		}
 		for _, w := range wordPattern.FindAllString(trimmed, -1) {
-			mentioned[app.NormalizeName(w)] = true
+			mentioned[pep508.NormalizeName(w)] = true
 		}
 	}
 	seen := map[string]bool{}

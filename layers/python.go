@@ -12,6 +12,7 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/crush"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
 // BuildPrefix is where python-build-standalone (and the test builds made the
@@ -42,13 +43,13 @@ type Runtime struct {
 // Interpreter is the runtime's python3.
 func (r Runtime) Interpreter() string { return filepath.Join(r.Home, "bin", "python3") }
 
-// MinorVersion is "3.13" for "3.13.5".
+// MinorVersion is "3.13" for "3.13.5" (pep508.MajorMinor), or the version
+// as given when it has no minor number.
 func (r Runtime) MinorVersion() string {
-	parts := strings.SplitN(r.Version, ".", 3)
-	if len(parts) < 2 {
-		return r.Version
+	if mm, ok := pep508.MajorMinor(r.Version); ok {
+		return mm
 	}
-	return parts[0] + "." + parts[1]
+	return r.Version
 }
 
 // PythonKey is exactly what invalidates the CPython layer: a change to any
@@ -77,10 +78,10 @@ func (p Python) Key() PythonKey {
 }
 
 // Contribute installs the runtime, or reuses it when the dependency's checksum
-// and the target are unchanged. The layer is launch-only and deferred: its
+// and the target are unchanged. The layer is launch-only and snapshot-backed: its
 // files are unpacked only for build steps that run Python.
-func (p Python) Contribute(layers *libcnb.Layers) (*Deferred, Runtime, error) {
-	d, err := ContributeDeferred(layers, p.Logger, p.Snapshots, DeferredSpec{
+func (p Python) Contribute(layers *libcnb.Layers) (*SnapshotBackedLayer, Runtime, error) {
+	d, err := ContributeSnapshotBacked(layers, p.Logger, p.Snapshots, SnapshotBackedSpec{
 		Cached: Cached{
 			Name:     "python",
 			Title:    fmt.Sprintf("CPython %s", p.Dependency.Version),

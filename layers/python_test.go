@@ -80,3 +80,14 @@ func TestBundledPipVersion(t *testing.T) {
 		t.Error("a runtime without pip must be an error")
 	}
 }
+
+// The runtime's lib/pythonX.Y directory is named by the minor version, also
+// for a pre-release written without its micro number.
+func TestRuntimeMinorVersion(t *testing.T) {
+	tests := map[string]string{"3.13.5": "3.13", "3.14.0rc1": "3.14", "3.14rc1": "3.14", "3": "3"}
+	for in, want := range tests {
+		if got := (Runtime{Version: in}).MinorVersion(); got != want {
+			t.Errorf("Runtime{Version: %q}.MinorVersion() = %q, want %q", in, got, want)
+		}
+	}
+}

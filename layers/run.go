@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/paketo-buildpacks/libpak/v2/effect"
+
+	"github.com/warpdrive-buildpack/warpdrive/internal/lines"
 )
 
 // Command is one program the build runs; its output streams into the build
@@ -29,11 +31,7 @@ type Output struct{ bytes.Buffer }
 
 // Tail returns the last n lines.
 func (o *Output) Tail(n int) []string {
-	lines := strings.Split(strings.TrimRight(o.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return lines
+	return lines.Last(o.String(), n)
 }
 
 // Lines returns every line starting with prefix.

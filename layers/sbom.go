@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/package-url/packageurl-go"
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
@@ -124,25 +125,12 @@ func distribution(distInfo string) (cdx.Component, error) {
 }
 
 // distributionPurl is the package URL of a PyPI distribution: the PEP 503
-// name, and the version percent-encoded as the purl specification asks,
-// so that a local version's "+" (torch 2.1.0+cpu) is "%2B", not a space
-// to a decoder, and an epoch's "!" is "%21".
+// name (the purl spec's pypi rule; packageurl-go leaves names as given), and
+// the version percent-encoded by packageurl-go as the specification asks, so
+// that a local version's "+" (torch 2.1.0+cpu) is "%2B", not a space to a
+// decoder, and an epoch's "!" is "%21".
 func distributionPurl(name, version string) string {
-	return "pkg:pypi/" + purlEscape(pep508.NormalizeName(name)) + "@" + purlEscape(version)
-}
-
-// purlEscape percent-encodes all but RFC 3986's unreserved characters.
-func purlEscape(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", c)
-	}
-	return b.String()
+	return packageurl.NewPackageURL(packageurl.TypePyPi, "", pep508.NormalizeName(name), version, nil, "").ToString()
 }
 
 // distributionLicenses: a PEP 639 License-Expression is an SPDX expression;

@@ -2,21 +2,23 @@ package layers
 
 import (
 	"archive/tar"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
-	"sync"
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/klauspost/compress/zstd"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+	"golang.org/x/sync/errgroup"
 )
 
 // SnapshotsLayer is the cache-only layer that holds a compressed archive of
@@ -69,13 +71,8 @@ func ContributeSnapshots(layers *libcnb.Layers, target string, logger log.Logger
 
 // Key identifies a layer's content: its metadata, as sorted name=value lines.
 func (md Metadata) Key() string {
-	keys := make([]string, 0, len(md))
-	for k := range md {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	h := sha256.New()
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(md)) {
 		fmt.Fprintf(h, "%s=%s\n", k, md[k])
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -268,28 +265,26 @@ func readTar(r io.Reader, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	// The first worker that fails cancels ctx: decoding stops, and that
+	// failure is what Wait returns.
+	workers, ctx := errgroup.WithContext(context.Background())
 	files := make(chan smallFile, restoreQueue)
-	errs := make(chan error, restoreWorkers)
-	var wg sync.WaitGroup
 	for range restoreWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var first error
+		workers.Go(func() error {
 			for f := range files {
-				if first == nil {
-					first = writeSmallFile(f)
+				if err := writeSmallFile(f); err != nil {
+					return err
 				}
 			}
-			errs <- first
-		}()
+			return nil
+		})
 	}
 	var dirs []*tar.Header
 	var dirPaths []string
 	err := func() error {
 		defer close(files)
 		tr := tar.NewReader(r)
-		for {
+		for ctx.Err() == nil {
 			hdr, err := tr.Next()
 			if errors.Is(err, io.EOF) {
 				return nil
@@ -323,16 +318,16 @@ func readTar(r io.Reader, dir string) error {
 				if _, err := io.ReadFull(tr, data); err != nil {
 					return CorruptSnapshotError{Err: fmt.Errorf("%s: %w", hdr.Name, err)}
 				}
-				files <- smallFile{path: path, hdr: hdr, data: data}
+				select {
+				case files <- smallFile{path: path, hdr: hdr, data: data}:
+				case <-ctx.Done():
+				}
 			}
 		}
+		return nil
 	}()
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		if err == nil {
-			err = e
-		}
+	if werr := workers.Wait(); err == nil {
+		err = werr
 	}
 	if err != nil {
 		return err

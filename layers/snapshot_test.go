@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand"
 	"os"
@@ -128,7 +129,7 @@ func TestSnapshotRestoreCorrupt(t *testing.T) {
 // A snapshot that cannot be read is a cache miss: the layer is built again
 // and its snapshot replaced, whether the layer was being restored or
 // unpacked for a build step.
-func TestContributeDeferredRebuildsFromACorruptSnapshot(t *testing.T) {
+func TestContributeSnapshotBackedRebuildsFromACorruptSnapshot(t *testing.T) {
 	fill := func(fills *int) func(l *libcnb.Layer) error {
 		return func(l *libcnb.Layer) error {
 			*fills++
@@ -153,7 +154,7 @@ func TestContributeDeferredRebuildsFromACorruptSnapshot(t *testing.T) {
 			var logBuf bytes.Buffer
 			logger := log.NewPaketoLogger(&logBuf)
 			fills := 0
-			d, err := ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Fill: fill(&fills)})
+			d, err := ContributeSnapshotBacked(layers, logger, snaps, SnapshotBackedSpec{Cached: spec, Fill: fill(&fills)})
 			must(t, err)
 			layer, err := d.Finish()
 			must(t, err)
@@ -164,7 +165,7 @@ func TestContributeDeferredRebuildsFromACorruptSnapshot(t *testing.T) {
 			}
 			must(t, os.WriteFile(snaps.archive("python"), []byte("garbage"), 0o644))
 
-			d, err = ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Fill: fill(&fills)})
+			d, err = ContributeSnapshotBacked(layers, logger, snaps, SnapshotBackedSpec{Cached: spec, Fill: fill(&fills)})
 			must(t, err)
 			if tt.inImage {
 				must(t, d.Materialize())
@@ -203,5 +204,27 @@ func TestSnapshotRestoreWriteFailure(t *testing.T) {
 	var corrupt CorruptSnapshotError
 	if !errors.As(err, &restore) || errors.As(err, &corrupt) || restore.Name != "venv" {
 		t.Errorf("err = %#v, want a SnapshotRestoreError", err)
+	}
+}
+
+// A small file that cannot be written (its path is a directory) fails the
+// restore with the write's error, not as a corrupt snapshot, and the decoding
+// stops instead of waiting on workers that have stopped: more files than the
+// queue and the workers hold follow the failing one.
+func TestSnapshotRestoreSmallFileWriteFailure(t *testing.T) {
+	src := t.TempDir()
+	for i := range 4 * (restoreQueue + restoreWorkers) {
+		must(t, os.WriteFile(filepath.Join(src, fmt.Sprintf("m%04d.py", i)), []byte("x = 1\n"), 0o644))
+	}
+	snaps := Snapshots{Dir: t.TempDir()}
+	must(t, snaps.Save("venv", "k", src))
+	dst := t.TempDir()
+	must(t, os.Mkdir(filepath.Join(dst, "m0000.py"), 0o755))
+
+	err := snaps.Restore("venv", dst)
+	var restore SnapshotRestoreError
+	var corrupt CorruptSnapshotError
+	if !errors.As(err, &restore) || errors.As(err, &corrupt) || !strings.Contains(err.Error(), "m0000.py") {
+		t.Errorf("err = %v, want a SnapshotRestoreError naming m0000.py", err)
 	}
 }

@@ -1,14 +1,13 @@
 package layers
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/warpdrive-buildpack/warpdrive/app"
 )
 
 // Start contributes warpdrive-start, the launch helper every process runs
@@ -33,7 +32,7 @@ func (k StartKey) Metadata() Metadata { return Metadata{"sha256": k.BinarySHA256
 // Key is the binary's content (not its path: the lifecycle may put the
 // buildpack anywhere).
 func (s Start) Key() (StartKey, error) {
-	sum, err := fileSHA256(s.Binary)
+	sum, err := app.FileDigest(s.Binary)
 	return StartKey{BinarySHA256: sum}, err
 }
 
@@ -55,19 +54,6 @@ func (s Start) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
 		}
 		return copyFile(s.Binary, filepath.Join(bin, "warpdrive-start"), 0o755)
 	})
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func copyFile(src, dst string, mode os.FileMode) error {

@@ -42,7 +42,7 @@ func Target(pythonFullVersion, goarch string) Environment {
 		machine = goarch
 	}
 	return Environment{Values: map[string]string{
-		"python_version":                 majorMinor(pythonFullVersion),
+		"python_version":                 pythonVersion(pythonFullVersion),
 		"python_full_version":            pythonFullVersion,
 		"os_name":                        "posix",
 		"sys_platform":                   "linux",
@@ -56,19 +56,32 @@ func Target(pythonFullVersion, goarch string) Environment {
 	}}
 }
 
-// majorMinor is python_version for a full version: "3.13.5" -> "3.13",
-// "3.14.0rc1" -> "3.14", and "3.14rc1" -> "3.14" (the minor number stops at
-// its first non-digit, as in platform.python_version_tuple()).
-func majorMinor(full string) string {
-	major, rest, ok := strings.Cut(full, ".")
-	if !ok {
-		return full
+// pythonVersion is python_version for a full version: its MajorMinor, or
+// the version as given when it has no minor number.
+func pythonVersion(full string) string {
+	if mm, ok := MajorMinor(full); ok {
+		return mm
 	}
-	end := 0
-	for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
-		end++
+	return full
+}
+
+// MajorMinor is the "X.Y" of a Python version, as python_version is of
+// python_full_version: "3.13.5" -> "3.13"; a pre-release "3.14.0rc1", or
+// "3.14rc1" -> "3.14" (PEP 440 reads 3.14rc1 as a pre-release of release
+// 3.14, and CPython's platform.python_version_tuple() ends the minor number
+// at its first non-digit). ok is false when there is no numeric major and
+// minor: "3", "3.x", an epoch's "1!3.14".
+func MajorMinor(version string) (string, bool) {
+	major, rest, _ := strings.Cut(version, ".")
+	minor := rest[:len(rest)-len(strings.TrimLeft(rest, "0123456789"))]
+	if !allDigits(major) || minor == "" {
+		return "", false
 	}
-	return major + "." + rest[:end]
+	return major + "." + minor, true
+}
+
+func allDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // WithExtras returns a copy of e with extras added. The copy shares nothing

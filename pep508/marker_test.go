@@ -346,3 +346,30 @@ func FuzzParseMarker(f *testing.F) {
 		}
 	})
 }
+
+func TestMajorMinor(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"3.13.5", "3.13", true},
+		{"3.14.0rc1", "3.14", true},
+		{"3.14rc1", "3.14", true},
+		{"3.13", "3.13", true},
+		{"3.13+local", "3.13", true},
+		{"3.10.14", "3.10", true},
+		{"3", "", false},
+		{"3.x", "", false},
+		{"1!3.14", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		if got, ok := MajorMinor(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("MajorMinor(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	if got := Target("3.14rc1", "amd64").Values["python_version"]; got != "3.14" {
+		t.Errorf("python_version of 3.14rc1 = %q, want 3.14", got)
+	}
+}

@@ -36,10 +36,10 @@ const (
 const (
 	// Helper is the launch helper every process runs through.
 	Helper = "warpdrive-start"
-	// Marker separates base arguments from derived ones in the web process's
-	// command; warpdrive-start inserts tuning flags and `.warpdrive/server_args`
-	// there.
-	Marker = "--"
+	// InsertionPoint separates base arguments from derived ones in the web
+	// process's declared command (pack inspect shows it); warpdrive-start
+	// inserts tuning flags and `.warpdrive/server_args` there.
+	InsertionPoint = "--"
 	// Port is expanded by warpdrive-start: $PORT, else WARPDRIVE_HTTP_PORT, else 8080.
 	Port = "$PORT"
 	// WrapperModule is the generated module that serves static files with

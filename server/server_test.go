@@ -122,3 +122,13 @@ func TestProtocols(t *testing.T) {
 		t.Errorf("gunicorn's packages: WSGI %v, ASGI %v", g.PackagesFor(WSGI), g.PackagesFor(ASGI))
 	}
 }
+
+func TestSwitchOn(t *testing.T) {
+	tests := map[string]bool{"": false, "0": false, "false": false, " No ": false, "OFF": false,
+		"1": true, "true": true, "yes": true, "on": true, "anything": true}
+	for in, want := range tests {
+		if got := SwitchOn(in); got != want {
+			t.Errorf("SwitchOn(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

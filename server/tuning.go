@@ -13,7 +13,7 @@ import (
 type modWSGIFlag struct {
 	Env  string
 	Flag string
-	// Switch flags take no value: set to anything but "", "0", "false", "no" turns them on.
+	// Switch flags take no value: a value SwitchOn accepts turns them on.
 	Switch bool
 	// Extra flags that come with a switch.
 	Extra []string
@@ -73,7 +73,10 @@ func PositiveCount(name, value string) (int, error) {
 	return n, nil
 }
 
-func enabled(value string) bool {
+// SwitchOn is what a switch variable's value means, at build
+// (DISABLE_COLLECTSTATIC) and at launch (MOD_WSGI_ACCESS_LOG ...): anything
+// but empty, "0", "false", "no" or "off" (any case) turns it on.
+func SwitchOn(value string) bool {
 	switch strings.ToLower(strings.TrimSpace(value)) {
 	case "", "0", "false", "no", "off":
 		return false
@@ -92,7 +95,7 @@ func ModWSGIFlags(getenv func(string) (string, bool)) ([]string, error) {
 		}
 		switch {
 		case f.Switch:
-			if enabled(v) {
+			if SwitchOn(v) {
 				flags = append(append(flags, f.Flag), f.Extra...)
 			}
 		case f.Count:

@@ -9,19 +9,19 @@ import (
 	"strings"
 )
 
-// Marker is one kind of file that identifies a Python web application.
-type Marker struct {
+// DetectFile is one kind of file that identifies a Python web application.
+type DetectFile struct {
 	// Path is relative to the application directory.
 	Path string
 	// Describe says what finding it means, for the detect log.
 	Describe string
-	// Found reports whether the marker is present in dir.
+	// Found reports whether the file is present in dir.
 	Found func(dir string) bool
 }
 
-// Markers lists, in the order warpdrive checks them, the files whose presence
+// DetectFiles lists, in the order warpdrive checks them, the files whose presence
 // makes detection pass.
-var Markers = []Marker{
+var DetectFiles = []DetectFile{
 	{".warpdrive", ".warpdrive/ configuration directory", isDir(".warpdrive")},
 	{"app.sh", "start script app.sh", isFile("app.sh")},
 	{"app.py", "Python start script app.py", isFile("app.py")},
@@ -56,29 +56,29 @@ func HasPythonFiles(dir string) bool {
 	return len(matches) > 0
 }
 
-// configuredMarkers are the files the build-time knobs name: the WSGI module
+// configuredDetectFiles are the files the build-time knobs name: the WSGI module
 // (WARPDRIVE_WSGI_MODULE_NAME) and the requirement files
 // (WARPDRIVE_PIP_PACKAGES), which mark the app as well as the defaults do.
-func configuredMarkers(lookupEnv func(string) (string, bool)) []Marker {
-	var out []Marker
+func configuredDetectFiles(lookupEnv func(string) (string, bool)) []DetectFile {
+	var out []DetectFile
 	if m, ok := lookupEnv("WARPDRIVE_WSGI_MODULE_NAME"); ok && strings.TrimSpace(m) != "" {
 		m = strings.TrimSpace(m)
-		out = append(out, Marker{m + ".py", "WSGI entry point " + m + ".py (WARPDRIVE_WSGI_MODULE_NAME)", isFile(m + ".py")},
-			Marker{m + "/__init__.py", "WSGI entry point package " + m + "/ (WARPDRIVE_WSGI_MODULE_NAME)", isFile(m + "/__init__.py")})
+		out = append(out, DetectFile{m + ".py", "WSGI entry point " + m + ".py (WARPDRIVE_WSGI_MODULE_NAME)", isFile(m + ".py")},
+			DetectFile{m + "/__init__.py", "WSGI entry point package " + m + "/ (WARPDRIVE_WSGI_MODULE_NAME)", isFile(m + "/__init__.py")})
 	}
 	if files, ok := lookupEnv("WARPDRIVE_PIP_PACKAGES"); ok {
 		for _, f := range strings.Fields(files) {
-			out = append(out, Marker{f, "pip requirements file " + f + " (WARPDRIVE_PIP_PACKAGES)", isFile(f)})
+			out = append(out, DetectFile{f, "pip requirements file " + f + " (WARPDRIVE_PIP_PACKAGES)", isFile(f)})
 		}
 	}
 	return out
 }
 
-// FoundMarkers returns the markers present in dir, in Markers order, then
+// FoundDetectFiles returns the detect files present in dir, in DetectFiles order, then
 // those the knobs name.
-func FoundMarkers(dir string, lookupEnv func(string) (string, bool)) []Marker {
-	var found []Marker
-	for _, m := range append(Markers, configuredMarkers(lookupEnv)...) {
+func FoundDetectFiles(dir string, lookupEnv func(string) (string, bool)) []DetectFile {
+	var found []DetectFile
+	for _, m := range append(DetectFiles, configuredDetectFiles(lookupEnv)...) {
 		if m.Found(dir) {
 			found = append(found, m)
 		}
@@ -86,10 +86,10 @@ func FoundMarkers(dir string, lookupEnv func(string) (string, bool)) []Marker {
 	return found
 }
 
-// MarkerPaths names every marker, for "looked for" messages.
-func MarkerPaths(lookupEnv func(string) (string, bool)) string {
+// DetectFilePaths names every detect file, for "looked for" messages.
+func DetectFilePaths(lookupEnv func(string) (string, bool)) string {
 	var names []string
-	for _, m := range append(Markers, configuredMarkers(lookupEnv)...) {
+	for _, m := range append(DetectFiles, configuredDetectFiles(lookupEnv)...) {
 		names = append(names, m.Path)
 	}
 	return strings.Join(names, ", ")

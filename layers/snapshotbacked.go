@@ -11,14 +11,14 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
 
-// Deferred is a launch layer backed by a snapshot in the cache (see
+// SnapshotBackedLayer is a launch layer backed by a snapshot in the cache (see
 // SnapshotsLayer). When its inputs are those of the previous image's layer,
 // that layer is reused as it is and its files are unpacked only if a build
 // step needs them; Finish then removes them again, so the exporter reuses the
 // previous image's layer instead of tarring an identical copy. When a later
 // buildpack requires it at build, FinishForLaterBuildpacks hands it over as a
 // build layer instead.
-type Deferred struct {
+type SnapshotBackedLayer struct {
 	// Layer is the layer; its Metadata holds the inputs and the outputs.
 	Layer libcnb.Layer
 	// Present: the layer's files are in Layer.Path.
@@ -33,7 +33,7 @@ type Deferred struct {
 	logger    log.Logger
 	// spec and expected build the layer again when its snapshot turns out
 	// to be unreadable.
-	spec     DeferredSpec
+	spec     SnapshotBackedSpec
 	expected Metadata
 }
 
@@ -42,13 +42,13 @@ type Deferred struct {
 // files; it never decides reuse.
 const outputPrefix = "out_"
 
-// DeferredSpec describes a snapshot-backed launch layer.
-type DeferredSpec struct {
+// SnapshotBackedSpec describes a snapshot-backed launch layer.
+type SnapshotBackedSpec struct {
 	Cached
 	// Outputs reads what the built layer holds (recorded in its metadata).
 	Outputs func(dir string) (Metadata, error)
 	// Needs are unpacked before Fill runs.
-	Needs []*Deferred
+	Needs []*SnapshotBackedLayer
 	// Fill builds the layer.
 	Fill func(layer *libcnb.Layer) error
 	// SBOM lists what the layer holds, for its CycloneDX SBOM; a reused
@@ -56,7 +56,7 @@ type DeferredSpec struct {
 	SBOM func(dir string) ([]cdx.Component, error)
 }
 
-// ContributeDeferred reuses, restores or builds a snapshot-backed launch
+// ContributeSnapshotBacked reuses, restores or builds a snapshot-backed launch
 // layer:
 //   - inputs unchanged from the previous image, snapshot present: reused,
 //     its files not unpacked;
@@ -64,7 +64,7 @@ type DeferredSpec struct {
 //     (the image was removed, the cache kept): unpacked from the snapshot;
 //   - otherwise: needs are unpacked (what fill runs), fill builds the layer,
 //     outputs reads what it holds, and a snapshot is saved.
-func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshots, spec DeferredSpec) (*Deferred, error) {
+func ContributeSnapshotBacked(layers *libcnb.Layers, logger log.Logger, snaps Snapshots, spec SnapshotBackedSpec) (*SnapshotBackedLayer, error) {
 	c := spec.Cached
 	layer, err := layers.Layer(c.Name)
 	if err != nil {
@@ -78,7 +78,7 @@ func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshot
 		expected[k] = v
 	}
 	key := expected.Key()
-	d := &Deferred{title: c.Title, snapshots: snaps, logger: logger, spec: spec, expected: expected}
+	d := &SnapshotBackedLayer{title: c.Title, snapshots: snaps, logger: logger, spec: spec, expected: expected}
 	reason := changeReason(layer.Metadata, expected)
 	snapshotted := snaps.Has(c.Name, key)
 	if reason == "" && snapshotted {
@@ -120,7 +120,7 @@ func ContributeDeferred(layers *libcnb.Layers, logger log.Logger, snaps Snapshot
 
 // restore unpacks the layer's files from its snapshot. An unreadable
 // snapshot is a cache miss: the layer is built again (rebuilt).
-func (d *Deferred) restore() (rebuilt bool, err error) {
+func (d *SnapshotBackedLayer) restore() (rebuilt bool, err error) {
 	err = d.snapshots.Restore(d.Layer.Name, d.Layer.Path)
 	var corrupt CorruptSnapshotError
 	if !errors.As(err, &corrupt) {
@@ -138,7 +138,7 @@ func (d *Deferred) restore() (rebuilt bool, err error) {
 
 // build runs the spec's Fill (its needs unpacked first), records what the
 // layer holds and saves its snapshot.
-func (d *Deferred) build() error {
+func (d *SnapshotBackedLayer) build() error {
 	for _, n := range d.spec.Needs {
 		if err := n.Materialize(); err != nil {
 			return err
@@ -160,7 +160,7 @@ func (d *Deferred) build() error {
 
 // record sets the layer's metadata, its inputs and what its files hold, and
 // writes its SBOM.
-func (d *Deferred) record() error {
+func (d *SnapshotBackedLayer) record() error {
 	layer := &d.Layer
 	layer.Metadata = make(map[string]interface{}, len(d.expected))
 	for k, v := range d.expected {
@@ -199,22 +199,22 @@ func emptyDir(dir string) error {
 // FromCache says the layer came from an earlier build's cache rather than
 // being built by this one: a failed build exports nothing, so the next
 // build finds it there again.
-func (d *Deferred) FromCache() bool { return d != nil && d.fromCache }
+func (d *SnapshotBackedLayer) FromCache() bool { return d != nil && d.fromCache }
 
 // Output is what the layer recorded under name (see outputPrefix).
-func (d *Deferred) Output(name string) string {
+func (d *SnapshotBackedLayer) Output(name string) string {
 	v, _ := d.Layer.Metadata[outputPrefix+name].(string)
 	return v
 }
 
 // Materialize unpacks the layer's files from its snapshot, if they are not
 // already there, for a build step that runs them.
-func (d *Deferred) Materialize() error {
+func (d *SnapshotBackedLayer) Materialize() error {
 	return d.materialize("a build step runs it")
 }
 
 // materialize unpacks the layer's files, saying why in the log.
-func (d *Deferred) materialize(why string) error {
+func (d *SnapshotBackedLayer) materialize(why string) error {
 	if d == nil || d.Present {
 		return nil
 	}
@@ -232,7 +232,7 @@ func (d *Deferred) materialize(why string) error {
 // Finish is the layer to hand to the lifecycle: launch-only, and when the
 // previous image already holds it, without files or environment files (so
 // the exporter reuses that layer rather than tarring and hashing a copy).
-func (d *Deferred) Finish() (libcnb.Layer, error) {
+func (d *SnapshotBackedLayer) Finish() (libcnb.Layer, error) {
 	l := d.Layer
 	l.LayerTypes = libcnb.LayerTypes{Launch: true}
 	if d.inImage && d.Present {
@@ -257,7 +257,7 @@ func (d *Deferred) Finish() (libcnb.Layer, error) {
 // next build finds no layer to reuse and unpacks it from its snapshot, and
 // the exporter tars and hashes it (an unchanged layer still gets the
 // previous image's digest and is not stored again).
-func (d *Deferred) FinishForLaterBuildpacks() (libcnb.Layer, error) {
+func (d *SnapshotBackedLayer) FinishForLaterBuildpacks() (libcnb.Layer, error) {
 	if err := d.materialize("a later buildpack uses it at build"); err != nil {
 		return libcnb.Layer{}, err
 	}

@@ -56,7 +56,7 @@ func storeLayerMetadata(t *testing.T, dir string, layer libcnb.Layer) {
 	must(t, os.RemoveAll(layer.Path))
 }
 
-func TestContributeDeferred(t *testing.T) {
+func TestContributeSnapshotBacked(t *testing.T) {
 	layersDir := t.TempDir()
 	layers := &libcnb.Layers{Path: layersDir}
 	snaps := Snapshots{Dir: t.TempDir()}
@@ -74,7 +74,7 @@ func TestContributeDeferred(t *testing.T) {
 	spec := Cached{Name: "python", Title: "CPython", Metadata: Metadata{"version": "1"}}
 
 	// Cold: built, snapshotted, exported with its files.
-	d, err := ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill})
+	d, err := ContributeSnapshotBacked(layers, logger, snaps, SnapshotBackedSpec{Cached: spec, Outputs: outputs, Fill: fill})
 	must(t, err)
 	if fills != 1 || !d.Present || d.Output("payload") != "built" {
 		t.Fatalf("cold: fills=%d present=%v output=%q", fills, d.Present, d.Output("payload"))
@@ -88,7 +88,7 @@ func TestContributeDeferred(t *testing.T) {
 
 	// Unchanged: reused from the image, nothing unpacked, nothing written.
 	storeLayerMetadata(t, layersDir, layer)
-	d, err = ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill})
+	d, err = ContributeSnapshotBacked(layers, logger, snaps, SnapshotBackedSpec{Cached: spec, Outputs: outputs, Fill: fill})
 	must(t, err)
 	if fills != 1 || d.Present || d.Output("payload") != "built" {
 		t.Fatalf("unchanged: fills=%d present=%v output=%q", fills, d.Present, d.Output("payload"))
@@ -107,7 +107,7 @@ func TestContributeDeferred(t *testing.T) {
 
 	// The image is gone but the cache kept: restored from the snapshot.
 	must(t, os.Remove(filepath.Join(layersDir, "python.toml")))
-	d, err = ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill})
+	d, err = ContributeSnapshotBacked(layers, logger, snaps, SnapshotBackedSpec{Cached: spec, Outputs: outputs, Fill: fill})
 	must(t, err)
 	if fills != 1 || !d.Present {
 		t.Fatalf("image removed: fills=%d present=%v", fills, d.Present)
@@ -118,7 +118,7 @@ func TestContributeDeferred(t *testing.T) {
 	layer, _ = d.Finish()
 	storeLayerMetadata(t, layersDir, layer)
 	emptyCache := Snapshots{Dir: t.TempDir()}
-	if d, err = ContributeDeferred(layers, logger, emptyCache, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill}); err != nil || fills != 2 || !d.Present {
+	if d, err = ContributeSnapshotBacked(layers, logger, emptyCache, SnapshotBackedSpec{Cached: spec, Outputs: outputs, Fill: fill}); err != nil || fills != 2 || !d.Present {
 		t.Fatalf("cache cleared: fills=%d err=%v", fills, err)
 	}
 	if !strings.Contains(logBuf.String(), "CPython: Contributing to layer (its snapshot is not in the cache)") {
@@ -128,10 +128,10 @@ func TestContributeDeferred(t *testing.T) {
 	// Changed inputs: built again, and its needs unpacked first.
 	layer, _ = d.Finish()
 	storeLayerMetadata(t, layersDir, layer)
-	need, err := ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill})
+	need, err := ContributeSnapshotBacked(layers, logger, snaps, SnapshotBackedSpec{Cached: spec, Outputs: outputs, Fill: fill})
 	must(t, err)
 	spec2 := Cached{Name: "venv", Title: "Packages", Metadata: Metadata{"requirements": "a"}}
-	_, err = ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec2, Needs: []*Deferred{need}, Fill: func(l *libcnb.Layer) error {
+	_, err = ContributeSnapshotBacked(layers, logger, snaps, SnapshotBackedSpec{Cached: spec2, Needs: []*SnapshotBackedLayer{need}, Fill: func(l *libcnb.Layer) error {
 		if _, err := os.Stat(filepath.Join(need.Layer.Path, "payload")); err != nil {
 			t.Errorf("the layer fill needs was not unpacked: %v", err)
 		}
@@ -139,7 +139,7 @@ func TestContributeDeferred(t *testing.T) {
 	}})
 	must(t, err)
 	spec.Metadata = Metadata{"version": "2"}
-	if _, err = ContributeDeferred(layers, logger, snaps, DeferredSpec{Cached: spec, Outputs: outputs, Fill: fill}); err != nil || fills != 3 {
+	if _, err = ContributeSnapshotBacked(layers, logger, snaps, SnapshotBackedSpec{Cached: spec, Outputs: outputs, Fill: fill}); err != nil || fills != 3 {
 		t.Fatalf("changed: fills=%d err=%v", fills, err)
 	}
 	out := logBuf.String()
@@ -167,11 +167,11 @@ func TestFinishForLaterBuildpacks(t *testing.T) {
 	snaps := Snapshots{Dir: t.TempDir()}
 	var logBuf bytes.Buffer
 	logger := log.NewPaketoLogger(&logBuf)
-	spec := DeferredSpec{Cached: Cached{Name: "python", Title: "CPython", Metadata: Metadata{"version": "1"}},
+	spec := SnapshotBackedSpec{Cached: Cached{Name: "python", Title: "CPython", Metadata: Metadata{"version": "1"}},
 		Fill: func(l *libcnb.Layer) error {
 			return os.WriteFile(filepath.Join(l.Path, "payload"), []byte("built"), 0o644)
 		}}
-	d, err := ContributeDeferred(layers, logger, snaps, spec)
+	d, err := ContributeSnapshotBacked(layers, logger, snaps, spec)
 	must(t, err)
 	layer, err := d.Finish()
 	must(t, err)
@@ -179,16 +179,16 @@ func TestFinishForLaterBuildpacks(t *testing.T) {
 
 	tests := []struct {
 		name      string
-		finish    func(*Deferred) (libcnb.Layer, error)
+		finish    func(*SnapshotBackedLayer) (libcnb.Layer, error)
 		wantTypes libcnb.LayerTypes
 		wantFiles bool
 	}{
-		{"nobody needs it at build: launch-only, the image's layer reused", (*Deferred).Finish, libcnb.LayerTypes{Launch: true}, false},
-		{"a later buildpack needs it at build", (*Deferred).FinishForLaterBuildpacks, libcnb.LayerTypes{Build: true, Launch: true}, true},
+		{"nobody needs it at build: launch-only, the image's layer reused", (*SnapshotBackedLayer).Finish, libcnb.LayerTypes{Launch: true}, false},
+		{"a later buildpack needs it at build", (*SnapshotBackedLayer).FinishForLaterBuildpacks, libcnb.LayerTypes{Build: true, Launch: true}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := ContributeDeferred(layers, logger, snaps, spec)
+			d, err := ContributeSnapshotBacked(layers, logger, snaps, spec)
 			must(t, err)
 			if d.Present {
 				t.Fatal("an unchanged layer must be reused without unpacking it")
