@@ -82,7 +82,8 @@ func pipCredentialsOf(b libcnb.Binding) (layers.PipCredentials, error) {
 	return creds, nil
 }
 
-// pipBindingHelp lists the keys, for error messages and the README.
+// pipBindingHelp lists the keys, for error messages and the private index
+// table of docs/dependencies.md.
 func pipBindingHelp() string {
 	var keys []string
 	for _, k := range pipBindingKeys {

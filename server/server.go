@@ -140,7 +140,7 @@ var (
 	// OnePerCPU suits servers whose processes each take many requests at
 	// once (a pool of threads, an event loop): one process per CPU keeps the
 	// CPUs busy, and more only contend for them (measured with
-	// scripts/bench-serve.sh: see the README).
+	// scripts/bench-serve.sh: see docs/benchmarks.md).
 	OnePerCPU = Sizing{PerCPU: 1}
 	// TwicePerCPUPlusOne is the rule of thumb for single-threaded workers that
 	// wait on I/O (gunicorn's documented default), and warpdrive's rule for
