@@ -81,7 +81,7 @@ func (b Build) modWSGI(s *step) error {
 func logPlan(logger log.Logger, plan app.DependencyPlan) {
 	logger.Header(plan.Describe())
 	if len(plan.Ignored) > 0 {
-		logger.Bodyf("Not used: %s (%s takes precedence; see the README's table of dependency inputs)", strings.Join(plan.Ignored, ", "), plan.File)
+		logger.Bodyf("Not used: %s (%s takes precedence; see the table of dependency inputs in docs/dependencies.md)", strings.Join(plan.Ignored, ", "), plan.File)
 	}
 }
 
