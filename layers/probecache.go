@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -75,7 +77,7 @@ func (c *ProbeCache) Check(name string, inputs map[string]string, home string) (
 	if why := differs("the variable ", e.Env, environmentDigests()); why != "" {
 		return ProbeEntry{}, why
 	}
-	for _, rel := range sortedKeys(e.Files) {
+	for _, rel := range slices.Sorted(maps.Keys(e.Files)) {
 		if fileDigest(filepath.Join(home, rel)) != e.Files[rel] {
 			return ProbeEntry{}, rel + " changed"
 		}
@@ -128,7 +130,7 @@ func (c *ProbeCache) Save() error {
 func (e ProbeEntry) Fingerprint() string {
 	h := sha256.New()
 	for _, m := range []map[string]string{e.Inputs, e.Env, e.Files} {
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			fmt.Fprintf(h, "%s=%s\n", k, m[k])
 		}
 		h.Write([]byte{0})
@@ -161,7 +163,7 @@ func environmentDigests() map[string]string {
 
 // differs names the first key whose value differs between old and new.
 func differs(prefix string, old, new map[string]string) string {
-	keys := mapKeys(old)
+	keys := slices.Collect(maps.Keys(old))
 	for k := range new {
 		if _, ok := old[k]; !ok {
 			keys = append(keys, k)
@@ -181,20 +183,6 @@ func differs(prefix string, old, new map[string]string) string {
 		}
 	}
 	return ""
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := mapKeys(m)
-	sort.Strings(keys)
-	return keys
-}
-
-func mapKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 // fileDigest is the sha256 of a file's content, or "missing" when it cannot
