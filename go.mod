@@ -8,9 +8,11 @@ require (
 	github.com/Masterminds/semver/v3 v3.4.0
 	github.com/aquasecurity/go-pep440-version v0.0.1
 	github.com/buildpacks/libcnb/v2 v2.1.0
+	github.com/github/go-spdx/v2 v2.8.0
 	github.com/klauspost/compress v1.18.0
 	github.com/package-url/packageurl-go v0.1.7
 	github.com/paketo-buildpacks/libpak/v2 v2.2.0
+	github.com/spdx/tools-golang v0.5.7
 	golang.org/x/sync v0.20.0
 	mvdan.cc/sh/v3 v3.14.1
 )
@@ -18,6 +20,7 @@ require (
 require (
 	dario.cat/mergo v1.0.2 // indirect
 	github.com/Masterminds/semver v1.5.0 // indirect
+	github.com/anchore/go-struct-converter v0.1.0 // indirect
 	github.com/aquasecurity/go-version v0.0.1 // indirect
 	github.com/creack/pty v1.1.24 // indirect
 	github.com/google/go-cmp v0.7.0 // indirect

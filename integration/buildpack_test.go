@@ -141,6 +141,12 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 		`"purl": "pkg:generic/python@3.13.5`, `"alg": "SHA-256"`, `"purl": "pkg:pypi/pip@`)
 	assertContains(t, "the venv's SBOM", sboms["venv"], `"purl": "pkg:pypi/django@4.2.`, `"purl": "pkg:pypi/asgiref@`, `"name": "BSD`)
 	assertContains(t, "mod_wsgi's SBOM", sboms["mod_wsgi"], `"purl": "pkg:pypi/mod-wsgi@5.0.2"`)
+	// And an SPDX one, for scanners that read SPDX only.
+	assertContains(t, "the venv's SPDX SBOM", sboms["venv.spdx"], `"spdxVersion": "SPDX-2.3"`, `"name": "Django"`,
+		`"referenceLocator": "pkg:pypi/django@4.2.`, `"referenceLocator": "pkg:pypi/asgiref@`, `"relationshipType": "DESCRIBES"`)
+	assertContains(t, "the python layer's SPDX SBOM", sboms["python.spdx"], `"name": "CPython"`, `"versionInfo": "3.13.5"`,
+		`"referenceLocator": "pkg:generic/python@3.13.5`, `"algorithm": "SHA256"`)
+	assertContains(t, "mod_wsgi's SPDX SBOM", sboms["mod_wsgi.spdx"], `"referenceLocator": "pkg:pypi/mod-wsgi@5.0.2"`)
 
 	inspect := a.PackInspect()
 	assertContains(t, "pack inspect", inspect, "web (default)", "warpdrive-start",

@@ -389,7 +389,7 @@ func readFile(t *testing.T, path string) string {
 }
 
 // PackSBOM runs `pack sbom download` and returns each launch layer's
-// CycloneDX SBOM, by layer name.
+// CycloneDX SBOM, by layer name, and its SPDX SBOM, by layer name + ".spdx".
 func (a *App) PackSBOM() map[string]string {
 	a.t.Helper()
 	dir := a.t.TempDir()
@@ -397,10 +397,12 @@ func (a *App) PackSBOM() map[string]string {
 	if err != nil {
 		a.t.Fatalf("pack sbom download: %v\n%s", err, out)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "layers", "sbom", "launch", "warpdrive", "*", "sbom.cdx.json"))
 	sboms := map[string]string{}
-	for _, f := range files {
-		sboms[filepath.Base(filepath.Dir(f))] = readFile(a.t, f)
+	for suffix, file := range map[string]string{"": "sbom.cdx.json", ".spdx": "sbom.spdx.json"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "layers", "sbom", "launch", "warpdrive", "*", file))
+		for _, f := range files {
+			sboms[filepath.Base(filepath.Dir(f))+suffix] = readFile(a.t, f)
+		}
 	}
 	return sboms
 }

@@ -19,10 +19,11 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
-// SBOMFormat is the SBOM each launch layer gets: CycloneDX 1.5 JSON, written
-// where the lifecycle collects it (<layer>.sbom.cdx.json) so `pack sbom
-// download` and registries find it. A change rebuilds the layers.
-const SBOMFormat = "cyclonedx-1.5"
+// SBOMFormat is the SBOMs each launch layer gets: CycloneDX 1.5 JSON and
+// SPDX 2.3 JSON, written where the lifecycle collects them
+// (<layer>.sbom.cdx.json, <layer>.sbom.spdx.json) so `pack sbom download`
+// and registries find them. A change rebuilds the layers.
+const SBOMFormat = "cyclonedx-1.5+spdx-2.3"
 
 // WriteSBOM writes components as a CycloneDX 1.5 JSON document. It has no
 // timestamp and no serial number: the same layer gives the same SBOM.

@@ -183,6 +183,9 @@ func (d *SnapshotBackedLayer) record() error {
 		if err := WriteSBOM(layer.SBOMPath(libcnb.CycloneDXJSON), components); err != nil {
 			return err
 		}
+		if err := WriteSPDX(layer.SBOMPath(libcnb.SPDXJSON), layer.Name, components); err != nil {
+			return err
+		}
 	}
 	d.Present = true
 	return nil
