@@ -20,7 +20,7 @@ func (b Build) launchLayers(s *step) error {
 	}
 	s.result.Layers = append(s.result.Layers, start)
 
-	env := layers.EnvironmentLayer{EntryPoint: s.entryModule}
+	env := layers.EnvironmentLayer{EntryPoint: s.entryModule, Django: s.launch.Django}
 	if s.usesStaticWrapper() {
 		s.entry.Wrapped = true
 		entry := s.entry

@@ -11,6 +11,7 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/hooks"
 	"github.com/warpdrive-buildpack/warpdrive/launch"
+	"github.com/warpdrive-buildpack/warpdrive/layers"
 	"github.com/warpdrive-buildpack/warpdrive/server"
 )
 
@@ -37,7 +38,7 @@ func (b Build) processes(s *step) error {
 		procs, taken[p.Type] = append(procs, p), true
 	}
 	if s.launch.Django && !taken["migrate"] {
-		procs = append(procs, process("migrate", s.config.Home, server.Helper, "--exec", "python", "manage.py", "migrate", "--noinput"))
+		procs = append(procs, process("migrate", s.config.Home, server.Helper, "--exec", "python", "-m", layers.MigrateModule, "--noinput"))
 	}
 	s.result.Processes = procs
 	for _, p := range s.result.Processes {

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	_ "embed"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,7 +30,17 @@ type EnvironmentLayer struct {
 	// EntryPoint, when set, is the entry point the generated entry module
 	// serves: a factory or a dotted attribute (see app.EntryPoint.Plain).
 	EntryPoint *app.EntryPoint
+	// Django adds MigrateModule, which the migrate process runs.
+	Django bool
 }
+
+// MigrateModule runs `manage.py migrate` holding a lock on the database, so
+// that migrate runs started together apply each migration once (see the
+// module's docstring): `python -m warpdrive_migrate [migrate's arguments]`.
+const MigrateModule = "warpdrive_migrate"
+
+//go:embed warpdrive_migrate.py
+var migrateModule string
 
 // EntryModule is the generated module that resolves an entry point no server
 // can load as it is written (a factory `module:create_app()`, a dotted
@@ -80,7 +91,12 @@ func (e EnvironmentLayer) Contribute(layers *libcnb.Layers) (libcnb.Layer, error
 			return libcnb.Layer{}, err
 		}
 	}
-	if e.EntryPoint != nil || e.StaticWrapper != nil {
+	if e.Django {
+		if err := writeModule(dir, MigrateModule, migrateModule); err != nil {
+			return libcnb.Layer{}, err
+		}
+	}
+	if e.EntryPoint != nil || e.StaticWrapper != nil || e.Django {
 		layer.LaunchEnvironment.Prepend("PYTHONPATH", string(os.PathListSeparator), dir)
 	}
 	return layer, nil

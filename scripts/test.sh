@@ -20,6 +20,12 @@ if ! command -v python3 >/dev/null; then
     die "python3 is needed by the unit tests: install it (apt-get install python3)"
   fi
 fi
+# The migrate test starts a PostgreSQL server of Debian's, as the tests start
+# the package index and the registry.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  info "PostgreSQL's server is missing: installing Debian's postgresql with apt-get (the migrate test runs one)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
 go vet ./...
 go vet -tags integration ./integration/
 go test ./...
