@@ -63,6 +63,10 @@ type Config struct {
 	StaticDir string
 	// DisableCollectstatic skips Django's collectstatic.
 	DisableCollectstatic bool
+	// DjangoDeployCheck is what Django's deployment security checks do to
+	// the build: warn (log what they find), strict (fail the build on it) or
+	// off (do not run them).
+	DjangoDeployCheck string
 	// ModWSGIVersion is the mod_wsgi compiled for the mod_wsgi server.
 	ModWSGIVersion string
 	// Entry is the WSGI entry point the user named (WARPDRIVE_WSGI_APPLICATION,
@@ -78,6 +82,16 @@ type Config struct {
 	// (WARPDRIVE_WEB_SCRIPT), "" to let warpdrive choose.
 	WebScript string
 }
+
+// What Django's deployment security checks do to the build.
+const (
+	DeployCheckWarn   = "warn"
+	DeployCheckStrict = "strict"
+	DeployCheckOff    = "off"
+)
+
+// DeployChecks are WARPDRIVE_DJANGO_DEPLOY_CHECK's values.
+var DeployChecks = []string{DeployCheckWarn, DeployCheckStrict, DeployCheckOff}
 
 // Resolver gives a setting's value and whether the user set it, else its
 // default: libpak's ConfigurationResolver, reading buildpack.toml's defaults.
@@ -180,6 +194,9 @@ func ResolveConfig(src Source, r Resolver) (Config, error) {
 	c.StaticURL = value(r, "WARPDRIVE_STATIC_URL", "/static/")
 	c.StaticDir = value(r, "WARPDRIVE_STATIC_DIR", "static")
 	c.DisableCollectstatic = server.SwitchOn(value(r, "DISABLE_COLLECTSTATIC", ""))
+	if c.DjangoDeployCheck, _, err = setting(src.Root, r, "django_deploy_check", "WARPDRIVE_DJANGO_DEPLOY_CHECK", DeployCheckWarn, DeployChecks); err != nil {
+		return Config{}, err
+	}
 	c.ModWSGIVersion = value(r, "BP_MOD_WSGI_VERSION", "5.0.2")
 	for _, name := range []string{"WARPDRIVE_WSGI_APPLICATION", "APP_MODULE"} {
 		if v := value(r, name, ""); v != "" {

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -163,6 +164,9 @@ func (b Build) django(s *step) error {
 	b.Logger.Headerf("Django settings %s: WSGI_APPLICATION=%s STATIC_URL=%s STATIC_ROOT=%s",
 		settings.SettingsModule, orUnset(settings.WSGIApplication), orUnset(settings.StaticURL), orUnset(settings.StaticRoot))
 	s.env.Default("DJANGO_SETTINGS_MODULE", settings.SettingsModule)
+	if err := b.reportDeployChecks(s.config.DjangoDeployCheck, settings); err != nil {
+		return err
+	}
 
 	if err := b.djangoEntry(s, settings); err != nil {
 		return err
@@ -194,7 +198,7 @@ func (b Build) django(s *step) error {
 			return err
 		}
 		common.Probe = layers.CollectstaticDigest()
-		layer, dir, err := layers.Static{Venv: s.venv, Home: s.config.Home, Settings: settings, Inputs: settingsKey{common, settings.SettingsModule}.inputs(),
+		layer, dir, err := layers.Static{Venv: s.venv, Home: s.config.Home, Settings: settings, Inputs: settingsKey{stepKey: common, SettingsModule: settings.SettingsModule}.inputs(),
 			Probes: s.probes, Need: s.needPython, Logger: b.Logger}.Contribute(&s.ctx.Layers)
 		if err != nil {
 			return err
@@ -324,4 +328,35 @@ func djangoASGIApplication(home, asgiSetting, wsgiApp string) (module, callable 
 		return "", "", false
 	}
 	return module, callable, true
+}
+
+// reportDeployChecks logs what Django's deployment security checks found
+// (a warning each), or fails the build on it when they are strict.
+func (b Build) reportDeployChecks(mode string, settings layers.DjangoSettings) error {
+	switch {
+	case mode == app.DeployCheckOff:
+		return nil
+	case settings.DeployCheckError != "":
+		b.Logger.Headerf("WARNING: Django's deployment checks could not run: %s", settings.DeployCheckError)
+		return nil
+	case len(settings.DeployChecks) == 0:
+		b.Logger.Header("Django's deployment checks (manage.py check --deploy): no issues")
+		return nil
+	case mode == app.DeployCheckStrict:
+		return DeployCheckError{Findings: settings.DeployChecks}
+	}
+	b.Logger.Headerf("WARNING: Django's deployment checks (manage.py check --deploy) found %d issues:", len(settings.DeployChecks))
+	for _, f := range settings.DeployChecks {
+		b.Logger.Bodyf("WARNING: %s", f)
+	}
+	b.Logger.Body("Fix them in the settings, silence one with SILENCED_SYSTEM_CHECKS, or set WARPDRIVE_DJANGO_DEPLOY_CHECK=strict to fail the build on them (off skips the checks)")
+	return nil
+}
+
+// DeployCheckError: Django's deployment checks found issues and
+// WARPDRIVE_DJANGO_DEPLOY_CHECK is strict.
+type DeployCheckError struct{ Findings []layers.DeployCheck }
+
+func (e DeployCheckError) Error() string {
+	return fmt.Sprintf("Django's deployment checks found %d issues", len(e.Findings))
 }

@@ -195,6 +195,9 @@ func (b Build) begin(ctx libcnb.BuildContext) (*step, error) {
 	if s.sourceTree, err = readSourceTree(ctx.ApplicationPath); err != nil {
 		return nil, err
 	}
+	if err := app.FindCommittedVirtualenvs(s.source); err != nil {
+		return nil, err
+	}
 	if s.source.HomeFound != "" {
 		rel, _ := filepath.Rel(s.source.Root, s.source.Home)
 		b.Logger.Headerf("Application home: %s/ (%s; .warpdrive/home chooses another)", rel, s.source.HomeFound)

@@ -94,11 +94,16 @@ type settingsKey struct {
 	stepKey
 	// SettingsModule is the module the step imports.
 	SettingsModule string
+	// DeployCheck: the step also runs Django's deployment security checks.
+	DeployCheck bool
 }
 
 func (k settingsKey) inputs() map[string]string {
 	in := k.stepKey.inputs()
 	in["settings module"] = k.SettingsModule
+	if k.DeployCheck {
+		in["deploy check"] = "yes"
+	}
 	return in
 }
 

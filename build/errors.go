@@ -103,6 +103,8 @@ var families = []family{
 	{"mod_wsgi failed to build", as(explainModWSGI)},
 	{"Unable to import the Django settings", as(explainDjangoSettings)},
 	{"collectstatic failed", as(explainCollectstatic)},
+	{"Django deployment checks failed", as(explainDeployCheck)},
+	{"A virtualenv is in the source", as(explainCommittedVirtualenv)},
 	{"Action hook <name> failed", as(explainHook)},
 	{"WSGI application not found", as(explainCallable)},
 	{"Invalid <entry point setting>", as(explainEntrySetting)},

@@ -135,3 +135,18 @@ func explainEntryProbe(e layers.EntryProbeError) Message {
 		Fix: []string{"warpdrive imports the entry point with the venv's Python to check it: if the output above shows the application",
 			"ending the interpreter (os._exit, a crashing C extension), fix that; else build again without the cache (pack build --clear-cache)."}}
 }
+
+func explainCommittedVirtualenv(e app.CommittedVirtualenvError) Message {
+	detail := []string{fmt.Sprintf("The source holds a virtual environment: %s (a directory with a pyvenv.cfg).", strings.Join(e.Dirs, ", "))}
+	if e.Home != "" {
+		detail = append(detail, fmt.Sprintf("It was made with the interpreter in %s, on another machine:", e.Home))
+	} else {
+		detail = append(detail, "It was made on another machine:")
+	}
+	detail = append(detail, "its scripts name that machine's paths and its compiled packages that machine's libraries, and it would be copied into the image beside the packages warpdrive installs.")
+	first := strings.TrimSuffix(e.Dirs[0], "/")
+	return Message{Title: "A virtualenv is in the source",
+		Detail: detail,
+		Fix: []string{fmt.Sprintf("Remove it from version control (git rm -r --cached %s, and add %s/ to .gitignore); warpdrive installs the packages from your dependency files.", first, first),
+			fmt.Sprintf("When you build from a working directory that has one, leave it out of the build with pack's project.toml: [_] schema-version = \"0.2\", then [io.buildpacks] exclude = [\"%s\"].", first)}}
+}

@@ -48,3 +48,15 @@ func explainCollectstatic(e layers.CollectstaticError) Message {
 		Detail: append([]string{fmt.Sprintf("`manage.py collectstatic --noinput` failed (%s); the end of its output:", exitStatus(e.Err))}, indentLines(e.Tail)...),
 		Fix:    append([]string{"Fix the error above, or skip the step with DISABLE_COLLECTSTATIC=1."}, buildEnvFix...)}
 }
+
+func explainDeployCheck(e DeployCheckError) Message {
+	detail := []string{e.Error() + " (manage.py check --deploy), and WARPDRIVE_DJANGO_DEPLOY_CHECK is strict:"}
+	for _, f := range e.Findings {
+		detail = append(detail, "  "+f.String())
+	}
+	return Message{Title: "Django deployment checks failed",
+		Detail: detail,
+		Fix: []string{"Fix each in the settings (Django's deployment checklist: https://docs.djangoproject.com/en/stable/howto/deployment/checklist/),",
+			"silence one you accept with SILENCED_SYSTEM_CHECKS = [\"security.W004\"] in the settings,",
+			"or set WARPDRIVE_DJANGO_DEPLOY_CHECK=warn to log them without failing the build."}}
+}

@@ -33,9 +33,10 @@ func (b Build) probeDjango(s *step) (layers.DjangoSettings, error) {
 		return layers.DjangoSettings{}, err
 	}
 	common.Probe = layers.DjangoProbeDigest()
-	return rememberedProbe(b, s, "Django settings", settingsKey{common, s.launch.SettingsModule},
+	deployCheck := s.config.DjangoDeployCheck != app.DeployCheckOff
+	return rememberedProbe(b, s, "Django settings", settingsKey{stepKey: common, SettingsModule: s.launch.SettingsModule, DeployCheck: deployCheck},
 		func() (layers.DjangoSettings, bool, error) {
-			settings, err := layers.ProbeDjango(layers.VenvPython(s.venv), s.config.Home, s.launch.SettingsModule)
+			settings, err := layers.ProbeDjango(layers.VenvPython(s.venv), s.config.Home, s.launch.SettingsModule, deployCheck)
 			return settings, err == nil, err
 		}, func(d *layers.DjangoSettings) *[]string { return &d.Reads })
 }

@@ -58,7 +58,9 @@ func TestStepKeysAreTheOldInputs(t *testing.T) {
 		key  interface{ inputs() map[string]string }
 		want map[string]string
 	}{
-		{"the Django settings", settingsKey{common, "mysite.settings"}, old(map[string]string{"settings module": "mysite.settings"})},
+		{"the Django settings", settingsKey{stepKey: common, SettingsModule: "mysite.settings"}, old(map[string]string{"settings module": "mysite.settings"})},
+		{"the Django settings and the deployment checks", settingsKey{stepKey: common, SettingsModule: "mysite.settings", DeployCheck: true},
+			old(map[string]string{"settings module": "mysite.settings", "deploy check": "yes"})},
 		{"an entry point", entryPointKey{common, ep}, old(map[string]string{"entry point": "factory:create_app('prod') true 'prod'"})},
 	}
 	for _, tt := range tests {
@@ -133,7 +135,7 @@ func TestProbeRecordsOfAnotherScriptAreNotReused(t *testing.T) {
 		}},
 		{"Django settings", func(k stepKey) map[string]string {
 			k.Probe = layers.DjangoProbeDigest()
-			return settingsKey{k, "mysite.settings"}.inputs()
+			return settingsKey{stepKey: k, SettingsModule: "mysite.settings", DeployCheck: true}.inputs()
 		}, layers.DjangoSettings{SettingsModule: "mysite.settings"}, func(b Build, s *step) (bool, error) {
 			d, err := b.probeDjango(s)
 			return d.SettingsModule != "", err

@@ -35,7 +35,7 @@ func (b Build) collectIntoStaticRoot(s *step, settings layers.DjangoSettings) er
 		return err
 	}
 	common.Probe = layers.CollectstaticDigest()
-	_, err = layers.AppStatic{Venv: s.venv, Home: s.config.Home, Root: root, Inputs: settingsKey{common, settings.SettingsModule}.inputs(),
+	_, err = layers.AppStatic{Venv: s.venv, Home: s.config.Home, Root: root, Inputs: settingsKey{stepKey: common, SettingsModule: settings.SettingsModule}.inputs(),
 		Probes: s.probes, Snapshots: s.snapshots, Need: s.needPython, Logger: b.Logger}.Collect()
 	s.keepAppStatic = err == nil
 	return err

@@ -98,6 +98,23 @@ func TestBadInputFailsClearlyAndKeepsCaches(t *testing.T) {
 				"the next build reuses the Python runtime, pip's download cache and the installed packages from the earlier build."},
 		},
 		{
+			name: "a virtualenv committed in the source",
+			break_: func() {
+				os.MkdirAll(filepath.Join(a.Dir, ".venv", "bin"), 0o755)
+				os.WriteFile(filepath.Join(a.Dir, ".venv", "pyvenv.cfg"), []byte("home = /Users/dev/.pyenv/versions/3.12.1/bin\n"), 0o644)
+			},
+			says: []string{"[Error: A virtualenv is in the source]", ".venv/ (a directory with a pyvenv.cfg)",
+				"/Users/dev/.pyenv/versions/3.12.1/bin", "git rm -r --cached .venv", `[io.buildpacks] exclude = [".venv"]`},
+		},
+		{
+			// startproject's settings have DEBUG = True.
+			name:   "Django's deployment checks made strict",
+			break_: func() {},
+			flags:  []string{"--env", "WARPDRIVE_DJANGO_DEPLOY_CHECK=strict"},
+			says: []string{"[Error: Django deployment checks failed]", "WARPDRIVE_DJANGO_DEPLOY_CHECK is strict",
+				"security.W018: You should not have DEBUG set to True in deployment.", "SILENCED_SYSTEM_CHECKS"},
+		},
+		{
 			name: "no WSGI entry point",
 			break_: func() {
 				os.Rename(filepath.Join(a.Dir, "manage.py"), filepath.Join(a.Dir, "manage.py.off"))
@@ -124,6 +141,7 @@ func TestBadInputFailsClearlyAndKeepsCaches(t *testing.T) {
 			}
 			os.Remove(filepath.Join(a.Dir, ".python-version"))
 			os.Rename(filepath.Join(a.Dir, "manage.py.off"), filepath.Join(a.Dir, "manage.py"))
+			os.RemoveAll(filepath.Join(a.Dir, ".venv"))
 			if tt.fixFlags != nil {
 				// The settings need the variable: keep them broken and pass it.
 				tt.break_()

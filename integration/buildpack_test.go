@@ -132,6 +132,9 @@ func TestDjangoStartprojectBuildsServesAndReusesLayers(t *testing.T) {
 		"Build Configuration:", "BP_PYTHON_VERSION",
 		"Deploy mode: wsgi (auto: found manage.py (Django))",
 		"STATIC_ROOT is not set in mysite.settings",
+		// startproject's settings are for development: the deployment checks say so.
+		"WARNING: Django's deployment checks (manage.py check --deploy) found",
+		"WARNING: security.W018: You should not have DEBUG set to True in deployment.",
 		"static files copied to",
 		"Completed in")
 

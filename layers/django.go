@@ -22,17 +22,42 @@ type DjangoSettings struct {
 	StaticFiles bool `json:"staticfiles"`
 	// Reads are the application's files the probe read (relative to home).
 	Reads []string `json:"reads,omitempty"`
+	// DeployChecks are what Django's deployment security checks (those
+	// `manage.py check --deploy` adds) found, silenced ones left out, when
+	// the probe ran them; DeployCheckError says why they could not run.
+	DeployChecks     []DeployCheck `json:"deploy_checks,omitempty"`
+	DeployCheckError string        `json:"deploy_check_error,omitempty"`
+}
+
+// DeployCheck is one finding of Django's system checks.
+type DeployCheck struct {
+	ID    string `json:"id"`
+	Level string `json:"level"`
+	Msg   string `json:"msg"`
+	Hint  string `json:"hint,omitempty"`
+}
+
+// String is the finding as manage.py check prints it.
+func (c DeployCheck) String() string {
+	s := c.ID + ": " + c.Msg
+	if c.Hint != "" {
+		s += " HINT: " + c.Hint
+	}
+	return s
 }
 
 // probeScript imports the settings the way manage.py would and prints the
-// values as one JSON line after a marker (the settings may print too).
+// values as one JSON line after a marker (the settings may print too). With
+// "deploy-check" it then sets Django up and runs its deployment security
+// checks: they read the settings only, so the files Django's setup imports
+// (models, apps) are not among the reads that invalidate the result.
 const probeScript = readsTracker + `
 import json, os, sys
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", sys.argv[1])
 from django.conf import settings
 root = getattr(settings, "STATIC_ROOT", None)
-print("WARPDRIVE-DJANGO " + json.dumps({
+result = {
     "settings_module": settings.SETTINGS_MODULE,
     "wsgi_application": getattr(settings, "WSGI_APPLICATION", None) or "",
     "asgi_application": getattr(settings, "ASGI_APPLICATION", None) or "",
@@ -40,20 +65,40 @@ print("WARPDRIVE-DJANGO " + json.dumps({
     "static_root": str(root) if root else "",
     "staticfiles": "django.contrib.staticfiles" in settings.INSTALLED_APPS,
     "reads": wd_reads(),
-}))
+}
+if sys.argv[2:] == ["deploy-check"]:
+    try:
+        import django
+        from django.core import checks
+        django.setup()
+        found = checks.run_checks(tags=[checks.Tags.security], include_deployment_checks=True)
+        levels = {checks.DEBUG: "DEBUG", checks.INFO: "INFO", checks.WARNING: "WARNING", checks.ERROR: "ERROR"}
+        result["deploy_checks"] = [
+            {"id": m.id or "", "level": levels.get(m.level, "CRITICAL"), "msg": str(m.msg), "hint": str(m.hint or "")}
+            for m in found if not m.is_silenced()
+        ]
+    except Exception as e:
+        result["deploy_check_error"] = "%s: %s" % (type(e).__name__, e)
+print("WARPDRIVE-DJANGO " + json.dumps(result))
 `
 
 // DjangoProbeDigest identifies the settings probe's script: a record of
 // what an earlier buildpack's script read is not this one's result.
 func DjangoProbeDigest() string { return app.Digest(probeScript) }
 
-// ProbeDjango imports the application's settings with the venv's interpreter.
-func ProbeDjango(python, home, settingsModule string) (DjangoSettings, error) {
+// ProbeDjango imports the application's settings with the venv's
+// interpreter, and runs Django's deployment security checks when deployCheck
+// is set.
+func ProbeDjango(python, home, settingsModule string, deployCheck bool) (DjangoSettings, error) {
 	if settingsModule == "" {
 		settingsModule = "settings"
 	}
+	args := []string{"-c", probeScript, settingsModule}
+	if deployCheck {
+		args = append(args, "deploy-check")
+	}
 	// The probe only reads: it must not leave __pycache__ in the application.
-	out, err := Command{Path: python, Args: []string{"-c", probeScript, settingsModule}, Dir: home, Quiet: true,
+	out, err := Command{Path: python, Args: args, Dir: home, Quiet: true,
 		Env: map[string]string{"PYTHONDONTWRITEBYTECODE": "1"}}.Run(nil)
 	if err != nil {
 		return DjangoSettings{}, DjangoSettingsError{SettingsModule: settingsModule, Tail: out.Tail(12), Err: err}

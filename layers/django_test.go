@@ -91,7 +91,7 @@ func TestProbeDjango(t *testing.T) {
 				os.MkdirAll(filepath.Join(home, filepath.Dir(rel)), 0o755)
 				os.WriteFile(filepath.Join(home, rel), []byte(src), 0o644)
 			}
-			got, err := ProbeDjango(python, home, "mysite.settings")
+			got, err := ProbeDjango(python, home, "mysite.settings", false)
 			if tt.wantErr != "" {
 				var de DjangoSettingsError
 				if !errors.As(err, &de) || !strings.Contains(strings.Join(de.Tail, "\n"), tt.wantErr) {
@@ -114,6 +114,77 @@ func TestProbeDjango(t *testing.T) {
 			// hashed to decide whether collectstatic's output is reusable.
 			if caches, _ := filepath.Glob(filepath.Join(home, "*", "__pycache__")); len(caches) > 0 {
 				t.Errorf("the probe wrote bytecode into the application: %v", caches)
+			}
+		})
+	}
+}
+
+// fakeChecks stands in for django.setup() and django.core.checks: setup
+// imports an app's models (as Django's does), run_checks reports DEBUG and a
+// silenced finding, or fails when the settings say so.
+var fakeChecks = map[string]string{
+	"django/__init__.py": "def setup():\n    import mysite.models\n",
+	"django/core/__init__.py": "",
+	"django/core/checks.py": `DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
+class Tags:
+    security = "security"
+class CheckMessage:
+    def __init__(self, level, msg, hint=None, id=None, silenced=False):
+        self.level, self.msg, self.hint, self.id, self.silenced = level, msg, hint, id, silenced
+    def is_silenced(self):
+        return self.silenced
+def run_checks(tags=None, include_deployment_checks=False):
+    from django.conf import settings
+    assert tags == ["security"] and include_deployment_checks
+    if getattr(settings, "BROKEN", False):
+        raise RuntimeError("a check failed")
+    found = [CheckMessage(WARNING, "HSTS is not set.", id="security.W004", silenced=True)]
+    if settings.DEBUG:
+        found.append(CheckMessage(WARNING, "You should not have DEBUG set to True in deployment.", id="security.W018"))
+    return found
+`,
+	"mysite/__init__.py": "",
+	"mysite/models.py":   "",
+}
+
+func TestProbeDjangoRunsTheDeploymentChecks(t *testing.T) {
+	python := testpython.Path(t)
+	tests := []struct {
+		name, settings string
+		deployCheck    bool
+		want           []DeployCheck
+		wantErr        string
+	}{
+		{"DEBUG on", "DEBUG = True\nINSTALLED_APPS = []\n", true,
+			[]DeployCheck{{ID: "security.W018", Level: "WARNING", Msg: "You should not have DEBUG set to True in deployment."}}, ""},
+		{"nothing found but a silenced one", "DEBUG = False\nINSTALLED_APPS = []\n", true, nil, ""},
+		{"checks that fail", "DEBUG = False\nBROKEN = True\nINSTALLED_APPS = []\n", true, nil, "RuntimeError: a check failed"},
+		{"not asked for", "DEBUG = True\nINSTALLED_APPS = []\n", false, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := t.TempDir()
+			files := map[string]string{"django/conf.py": fakeDjango, "mysite/settings.py": tt.settings}
+			for rel, src := range fakeChecks {
+				files[rel] = src
+			}
+			for rel, src := range files {
+				must(t, os.MkdirAll(filepath.Join(home, filepath.Dir(rel)), 0o755))
+				must(t, os.WriteFile(filepath.Join(home, rel), []byte(src), 0o644))
+			}
+			got, err := ProbeDjango(python, home, "mysite.settings", tt.deployCheck)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.DeployChecks) == 0 {
+				got.DeployChecks = nil
+			}
+			if !reflect.DeepEqual(got.DeployChecks, tt.want) || got.DeployCheckError != tt.wantErr {
+				t.Errorf("checks %+v, error %q; want %+v, %q", got.DeployChecks, got.DeployCheckError, tt.want, tt.wantErr)
+			}
+			// What Django's setup imported does not invalidate the settings' record.
+			if slices.Contains(got.Reads, filepath.Join("mysite", "models.py")) {
+				t.Errorf("the reads %v have mysite/models.py, which only django.setup() imported", got.Reads)
 			}
 		})
 	}
