@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // DjangoSettings are the values warpdrive reads from an application's settings.
@@ -26,7 +28,7 @@ type DjangoSettings struct {
 
 // probeScript imports the settings the way manage.py would and prints the
 // values as one JSON line after a marker (the settings may print too).
-const probeScript = readsTracker + `
+const probeScript = stepcache.ReadsTracker + `
 import json, os, sys
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", sys.argv[1])
@@ -53,7 +55,7 @@ func ProbeDjango(python, home, settingsModule string) (DjangoSettings, error) {
 		settingsModule = "settings"
 	}
 	// The probe only reads: it must not leave __pycache__ in the application.
-	out, err := Command{Path: python, Args: []string{"-c", probeScript, settingsModule}, Dir: home, Quiet: true,
+	out, err := command.Command{Path: python, Args: []string{"-c", probeScript, settingsModule}, Dir: home, Quiet: true,
 		Env: map[string]string{"PYTHONDONTWRITEBYTECODE": "1"}}.Run(nil)
 	if err != nil {
 		return DjangoSettings{}, DjangoSettingsError{SettingsModule: settingsModule, Tail: out.Tail(12), Err: err}

@@ -1,4 +1,6 @@
-package layers
+// Package sbom writes the CycloneDX SBOM of each launch layer: the
+// buildpack dependencies and Python distributions it holds.
+package sbom
 
 import (
 	"bytes"
@@ -19,14 +21,14 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
-// SBOMFormat is the SBOM each launch layer gets: CycloneDX 1.5 JSON, written
+// Format is the SBOM each launch layer gets: CycloneDX 1.5 JSON, written
 // where the lifecycle collects it (<layer>.sbom.cdx.json) so `pack sbom
 // download` and registries find it. A change rebuilds the layers.
-const SBOMFormat = "cyclonedx-1.5"
+const Format = "cyclonedx-1.5"
 
-// WriteSBOM writes components as a CycloneDX 1.5 JSON document. It has no
+// Write writes components as a CycloneDX 1.5 JSON document. It has no
 // timestamp and no serial number: the same layer gives the same SBOM.
-func WriteSBOM(path string, components []cdx.Component) error {
+func Write(path string, components []cdx.Component) error {
 	sort.SliceStable(components, func(i, j int) bool {
 		return strings.ToLower(components[i].Name) < strings.ToLower(components[j].Name)
 	})
