@@ -26,7 +26,7 @@ const AppStaticSnapshot = "app-static"
 // directory is part of the app layer, which the lifecycle takes from the
 // source every build, so the output cannot be reused as a layer: it is kept
 // as a snapshot in the cache instead, keyed by collectstatic's record in the
-// probe cache (see stepcache.Cache: the packages, Python, the settings module,
+// step cache (see stepcache.Cache: the packages, Python, the settings module,
 // the variables, the application files it read, the static files the
 // finders list) plus what STATIC_ROOT held before it ran, and unpacked into
 // STATIC_ROOT while that record is valid: no Python runs.

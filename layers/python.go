@@ -1,7 +1,8 @@
 // Package layers holds one file per layer warpdrive contributes: the CPython
 // runtime, pip's cache, the application's packages (a venv), mod_wsgi, Django's
 // collected static files, the application's STATIC_ROOT, the environment
-// module and the launch helper.
+// module and the launch helper; and the Python probes the build runs in the
+// venv (the Django settings, the entry point).
 package layers
 
 import (

@@ -24,7 +24,7 @@ const ShimModule = "warpdrive_collectstatic_settings"
 // Static contributes Django's collected static files. When the settings lack
 // STATIC_ROOT, collectstatic runs through a settings shim that supplies one
 // pointing into this launch layer, as warpdrive does. The output is reused
-// while collectstatic's record in the probe cache is valid: same packages,
+// while collectstatic's record in the step cache is valid: same packages,
 // settings module, file names and variables, and unchanged content of every
 // application file it read (the settings, the apps it loaded, their static
 // files). An edit to a view or a template leaves it alone.
@@ -44,7 +44,7 @@ type Static struct {
 // StaticDirName is the directory inside the layer that STATIC_ROOT points to.
 const StaticDirName = "django_static_root"
 
-// collectstaticStep names collectstatic's record in the probe cache.
+// collectstaticStep names collectstatic's record in the step cache.
 const collectstaticStep = "collectstatic"
 
 // Contribute collects the static files into the layer and returns the directory.

@@ -11,7 +11,7 @@ import (
 // Each case records a step's result in a cache of its own, changes one
 // thing and checks the record, so a case run alone (-run) or in any order
 // (-shuffle) sees only its own change.
-func TestProbeCacheIsValidOnlyWhileWhatTheStepReadIsUnchanged(t *testing.T) {
+func TestStepCacheIsValidOnlyWhileWhatTheStepReadIsUnchanged(t *testing.T) {
 	inputs := map[string]string{"packages": "p1"}
 	tests := []struct {
 		name    string
@@ -60,7 +60,7 @@ func TestProbeCacheIsValidOnlyWhileWhatTheStepReadIsUnchanged(t *testing.T) {
 	}
 }
 
-func TestProbeCacheFingerprintFollowsTheRecord(t *testing.T) {
+func TestStepCacheFingerprintFollowsTheRecord(t *testing.T) {
 	a := Entry{Inputs: map[string]string{"k": "1"}, Files: map[string]string{"s.py": "d1"}}
 	b := Entry{Inputs: map[string]string{"k": "1"}, Files: map[string]string{"s.py": "d2"}}
 	if a.Fingerprint() == b.Fingerprint() || a.Fingerprint() != (Entry{Inputs: map[string]string{"k": "1"}, Files: map[string]string{"s.py": "d1"}}).Fingerprint() {
