@@ -26,11 +26,7 @@ func TestPipCacheKeptWhileItsKeyHolds(t *testing.T) {
 		if !layer.Cache || layer.Launch || layer.Build {
 			t.Errorf("layer types %+v, want cache only", layer.LayerTypes)
 		}
-		// What the lifecycle keeps of a cache layer: its files and <layer>.toml.
-		f, err := os.Create(filepath.Join(dir, layer.Name+".toml"))
-		must(t, err)
-		defer f.Close()
-		must(t, toml.NewEncoder(f).Encode(map[string]any{"metadata": layer.Metadata}))
+		storeLayerMetadata(t, dir, layer)
 		return restored
 	}
 	if contribute(cache) {
@@ -46,4 +42,14 @@ func TestPipCacheKeptWhileItsKeyHolds(t *testing.T) {
 	if want := "pip cache: Contributing to layer (python_version 3.13.5 -> 3.11.2)"; !strings.Contains(out.String(), want) {
 		t.Errorf("the log lacks %q:\n%s", want, out.String())
 	}
+}
+
+// storeLayerMetadata writes what the lifecycle gives the next build of a
+// layer: its metadata as <layer>.toml (a cache layer keeps its files too).
+func storeLayerMetadata(t *testing.T, dir string, layer libcnb.Layer) {
+	t.Helper()
+	f, err := os.Create(filepath.Join(dir, layer.Name+".toml"))
+	must(t, err)
+	defer f.Close()
+	must(t, toml.NewEncoder(f).Encode(map[string]any{"metadata": layer.Metadata}))
 }

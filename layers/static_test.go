@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/BurntSushi/toml"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
@@ -138,10 +137,7 @@ func TestStaticCollectsThroughTheShimUntilWhatItReadChanges(t *testing.T) {
 		if !layer.Launch || layer.Cache || root != filepath.Join(layer.Path, StaticDirName) {
 			t.Errorf("layer %+v with STATIC_ROOT %s, want a launch layer holding it", layer.LayerTypes, root)
 		}
-		f, err := os.Create(filepath.Join(dir, layer.Name+".toml"))
-		must(t, err)
-		defer f.Close()
-		must(t, toml.NewEncoder(f).Encode(map[string]any{"metadata": layer.Metadata}))
+		storeLayerMetadata(t, dir, layer)
 		css, _ := os.ReadFile(filepath.Join(root, "app.css"))
 		return string(css)
 	}
