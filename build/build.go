@@ -20,7 +20,10 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/launch"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/pip"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 	"github.com/warpdrive-buildpack/warpdrive/server"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // Build is warpdrive's build phase.
@@ -100,19 +103,19 @@ type step struct {
 	pipCache         string
 	pipCacheRestored bool
 	// pipCredentials come from a binding of type pip, for pip's runs only.
-	pipCredentials layers.PipCredentials
+	pipCredentials pip.Credentials
 	// snapshots keeps the snapshot-backed layers' files and probes the record of
 	// the build's Python steps, in the cache.
-	snapshots layers.Snapshots
-	probes    *layers.ProbeCache
+	snapshots reuse.Snapshots
+	probes    *stepcache.Cache
 	// keepAppStatic: this build used the snapshot of collectstatic's output
 	// in the application's STATIC_ROOT (restored it or saved it).
 	keepAppStatic bool
 	// python, venvLayer and snapshotBacked are the snapshot-backed launch
 	// layers, in the order they are unpacked when a step needs them.
-	python         *layers.SnapshotBackedLayer
-	venvLayer      *layers.SnapshotBackedLayer
-	snapshotBacked []*layers.SnapshotBackedLayer
+	python         *reuse.SnapshotBackedLayer
+	venvLayer      *reuse.SnapshotBackedLayer
+	snapshotBacked []*reuse.SnapshotBackedLayer
 	// sourceTree lists the application directory's entries before any
 	// step ran, so the build's own output can be made writable at run time.
 	sourceTree sourceTree
@@ -133,7 +136,7 @@ type step struct {
 	protocol server.Protocol
 	// venv is the packages layer, once contributed, and its metadata.
 	venv       string
-	packagesMD layers.Metadata
+	packagesMD reuse.Metadata
 	// entry is what the web process serves: entry point and static files.
 	entry server.Entry
 	// entryModule, when set, is the entry point (a factory or a dotted

@@ -10,7 +10,7 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
-	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
 // A failure's message goes to the log's own stream, after what the log said,
@@ -70,18 +70,18 @@ func TestKeptLine(t *testing.T) {
 
 // layersFromCache is a snapshot-backed layer restored from a snapshot, as a
 // second build finds the first one's.
-func layersFromCache(t *testing.T) *layers.SnapshotBackedLayer {
+func layersFromCache(t *testing.T) *reuse.SnapshotBackedLayer {
 	t.Helper()
 	dir := t.TempDir()
-	snaps := layers.Snapshots{Dir: filepath.Join(dir, "snapshots")}
+	snaps := reuse.Snapshots{Dir: filepath.Join(dir, "snapshots")}
 	if err := os.MkdirAll(snaps.Dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	spec := layers.SnapshotBackedSpec{Cached: layers.Cached{Name: "python", Title: "CPython", Metadata: layers.Metadata{"version": "3.13.5"}},
+	spec := reuse.SnapshotBackedSpec{Cached: reuse.Cached{Name: "python", Title: "CPython", Metadata: reuse.Metadata{"version": "3.13.5"}},
 		Fill: func(l *libcnb.Layer) error { return os.WriteFile(filepath.Join(l.Path, "python3"), []byte("x"), 0o755) }}
 	first := libcnb.Layers{Path: filepath.Join(dir, "first")}
 	var out bytes.Buffer
-	d, err := layers.ContributeSnapshotBacked(&first, log.NewPaketoLogger(&out), snaps, spec)
+	d, err := reuse.ContributeSnapshotBacked(&first, log.NewPaketoLogger(&out), snaps, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func layersFromCache(t *testing.T) *layers.SnapshotBackedLayer {
 		t.Fatal("a layer this build made is said to come from the cache")
 	}
 	second := libcnb.Layers{Path: filepath.Join(dir, "second")}
-	d, err = layers.ContributeSnapshotBacked(&second, log.NewPaketoLogger(&out), snaps, spec)
+	d, err = reuse.ContributeSnapshotBacked(&second, log.NewPaketoLogger(&out), snaps, spec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/detect"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
 // laterBuild says which of warpdrive's layers the buildpacks after it in
@@ -51,7 +52,7 @@ func readLaterBuild(plan libcnb.BuildpackPlan) laterBuild {
 }
 
 // wants reports whether the snapshot-backed layer d is one later buildpacks use at build.
-func (u laterBuild) wants(s *step, d *layers.SnapshotBackedLayer) bool {
+func (u laterBuild) wants(s *step, d *reuse.SnapshotBackedLayer) bool {
 	switch {
 	case d == s.python:
 		return u.python

@@ -14,6 +14,8 @@ import (
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 func entry(name string, metadata map[string]interface{}) libcnb.BuildpackPlanEntry {
@@ -111,14 +113,14 @@ func snapshotBackedStep(t *testing.T, logger log.Logger) *step {
 	t.Helper()
 	dir := t.TempDir()
 	ls := &libcnb.Layers{Path: filepath.Join(dir, "layers")}
-	snaps := layers.Snapshots{Dir: filepath.Join(dir, "snapshots")}
+	snaps := reuse.Snapshots{Dir: filepath.Join(dir, "snapshots")}
 	if err := os.MkdirAll(snaps.Dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s := &step{snapshots: snaps, probes: layers.LoadProbeCache(snaps), result: libcnb.NewBuildResult()}
-	contribute := func(name string) *layers.SnapshotBackedLayer {
-		d, err := layers.ContributeSnapshotBacked(ls, logger, snaps, layers.SnapshotBackedSpec{
-			Cached: layers.Cached{Name: name, Title: name, Metadata: layers.Metadata{"v": "1"}},
+	s := &step{snapshots: snaps, probes: stepcache.Load(snaps), result: libcnb.NewBuildResult()}
+	contribute := func(name string) *reuse.SnapshotBackedLayer {
+		d, err := reuse.ContributeSnapshotBacked(ls, logger, snaps, reuse.SnapshotBackedSpec{
+			Cached: reuse.Cached{Name: name, Title: name, Metadata: reuse.Metadata{"v": "1"}},
 			Fill:   func(l *libcnb.Layer) error { return os.WriteFile(filepath.Join(l.Path, "payload"), nil, 0o644) },
 		})
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/bindings"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
-	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/pip"
 )
 
 // PipBindingType is the service binding type that carries a private index's
@@ -43,13 +43,13 @@ func (e PipBindingError) Error() string {
 
 // readPipCredentials reads the one binding of type pip, if any, and logs the
 // variables it sets (never their values).
-func readPipCredentials(binds libcnb.Bindings, logger log.Logger) (layers.PipCredentials, error) {
+func readPipCredentials(binds libcnb.Bindings, logger log.Logger) (pip.Credentials, error) {
 	b, ok, err := bindings.ResolveOne(binds, bindings.OfType(PipBindingType))
 	if err != nil {
-		return layers.PipCredentials{}, PipBindingError{Binding: PipBindingType, Problem: err.Error()}
+		return pip.Credentials{}, PipBindingError{Binding: PipBindingType, Problem: err.Error()}
 	}
 	if !ok {
-		return layers.PipCredentials{}, nil
+		return pip.Credentials{}, nil
 	}
 	creds, err := pipCredentialsOf(b)
 	if err != nil {
@@ -60,8 +60,8 @@ func readPipCredentials(binds libcnb.Bindings, logger log.Logger) (layers.PipCre
 }
 
 // pipCredentialsOf turns a binding's keys into pip's variables.
-func pipCredentialsOf(b libcnb.Binding) (layers.PipCredentials, error) {
-	creds := layers.PipCredentials{Env: map[string]string{}}
+func pipCredentialsOf(b libcnb.Binding) (pip.Credentials, error) {
+	creds := pip.Credentials{Env: map[string]string{}}
 	for _, k := range pipBindingKeys {
 		value, ok := b.Secret[k.key]
 		if !ok {

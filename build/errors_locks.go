@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
-	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/pip"
 )
 
 // Explanations of the lock files' errors.
@@ -68,7 +68,7 @@ func explainPipfileWithoutLock(e app.PipfileWithoutLockError) Message {
 		Fix:    []string{"Run `pipenv lock` and commit Pipfile.lock (or write a requirements.txt with `pipenv requirements > requirements.txt`)."}}
 }
 
-func explainLockHash(e layers.LockHashError) Message {
+func explainLockHash(e pip.LockHashError) Message {
 	return Message{Title: "Hash mismatch for a locked package",
 		Detail: append([]string{e.Error() + ".",
 			"The lock or the package index changed since the lock was written: pip refuses a file whose hash the lock does not list."}, pipTail(e.Tail)...),
@@ -76,14 +76,14 @@ func explainLockHash(e layers.LockHashError) Message {
 			"if you did not expect the package to change, check the index: someone may have replaced the file."}}
 }
 
-func explainLockPin(e layers.LockPinUnavailableError) Message {
+func explainLockPin(e pip.LockPinUnavailableError) Message {
 	return Message{Title: "Locked version not on the package index",
 		Detail: append([]string{e.Error() + "."}, pipTail(e.Tail)...),
 		Fix: []string{"Point pip at the index the lock was made against (PIP_INDEX_URL, or the lock's own index),",
 			fmt.Sprintf("or lock again against this index so %s pins a version it has.", e.File)}}
 }
 
-func explainLockPinPython(e layers.LockPinPythonError) Message {
+func explainLockPinPython(e pip.LockPinPythonError) Message {
 	return Message{Title: "Locked version needs another Python",
 		Detail: append([]string{e.Error() + "."}, pipTail(e.Tail)...),
 		Fix: []string{fmt.Sprintf("Choose a Python that %s %s supports (%s): a .python-version file, runtime.txt, requires-python in pyproject.toml, or BP_PYTHON_VERSION;", e.Package, e.Version, e.RequiresPython),
@@ -91,7 +91,7 @@ func explainLockPinPython(e layers.LockPinPythonError) Message {
 }
 
 // explainIndexVariable: a lock's source URL names a variable the build lacks.
-func explainIndexVariable(variable layers.IndexVariableError) Message {
+func explainIndexVariable(variable pip.IndexVariableError) Message {
 	return Message{Title: "Unset variable in a package index URL",
 		Detail: []string{variable.Error() + ".",
 			"Pipenv expands environment variables in its sources' URLs when it installs, and so does warpdrive (the log shows only the names)."},

@@ -6,6 +6,8 @@ import (
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/pip"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
 // Explanations of the errors of installing the application's packages and the server's.
@@ -18,7 +20,7 @@ func explainPipBinding(e PipBindingError) Message {
 			"(pack build --volume \"$PWD/binding:/platform/bindings/private-index\", the directory holding a file named type containing pip)."}}
 }
 
-func explainPip(e layers.PipInstallError) Message {
+func explainPip(e pip.InstallError) Message {
 	detail := []string{"pip could not install the application's requirements."}
 	// pip's ERROR lines are its verdict; those the end of its output does
 	// not show (a resolver's report puts them early) are listed first.
@@ -75,7 +77,7 @@ func explainPyproject(e app.PyprojectError) Message {
 			"or a Poetry constraint such as \"^3.0\" or {version = \">=2\", markers = \"...\"} under [tool.poetry.dependencies])."}}
 }
 
-func explainProjectBuild(e layers.ProjectBuildError) Message {
+func explainProjectBuild(e pip.ProjectBuildError) Message {
 	return Message{Title: "The application's own package failed to build",
 		Detail: append([]string{e.Error() + ".",
 			e.Input + " marks the project as a package, so after its pins warpdrive runs `pip install --no-deps .`; the end of pip's output:"}, indentLines(e.Tail)...),
@@ -84,7 +86,7 @@ func explainProjectBuild(e layers.ProjectBuildError) Message {
 			"uv: `[tool.uv] package = false` (or no [build-system]), then `uv lock` again."}}
 }
 
-func explainBuildBackend(e layers.BuildBackendError) Message {
+func explainBuildBackend(e pip.BuildBackendError) Message {
 	return Message{Title: "Build backend not installable",
 		Detail: append([]string{e.Error() + ".", "pip builds the project with the backend pyproject.toml's [build-system] names; the end of its output:"}, indentLines(e.Tail)...),
 		Fix: []string{"Check [build-system] requires in pyproject.toml: the package index must have what it lists",
@@ -110,7 +112,7 @@ func explainModWSGI(e layers.ModWSGIBuildError) Message {
 // their snapshots in the cache. An unreadable snapshot never gets here (it is
 // a cache miss: the layer is built again); this is a snapshot whose files
 // could not be written.
-func explainSnapshotRestore(restore layers.SnapshotRestoreError) Message {
+func explainSnapshotRestore(restore reuse.SnapshotRestoreError) Message {
 	if restore.Name == layers.AppStaticSnapshot {
 		return Message{Title: "Unable to unpack a layer from the cache",
 			Detail: []string{"The collectstatic output kept in the cache could not be unpacked into STATIC_ROOT " + restore.Dir + ":",

@@ -6,8 +6,10 @@ import (
 	"strings"
 
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
 // packages installs the application's requirements, and what its server needs,
@@ -68,7 +70,7 @@ func (b Build) modWSGI(s *step) error {
 		return err
 	}
 	layer, err := layers.ModWSGI{Version: s.config.ModWSGIVersion, Runtime: s.runtime, Venv: s.venv, PipCache: s.pipCache, Credentials: s.pipCredentials,
-		Snapshots: s.snapshots, Needs: []*layers.SnapshotBackedLayer{s.python, s.venvLayer},
+		Snapshots: s.snapshots, Needs: []*reuse.SnapshotBackedLayer{s.python, s.venvLayer},
 		Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers, apache)
 	if err != nil {
 		return err

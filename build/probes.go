@@ -6,6 +6,7 @@ import (
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // probeEntryPoint imports the entry point's module (see
@@ -55,7 +56,7 @@ func rememberedProbe[T any](b Build, s *step, name string, key interface{ inputs
 		b.Logger.Headerf("%s: reusing the previous build's result (none of the %d application files it read changed)", name, len(entry.Files))
 		return result, nil
 	}
-	if why != layers.NotRunBefore {
+	if why != stepcache.NotRunBefore {
 		b.Logger.Headerf("%s: running Python again (%s)", name, why)
 	}
 	if err := s.needPython(); err != nil {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // sampleStep is a step after the venv: an application directory, the
@@ -26,7 +28,7 @@ func sampleStep(t *testing.T) *step {
 		must(t, os.WriteFile(filepath.Join(root, name), []byte(content), 0o644))
 	}
 	return &step{ctx: libcnb.BuildContext{ApplicationPath: root}, runtime: layers.Runtime{Version: "3.13.5"},
-		packagesMD: layers.Metadata{"python_version": "3.13.5", "requirements": "aa"}}
+		packagesMD: reuse.Metadata{"python_version": "3.13.5", "requirements": "aa"}}
 }
 
 func must(t *testing.T, err error) {
@@ -45,7 +47,7 @@ func TestStepKeysAreTheOldInputs(t *testing.T) {
 	names, err := app.TreeNames(s.ctx.ApplicationPath, ".git")
 	must(t, err)
 	old := func(extra map[string]string) map[string]string {
-		in := map[string]string{"python": "3.13.5", "packages": layers.Metadata{"python_version": "3.13.5", "requirements": "aa"}.Key(),
+		in := map[string]string{"python": "3.13.5", "packages": reuse.Metadata{"python_version": "3.13.5", "requirements": "aa"}.Key(),
 			"application file names": names}
 		for k, v := range extra {
 			in[k] = v
@@ -156,7 +158,7 @@ func TestProbeRecordsOfAnotherScriptAreNotReused(t *testing.T) {
 				s := sampleStep(t)
 				s.config.Home = s.ctx.ApplicationPath
 				s.launch.SettingsModule = "mysite.settings"
-				s.probes = layers.LoadProbeCache(layers.Snapshots{Dir: t.TempDir()})
+				s.probes = stepcache.Load(reuse.Snapshots{Dir: t.TempDir()})
 				common, err := s.stepKey()
 				must(t, err)
 				in := p.inputs(common)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // python resolves the requested Python version to a provided CPython and
@@ -51,12 +53,12 @@ func (b Build) python(s *step) error {
 	if err != nil {
 		return err
 	}
-	snapshots, snaps, err := layers.ContributeSnapshots(&s.ctx.Layers, s.target, b.Logger)
+	snapshots, snaps, err := reuse.ContributeSnapshots(&s.ctx.Layers, s.target, b.Logger)
 	if err != nil {
 		return err
 	}
 	s.result.Layers = append(s.result.Layers, snapshots)
-	s.snapshots, s.probes = snaps, layers.LoadProbeCache(snaps)
+	s.snapshots, s.probes = snaps, stepcache.Load(snaps)
 	d, rt, err := layers.Python{Dependency: dep, Cache: dc, Snapshots: snaps, Target: s.target, Logger: b.Logger}.Contribute(&s.ctx.Layers)
 	if err != nil {
 		return err

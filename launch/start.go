@@ -121,125 +121,181 @@ func copyEnv(env MapEnv) MapEnv {
 //	warpdrive-start --hook NAME [ARGS...]            an action hook as a process type
 //	warpdrive-start --exec COMMAND [ARGS...]         any command in the app's environment
 func Main(args []string, stderr io.Writer) int {
-	env := hooks.FromOS()
-	fail := func(code int, format string, a ...interface{}) int {
-		fmt.Fprintf(stderr, "ERROR: warpdrive-start: "+format+"\n", a...)
-		return code
-	}
+	return start(osHost{}, osProcess{}, args, stderr)
+}
+
+// Host is what warpdrive-start reads of the container it starts in.
+type Host interface {
+	// Environ is the container's environment.
+	Environ() MapEnv
+	Getuid() int
+	// Getwd is the process's working directory: the application home.
+	Getwd() (string, error)
+	// Limits are the container's CPU and memory limits.
+	Limits() Limits
+}
+
+// Process is what warpdrive-start does as a process: catch the stop
+// signals until it execs, run a program to its end, replace itself.
+type Process interface {
+	// Notify relays SIGTERM and SIGINT to sigs; Stop ends that.
+	Notify(sigs chan<- os.Signal)
+	Stop(sigs chan<- os.Signal)
+	// Run runs path with the container's stdout and stderr, to its end.
+	Run(path string, argv, env []string, stderr io.Writer) error
+	// Exec replaces this process with path; it returns only on failure.
+	Exec(path string, argv, env []string) error
+}
+
+// starter is one start: what every step of it reads and writes.
+type starter struct {
+	host   Host
+	proc   Process
+	stderr io.Writer
+	env    MapEnv
+	// root is WARPDRIVE_SRC_ROOT, where .warpdrive is.
+	root    string
+	sigs    chan os.Signal
+	actions Hooks
+}
+
+// start is Main with its host and process given.
+func start(host Host, proc Process, args []string, stderr io.Writer) int {
+	s := &starter{host: host, proc: proc, stderr: stderr, env: host.Environ()}
 	// Every process type is refused as root, before any hook runs: a hook
 	// or `shell` as root is as much a flaw of the whole container as a
 	// server. WARPDRIVE_ALLOW_ROOT is read from the container's environment,
 	// not from deploy-env, which would already run as root.
-	if err := checkUser(getuid(), env); err != nil {
-		return fail(1, "%s", err)
+	if err := checkUser(host.Getuid(), s.env); err != nil {
+		return s.fail(1, "%s", err)
 	}
-	root := env["WARPDRIVE_SRC_ROOT"]
-	if root == "" {
-		root, _ = os.Getwd()
+	workdir, _ := host.Getwd() // the process's working directory: the application home
+	s.root = s.env["WARPDRIVE_SRC_ROOT"]
+	if s.root == "" {
+		s.root = workdir
 	}
-	workdir, _ := os.Getwd() // the process's working directory: the application home
 	// Until the exec, this process is PID 1: docker stop's SIGTERM is relayed
 	// to a running hook, and then this process ends with 128+signal.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	actions := Hooks{Dir: filepath.Join(root, ".warpdrive", "action_hooks"), Workdir: workdir, Log: stderr, Signals: sigs}
-	hookFailed := func(err error) int {
-		var stopped hooks.Interrupted
-		if errors.As(err, &stopped) {
-			fmt.Fprintf(stderr, "-----> Stopping: %s\n", err)
-			return stopped.ExitCode()
-		}
-		return fail(1, "%s", err)
-	}
+	s.sigs = make(chan os.Signal, 4)
+	proc.Notify(s.sigs)
+	s.actions = Hooks{Dir: filepath.Join(s.root, ".warpdrive", "action_hooks"), Workdir: workdir, Log: stderr, Signals: s.sigs}
 
-	env["WARPDRIVE_PHASE"] = "deploy"
-	env, err := actions.DeployEnv(env)
+	s.env["WARPDRIVE_PHASE"] = "deploy"
+	env, err := s.actions.DeployEnv(s.env)
 	if err != nil {
-		return hookFailed(err)
+		return s.hookFailed(err)
 	}
+	s.env = env
 	if len(args) >= 1 && (args[0] == "--hook" || args[0] == "--exec") {
-		if len(args) < 2 {
-			return fail(2, "%s needs an argument", args[0])
-		}
-		argv := args[1:]
-		if args[0] == "--hook" {
-			if err := actions.DeployCfg(env); err != nil {
-				return hookFailed(err)
-			}
-			path, err := actions.Runnable(args[1])
-			if err != nil {
-				return fail(1, "%s", err)
-			}
-			fmt.Fprintf(stderr, "-----> Running action hook %s\n", args[1])
-			argv = append([]string{path}, args[2:]...)
-		}
-		return execve(argv, env.List(), sigs, stderr)
+		return s.command(args[0], args[1:])
 	}
-
 	process := "web"
 	if len(args) >= 2 && args[0] == "--process" {
 		process, args = args[1], args[2:]
 	}
-	start, err := ReadStartPlan(env[PlanVariable], process)
+	return s.process(process, args)
+}
+
+func (s *starter) fail(code int, format string, a ...interface{}) int {
+	fmt.Fprintf(s.stderr, "ERROR: warpdrive-start: "+format+"\n", a...)
+	return code
+}
+
+// hookFailed ends the start after a hook failed, or was stopped by a signal.
+func (s *starter) hookFailed(err error) int {
+	var stopped hooks.Interrupted
+	if errors.As(err, &stopped) {
+		fmt.Fprintf(s.stderr, "-----> Stopping: %s\n", err)
+		return stopped.ExitCode()
+	}
+	return s.fail(1, "%s", err)
+}
+
+// command runs `--exec COMMAND...` or `--hook NAME ARGS...`.
+func (s *starter) command(flag string, argv []string) int {
+	if len(argv) < 1 {
+		return s.fail(2, "%s needs an argument", flag)
+	}
+	if flag == "--hook" {
+		if err := s.actions.DeployCfg(s.env); err != nil {
+			return s.hookFailed(err)
+		}
+		path, err := s.actions.Runnable(argv[0])
+		if err != nil {
+			return s.fail(1, "%s", err)
+		}
+		fmt.Fprintf(s.stderr, "-----> Running action hook %s\n", argv[0])
+		argv = append([]string{path}, argv[1:]...)
+	}
+	return s.execve(argv, s.env.List())
+}
+
+// process starts a process type as the build's start plan says, with the
+// arguments `docker run` gave after its declared command.
+func (s *starter) process(process string, args []string) int {
+	start, err := ReadStartPlan(s.env[PlanVariable], process)
 	if err != nil {
-		return fail(1, "%s", err)
+		return s.fail(1, "%s", err)
 	}
 	user, err := start.UserArguments(args)
 	if err != nil {
-		return fail(1, "%s", err)
+		return s.fail(1, "%s", err)
 	}
+	env := s.env
 	plan, err := Prepare(start, user, Options{
 		Env:        env,
-		ServerArgs: func(mode string) ([]string, error) { return ServerArgs(root, mode, env) },
-		Limits:     ReadLimits,
+		ServerArgs: func(mode string) ([]string, error) { return ServerArgs(s.root, mode, env) },
+		Limits:     s.host.Limits,
 	})
 	if err != nil {
-		return fail(1, "%s", err)
+		return s.fail(1, "%s", err)
 	}
-	if err := actions.DeployCfg(plan.Env); err != nil {
-		return hookFailed(err)
+	if err := s.actions.DeployCfg(plan.Env); err != nil {
+		return s.hookFailed(err)
 	}
 	// deploy prepares the web server's start; a Procfile's release or worker
 	// process is not the web server.
 	if process == "web" {
-		if err := actions.Run("deploy", plan.Env); err != nil {
-			return hookFailed(err)
+		if err := s.actions.Run("deploy", plan.Env); err != nil {
+			return s.hookFailed(err)
 		}
 	}
+	return s.serve(plan)
+}
+
+// serve execs the plan's command; mod_wsgi-express is set up first and
+// Apache exec'd through its control script (see splitModWSGIStart).
+func (s *starter) serve(plan Plan) int {
 	for _, n := range plan.Notes {
-		fmt.Fprintf(stderr, "-----> %s\n", n)
+		fmt.Fprintf(s.stderr, "-----> %s\n", n)
 	}
-	fmt.Fprintf(stderr, "-----> Executing server command '%s'\n", strings.Join(plan.Argv, " "))
+	fmt.Fprintf(s.stderr, "-----> Executing server command '%s'\n", strings.Join(plan.Argv, " "))
 	if m, ok := splitModWSGIStart(plan.Argv); ok {
-		if code := runToEnd(m.Setup, plan.Env.List(), stderr); code != 0 {
+		if code := s.runToEnd(m.Setup, plan.Env.List()); code != 0 {
 			return code
 		}
 		apache, err := m.ApacheArgv()
 		if err != nil {
-			return fail(1, "%s", err)
+			return s.fail(1, "%s", err)
 		}
-		return execve(apache, plan.Env.List(), sigs, stderr)
+		return s.execve(apache, plan.Env.List())
 	}
-	return execve(plan.Argv, plan.Env.List(), sigs, stderr)
+	return s.execve(plan.Argv, plan.Env.List())
 }
 
 // runToEnd runs argv (found on env's PATH) with the container's stdout and
 // stderr and returns its exit code.
-func runToEnd(argv, env []string, stderr io.Writer) int {
+func (s *starter) runToEnd(argv, env []string) int {
 	path, err := lookPath(argv[0], env)
 	if err != nil {
-		fmt.Fprintf(stderr, "ERROR: warpdrive-start: cannot run %s: %s\n", argv[0], err)
-		return 127
+		return s.fail(127, "cannot run %s: %s", argv[0], err)
 	}
-	cmd := exec.Command(path, argv[1:]...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, os.Stdout, stderr
-	if err := cmd.Run(); err != nil {
+	if err := s.proc.Run(path, argv, env, s.stderr); err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) && exit.ExitCode() > 0 {
 			return exit.ExitCode()
 		}
-		fmt.Fprintf(stderr, "ERROR: warpdrive-start: %s: %s\n", argv[0], err)
-		return 1
+		return s.fail(1, "%s: %s", argv[0], err)
 	}
 	return 0
 }
@@ -248,40 +304,29 @@ func runToEnd(argv, env []string, stderr io.Writer) int {
 // hook is the process that receives signals. A signal that came since Main
 // started catching them (docker stop during the start) ends this process with
 // the signal's status instead: the server would never hear of it.
-func execve(argv, env []string, sigs chan os.Signal, stderr io.Writer) int {
-	if sig, ok := stopSignal(sigs); ok {
-		fmt.Fprintf(stderr, "-----> Stopping: %s before the server started\n", sig)
+func (s *starter) execve(argv, env []string) int {
+	if sig, ok := s.stopSignal(); ok {
+		fmt.Fprintf(s.stderr, "-----> Stopping: %s before the server started\n", sig)
 		return 128 + int(sig)
 	}
 	path, err := lookPath(argv[0], env)
 	if err != nil {
-		fmt.Fprintf(stderr, "ERROR: warpdrive-start: cannot run %s: %s\n", argv[0], err)
-		return 127
+		return s.fail(127, "cannot run %s: %s", argv[0], err)
 	}
-	err = syscall.Exec(path, argv, env)
-	fmt.Fprintf(stderr, "ERROR: warpdrive-start: exec %s: %s\n", path, err)
-	return 126
+	err = s.proc.Exec(path, argv, env)
+	return s.fail(126, "exec %s: %s", path, err)
 }
-
-// getuid is os.Getuid; a test makes it say root on a machine where the
-// tests do not run as root.
-var getuid = os.Getuid
-
-// beforeExec runs just before the last look at the caught signals; a test
-// sets it to send a signal inside the window between signal.Notify and exec.
-var beforeExec = func() {}
 
 // stopSignal stops catching signals and returns one that arrived meanwhile.
 // signal.Stop returns only once every signal caught so far is on the channel,
 // and from then on a signal has its default action (it ends this process,
 // and after the exec it reaches the server): none falls in between.
-func stopSignal(sigs chan os.Signal) (syscall.Signal, bool) {
-	beforeExec()
-	signal.Stop(sigs)
+func (s *starter) stopSignal() (syscall.Signal, bool) {
+	s.proc.Stop(s.sigs)
 	for {
 		select {
-		case s := <-sigs:
-			if sig, ok := s.(syscall.Signal); ok {
+		case sig := <-s.sigs:
+			if sig, ok := sig.(syscall.Signal); ok {
 				return sig, true
 			}
 		default:
@@ -289,6 +334,28 @@ func stopSignal(sigs chan os.Signal) (syscall.Signal, bool) {
 		}
 	}
 }
+
+// osHost is the container warpdrive-start runs in.
+type osHost struct{}
+
+func (osHost) Environ() MapEnv        { return hooks.FromOS() }
+func (osHost) Getuid() int            { return os.Getuid() }
+func (osHost) Getwd() (string, error) { return os.Getwd() }
+func (osHost) Limits() Limits         { return ReadLimits() }
+
+// osProcess is this process.
+type osProcess struct{}
+
+func (osProcess) Notify(sigs chan<- os.Signal) { signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT) }
+func (osProcess) Stop(sigs chan<- os.Signal)   { signal.Stop(sigs) }
+
+func (osProcess) Run(path string, argv, env []string, stderr io.Writer) error {
+	cmd := exec.Command(path, argv[1:]...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, os.Stdout, stderr
+	return cmd.Run()
+}
+
+func (osProcess) Exec(path string, argv, env []string) error { return syscall.Exec(path, argv, env) }
 
 // lookPath searches the PATH of env (which deploy-env may have changed); a
 // name with a slash is a path already.

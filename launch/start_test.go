@@ -17,20 +17,33 @@ const childVariable = "WARPDRIVE_TEST_START_CHILD"
 
 func TestMain(m *testing.M) {
 	if seam, ok := os.LookupEnv(childVariable); ok {
+		var host Host = osHost{}
+		var proc Process = osProcess{}
 		switch seam {
 		case "as-root":
-			getuid = func() int { return 0 }
+			host = rootHost{}
 		case "sigterm-before-exec":
-			// docker stop's SIGTERM, after the hooks ran and before the
-			// exec: the window the signal used to be lost in.
-			beforeExec = func() {
-				syscall.Kill(os.Getpid(), syscall.SIGTERM)
-				time.Sleep(100 * time.Millisecond)
-			}
+			proc = sigtermBeforeExec{}
 		}
-		os.Exit(Main(os.Args[1:], os.Stderr))
+		os.Exit(start(host, proc, os.Args[1:], os.Stderr))
 	}
 	os.Exit(m.Run())
+}
+
+// rootHost is this machine, but for a uid that says root where the tests
+// do not run as root.
+type rootHost struct{ osHost }
+
+func (rootHost) Getuid() int { return 0 }
+
+// sigtermBeforeExec is this process, sent docker stop's SIGTERM after the
+// hooks ran and before the exec: the window the signal used to be lost in.
+type sigtermBeforeExec struct{ osProcess }
+
+func (p sigtermBeforeExec) Stop(sigs chan<- os.Signal) {
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	time.Sleep(100 * time.Millisecond)
+	p.osProcess.Stop(sigs)
 }
 
 // runStart runs warpdrive-start in a process of its own, as the container

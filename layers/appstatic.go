@@ -13,6 +13,8 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // AppStaticSnapshot names, in the snapshots layer, the collectstatic output
@@ -24,7 +26,7 @@ const AppStaticSnapshot = "app-static"
 // directory is part of the app layer, which the lifecycle takes from the
 // source every build, so the output cannot be reused as a layer: it is kept
 // as a snapshot in the cache instead, keyed by collectstatic's record in the
-// probe cache (see ProbeCache: the packages, Python, the settings module,
+// step cache (see stepcache.Cache: the packages, Python, the settings module,
 // the variables, the application files it read, the static files the
 // finders list) plus what STATIC_ROOT held before it ran, and unpacked into
 // STATIC_ROOT while that record is valid: no Python runs.
@@ -36,8 +38,8 @@ type AppStatic struct {
 	Root string
 	// Inputs are what collectstatic depends on besides the files it reads.
 	Inputs    map[string]string
-	Probes    *ProbeCache
-	Snapshots Snapshots
+	Probes    *stepcache.Cache
+	Snapshots reuse.Snapshots
 	// Need unpacks the interpreter before collectstatic runs.
 	Need   func() error
 	Logger log.Logger
@@ -75,7 +77,7 @@ func (s AppStatic) Collect() (reused bool, err error) {
 		}
 	}
 	s.Logger.Headerf("Django static files: collecting into the application's STATIC_ROOT %s", s.Root)
-	if why != NotRunBefore {
+	if why != stepcache.NotRunBefore {
 		s.Logger.Bodyf("Running collectstatic again (%s)", why)
 	}
 	if err := s.collect(inputs); err != nil {
@@ -133,7 +135,7 @@ func (s AppStatic) collect(inputs map[string]string) error {
 		return fmt.Errorf("unable to save a snapshot of STATIC_ROOT %s in the cache\n%w", s.Root, err)
 	}
 	s.Logger.Bodyf("Kept in the cache (%s) for later builds, reused while the %d application files it read are unchanged",
-		humanSize(s.Snapshots.Size(AppStaticSnapshot)), len(entry.Files))
+		reuse.HumanSize(s.Snapshots.Size(AppStaticSnapshot)), len(entry.Files))
 	return nil
 }
 
@@ -157,7 +159,7 @@ func outside(reads []string, home, root string) []string {
 // snapshot that cannot be read is a cache miss (unreadable says why): what
 // it unpacked is removed again, since collectstatic skips a file whose copy
 // looks newer than its source.
-func (s AppStatic) restore(entry ProbeEntry) (unreadable string, err error) {
+func (s AppStatic) restore(entry stepcache.Entry) (unreadable string, err error) {
 	var result appStaticResult
 	if err := json.Unmarshal(entry.Result, &result); err != nil || result.RootMode == 0 {
 		return "its record in the cache has no STATIC_ROOT mode", nil
@@ -167,7 +169,7 @@ func (s AppStatic) restore(entry ProbeEntry) (unreadable string, err error) {
 		return "", err
 	}
 	err = s.Snapshots.Restore(AppStaticSnapshot, s.Root)
-	var corrupt CorruptSnapshotError
+	var corrupt reuse.CorruptSnapshotError
 	if errors.As(err, &corrupt) {
 		s.Snapshots.Remove(AppStaticSnapshot)
 		return corrupt.Error(), removeAdded(s.Root, before)

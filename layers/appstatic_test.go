@@ -14,6 +14,8 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/internal/testpython"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // fakeCollectstatic is a manage.py that does what collectstatic with
@@ -81,14 +83,14 @@ func appStaticSource() map[string]string {
 type appStaticBuild struct {
 	home   string
 	log    bytes.Buffer
-	probes *ProbeCache
+	probes *stepcache.Cache
 	static AppStatic
 	needed int
 }
 
-func newAppStaticBuild(t *testing.T, venv string, snaps Snapshots, source map[string]string, inputs map[string]string) *appStaticBuild {
+func newAppStaticBuild(t *testing.T, venv string, snaps reuse.Snapshots, source map[string]string, inputs map[string]string) *appStaticBuild {
 	t.Helper()
-	b := &appStaticBuild{home: t.TempDir(), probes: LoadProbeCache(snaps)}
+	b := &appStaticBuild{home: t.TempDir(), probes: stepcache.Load(snaps)}
 	for rel, src := range source {
 		must(t, os.MkdirAll(filepath.Join(b.home, filepath.Dir(rel)), 0o755))
 		must(t, os.WriteFile(filepath.Join(b.home, rel), []byte(src), 0o644))
@@ -173,7 +175,7 @@ func TestAppStaticReusedWhileItsInputsAreUnchanged(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			venv, snaps := fakeVenv(t, python), Snapshots{Dir: t.TempDir()}
+			venv, snaps := fakeVenv(t, python), reuse.Snapshots{Dir: t.TempDir()}
 			first := newAppStaticBuild(t, venv, snaps, appStaticSource(), baseInputs)
 			if first.collect(t) {
 				t.Fatal("the first build reused an output")
@@ -216,7 +218,7 @@ func assertLogHas(t *testing.T, log *bytes.Buffer, want string) {
 func TestAppStaticRestoresWhatCollectstaticWrote(t *testing.T) {
 	python := testpython.Path(t)
 	inputs := map[string]string{"python": "3.13.5", "packages": "venv-key-1"}
-	venv, snaps := fakeVenv(t, python), Snapshots{Dir: t.TempDir()}
+	venv, snaps := fakeVenv(t, python), reuse.Snapshots{Dir: t.TempDir()}
 	first := newAppStaticBuild(t, venv, snaps, appStaticSource(), inputs)
 	first.collect(t)
 	collected := treeState(t, first.static.Root)
@@ -241,12 +243,12 @@ func TestAppStaticRestoresWhatCollectstaticWrote(t *testing.T) {
 		{"an unreadable snapshot", appStaticSource(), true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			snaps := Snapshots{Dir: t.TempDir()}
+			snaps := reuse.Snapshots{Dir: t.TempDir()}
 			build := newAppStaticBuild(t, venv, snaps, tt.source, inputs)
 			build.collect(t)
 			want := treeState(t, build.static.Root)
 			if tt.corrupt {
-				archive := snaps.archive(AppStaticSnapshot)
+				archive := filepath.Join(snaps.Dir, AppStaticSnapshot+".tar.zst") // the snapshot's archive
 				data, err := os.ReadFile(archive)
 				must(t, err)
 				must(t, os.WriteFile(archive, data[:len(data)/2], 0o644))

@@ -6,6 +6,8 @@ import (
 
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
 )
 
 // CompileBytecode recompiles every module under dirs into unchecked-hash .pyc
@@ -23,7 +25,7 @@ func compileBytecode(executor effect.Executor, python string, logger log.Logger,
 	args := append([]string{"-m", "compileall", "-q", "-f", "-j", "0", "--invalidation-mode", "unchecked-hash"}, dirs...)
 	// Some files are not valid Python on purpose (test data); compileall reports
 	// them and exits 1, which costs nothing but their bytecode.
-	if out, err := (Command{Path: python, Args: args, Quiet: true, Executor: executor}).Run(nil); err != nil {
+	if out, err := (command.Command{Path: python, Args: args, Quiet: true, Executor: executor}).Run(nil); err != nil {
 		logger.Debugf("compileall: %v\n%s", err, out.String())
 	}
 	logger.Bodyf("Compiled bytecode (unchecked-hash) in %s", time.Since(start).Round(100*time.Millisecond))

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // DjangoSettings are the values warpdrive reads from an application's settings.
@@ -51,7 +53,7 @@ func (c DeployCheck) String() string {
 // "deploy-check" it then sets Django up and runs its deployment security
 // checks: they read the settings only, so the files Django's setup imports
 // (models, apps) are not among the reads that invalidate the result.
-const probeScript = readsTracker + `
+const probeScript = stepcache.ReadsTracker + `
 import json, os, sys
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", sys.argv[1])
@@ -98,7 +100,7 @@ func ProbeDjango(python, home, settingsModule string, deployCheck bool) (DjangoS
 		args = append(args, "deploy-check")
 	}
 	// The probe only reads: it must not leave __pycache__ in the application.
-	out, err := Command{Path: python, Args: args, Dir: home, Quiet: true,
+	out, err := command.Command{Path: python, Args: args, Dir: home, Quiet: true,
 		Env: map[string]string{"PYTHONDONTWRITEBYTECODE": "1"}}.Run(nil)
 	if err != nil {
 		return DjangoSettings{}, DjangoSettingsError{SettingsModule: settingsModule, Tail: out.Tail(12), Err: err}

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
 	"github.com/warpdrive-buildpack/warpdrive/internal/lines"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // EntryProbe is what importing a WSGI entry point's module found.
@@ -65,7 +67,7 @@ const importErrorLines = 12
 // entryProbeScript imports the module and looks at the attribute without
 // calling anything: a factory may need configuration that only exists at run
 // time, and calling an application would need a request.
-const entryProbeScript = readsTracker + `
+const entryProbeScript = stepcache.ReadsTracker + `
 import inspect, json, os, sys, traceback
 
 module_name, attr, call = sys.argv[1], sys.argv[2], sys.argv[3] == "true"
@@ -153,7 +155,7 @@ func ProbeEntryPoint(python, home string, ep app.EntryPoint, timeout time.Durati
 	// Last, so it wins: the probe only reads, and must not leave __pycache__ in
 	// the application, whose tree is hashed to decide what is reusable.
 	cmd.Env = append(cmd.Env, "PYTHONDONTWRITEBYTECODE=1")
-	out := &Output{}
+	out := &command.Output{}
 	cmd.Stdout, cmd.Stderr = out, out
 	// The import may start processes of its own (a server, a worker); they
 	// share the output pipe, so the whole group is killed, not just python.

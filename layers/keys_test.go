@@ -10,6 +10,9 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2"
 	plog "github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/pip"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
 // keyChange is one change to what a layer is given, and whether it must
@@ -22,7 +25,7 @@ type keyChange[L any] struct {
 
 // checkKeyChanges applies each change to a copy of base and compares the
 // layer's metadata (as key makes it) with base's.
-func checkKeyChanges[L any](t *testing.T, base L, key func(L) Metadata, changes []keyChange[L]) {
+func checkKeyChanges[L any](t *testing.T, base L, key func(L) reuse.Metadata, changes []keyChange[L]) {
 	t.Helper()
 	before := key(base)
 	for _, c := range changes {
@@ -31,7 +34,7 @@ func checkKeyChanges[L any](t *testing.T, base L, key func(L) Metadata, changes 
 			c.change(&l)
 			after := key(l)
 			if rebuilt := !reflect.DeepEqual(after, before); rebuilt != c.rebuilt {
-				t.Errorf("key changed: %v, want %v (%s)", rebuilt, c.rebuilt, changeReason(toStored(before), after))
+				t.Errorf("key changed: %v, want %v (%v -> %v)", rebuilt, c.rebuilt, before, after)
 			}
 		})
 	}
@@ -48,19 +51,19 @@ func samplePython() Python {
 }
 
 func TestPythonKeyIsTheOldMetadata(t *testing.T) {
-	want := Metadata{"version": "3.13.5", "checksum": hex64("a"), "target": "linux/amd64 debian-12"}
+	want := reuse.Metadata{"version": "3.13.5", "checksum": hex64("a"), "target": "linux/amd64 debian-12"}
 	if got := samplePython().Key().Metadata(); !reflect.DeepEqual(got, want) {
 		t.Errorf("metadata = %v\nwant       %v", got, want)
 	}
 }
 
 func TestPythonKeyChanges(t *testing.T) {
-	checkKeyChanges(t, samplePython(), func(p Python) Metadata { return p.Key().Metadata() }, []keyChange[Python]{
+	checkKeyChanges(t, samplePython(), func(p Python) reuse.Metadata { return p.Key().Metadata() }, []keyChange[Python]{
 		{"the version", func(p *Python) { p.Dependency.Version = "3.13.6" }, true},
 		{"the archive's checksum", func(p *Python) { p.Dependency.Checksum = libpak.Checksum("sha256:" + hex64("b")) }, true},
 		{"the target", func(p *Python) { p.Target = "linux/arm64 debian-12" }, true},
 		{"the archive's URI (same checksum)", func(p *Python) { p.Dependency.URI = "https://mirror.test/cpython.tar.zst" }, false},
-		{"the snapshots layer's path", func(p *Python) { p.Snapshots = Snapshots{Dir: "/elsewhere"} }, false},
+		{"the snapshots layer's path", func(p *Python) { p.Snapshots = reuse.Snapshots{Dir: "/elsewhere"} }, false},
 	})
 }
 
@@ -72,7 +75,7 @@ func TestPythonKeyFollowsTheOlderSHA256Field(t *testing.T) {
 	if got := base.Key().Checksum; got != hex64("c") {
 		t.Errorf("checksum = %q, want the sha256 field's", got)
 	}
-	checkKeyChanges(t, base, func(p Python) Metadata { return p.Key().Metadata() }, []keyChange[Python]{
+	checkKeyChanges(t, base, func(p Python) reuse.Metadata { return p.Key().Metadata() }, []keyChange[Python]{
 		{"the archive's sha256", func(p *Python) { p.Dependency.SHA256 = libpak.Checksum(hex64("d")) }, true},
 	})
 }
@@ -83,14 +86,14 @@ func samplePipCache() PipCache {
 }
 
 func TestPipCacheKeyIsTheOldMetadata(t *testing.T) {
-	want := Metadata{"python_version": "3.13.5", "pip_version": "25.1.1", "target": "linux/amd64 debian-12"}
+	want := reuse.Metadata{"python_version": "3.13.5", "pip_version": "25.1.1", "target": "linux/amd64 debian-12"}
 	if got := samplePipCache().Key().Metadata(); !reflect.DeepEqual(got, want) {
 		t.Errorf("metadata = %v\nwant       %v", got, want)
 	}
 }
 
 func TestPipCacheKeyChanges(t *testing.T) {
-	checkKeyChanges(t, samplePipCache(), func(p PipCache) Metadata { return p.Key().Metadata() }, []keyChange[PipCache]{
+	checkKeyChanges(t, samplePipCache(), func(p PipCache) reuse.Metadata { return p.Key().Metadata() }, []keyChange[PipCache]{
 		{"the Python version", func(p *PipCache) { p.Runtime.Version = "3.12.11" }, true},
 		{"the bundled pip", func(p *PipCache) { p.Runtime.PipVersion = "25.2" }, true},
 		{"the target", func(p *PipCache) { p.Target = "linux/arm64 debian-12" }, true},
@@ -114,7 +117,7 @@ func TestModWSGIKeyIsTheOldMetadata(t *testing.T) {
 	t.Setenv("CFLAGS", "")
 	t.Setenv("LDFLAGS", " ")
 	s := newSampleModWSGI()
-	want := Metadata{"mod_wsgi_version": "5.0.2", "build": "pep517, debug info stripped", "python_version": "3.13.5",
+	want := reuse.Metadata{"mod_wsgi_version": "5.0.2", "build": "pep517, debug info stripped", "python_version": "3.13.5",
 		"apache_version": "2.4.62", "target": "linux/amd64 debian-12"}
 	if got := s.m.Key(s.apache).Metadata(); !reflect.DeepEqual(got, want) {
 		t.Errorf("metadata = %v\nwant       %v", got, want)
@@ -126,7 +129,7 @@ func TestModWSGIKeyIsTheOldMetadata(t *testing.T) {
 func TestModWSGIKeyChanges(t *testing.T) {
 	t.Setenv("CFLAGS", "")
 	t.Setenv("LDFLAGS", "")
-	checkKeyChanges(t, newSampleModWSGI(), func(s sampleModWSGI) Metadata { return s.m.Key(s.apache).Metadata() }, []keyChange[sampleModWSGI]{
+	checkKeyChanges(t, newSampleModWSGI(), func(s sampleModWSGI) reuse.Metadata { return s.m.Key(s.apache).Metadata() }, []keyChange[sampleModWSGI]{
 		{"the mod_wsgi version", func(s *sampleModWSGI) { s.m.Version = "5.0.1" }, true},
 		{"the Python version", func(s *sampleModWSGI) { s.m.Runtime.Version = "3.12.11" }, true},
 		{"the Apache version", func(s *sampleModWSGI) { s.apache.Version = "2.4.65" }, true},
@@ -135,7 +138,7 @@ func TestModWSGIKeyChanges(t *testing.T) {
 		{"where apxs is", func(s *sampleModWSGI) { s.apache.APXS = "/usr/local/bin/apxs" }, false},
 		{"the venv and pip cache paths", func(s *sampleModWSGI) { s.m.Venv, s.m.PipCache = "/v", "/c" }, false},
 		{"a private index's credentials", func(s *sampleModWSGI) {
-			s.m.Credentials = PipCredentials{Env: map[string]string{"PIP_INDEX_URL": "https://u:p@x"}}
+			s.m.Credentials = pip.Credentials{Env: map[string]string{"PIP_INDEX_URL": "https://u:p@x"}}
 		}, false},
 	})
 }
@@ -155,7 +158,7 @@ func TestModWSGIKeyFollowsTheBuildsFlags(t *testing.T) {
 			before := s.m.Key(s.apache).Metadata()
 			t.Setenv(tt.variable, tt.value)
 			after := s.m.Key(s.apache).Metadata()
-			if reason := changeReason(toStored(before), after); reason != tt.entry+" is new" || after[tt.entry] != tt.value {
+			if reason := reuse.ChangeReason(toStored(before), after); reason != tt.entry+" is new" || after[tt.entry] != tt.value {
 				t.Errorf("with %s=%s the key changed by %q (%v), want %s added", tt.variable, tt.value, reason, after, tt.entry)
 			}
 		})
@@ -208,13 +211,13 @@ func TestStartKey(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "main")
 	must(t, os.WriteFile(bin, []byte("binary 1"), 0o755))
-	key := func(s Start) Metadata {
+	key := func(s Start) reuse.Metadata {
 		k, err := s.Key()
 		must(t, err)
 		return k.Metadata()
 	}
 	// sha256 of "binary 1"
-	want := Metadata{"sha256": "a9f1ee29177a0603743de201e2ed1d5701bf9ccbfdf6243c200e1cf93f68c057"}
+	want := reuse.Metadata{"sha256": "a9f1ee29177a0603743de201e2ed1d5701bf9ccbfdf6243c200e1cf93f68c057"}
 	if got := key(Start{Binary: bin}); !reflect.DeepEqual(got, want) {
 		t.Errorf("metadata = %v\nwant       %v", got, want)
 	}
@@ -228,22 +231,17 @@ func TestStartKey(t *testing.T) {
 	})
 }
 
-func TestSnapshotsKey(t *testing.T) {
-	base := SnapshotsKey{Format: snapshotFormat, Target: "linux/amd64 debian-12"}
-	want := Metadata{"format": "tar.zst-1", "target": "linux/amd64 debian-12"}
-	if got := base.Metadata(); !reflect.DeepEqual(got, want) {
-		t.Errorf("metadata = %v\nwant       %v", got, want)
-	}
-	checkKeyChanges(t, base, SnapshotsKey.Metadata, []keyChange[SnapshotsKey]{
-		{"the archive format", func(k *SnapshotsKey) { k.Format = "tar.zst-2" }, true},
-		{"the target", func(k *SnapshotsKey) { k.Target = "linux/arm64 debian-12" }, true},
-	})
-}
-
 func hex64(c string) string {
 	out := ""
 	for len(out) < 64 {
 		out += c
 	}
 	return out
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -12,6 +12,11 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
+	"github.com/warpdrive-buildpack/warpdrive/pip"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
+	"github.com/warpdrive-buildpack/warpdrive/sbom"
 )
 
 // ModWSGI contributes mod_wsgi, compiled against the runtime and the
@@ -26,11 +31,11 @@ type ModWSGI struct {
 	Venv     string
 	PipCache string
 	// Credentials are a private index's, for pip's run only.
-	Credentials PipCredentials
+	Credentials pip.Credentials
 	// Snapshots keeps the layer for later builds; Needs are the layers
 	// unpacked before it is compiled (CPython and the venv).
-	Snapshots Snapshots
-	Needs     []*SnapshotBackedLayer
+	Snapshots reuse.Snapshots
+	Needs     []*reuse.SnapshotBackedLayer
 	Target    string
 	Logger    log.Logger
 	// Executor runs pip and mod_wsgi-express (nil: libpak's).
@@ -62,7 +67,7 @@ func FindApache() (Apache, error) {
 		if err != nil {
 			continue
 		}
-		out, err := Command{Path: path, Args: []string{"-q", "INCLUDEDIR"}, Quiet: true}.Run(nil)
+		out, err := command.Command{Path: path, Args: []string{"-q", "INCLUDEDIR"}, Quiet: true}.Run(nil)
 		if err != nil {
 			continue
 		}
@@ -116,10 +121,10 @@ type ModWSGIKey struct {
 	CFlags, LDFlags string
 }
 
-// Metadata is the key as layer metadata, one entry per field. Unset flags
+// reuse.Metadata is the key as layer metadata, one entry per field. Unset flags
 // have no entry, so layers built before the flags counted are reused.
-func (k ModWSGIKey) Metadata() Metadata {
-	md := Metadata{
+func (k ModWSGIKey) Metadata() reuse.Metadata {
+	md := reuse.Metadata{
 		"mod_wsgi_version": k.Version,
 		"build":            k.Recipe,
 		"python_version":   k.PythonVersion,
@@ -146,28 +151,28 @@ func (m ModWSGI) Key(apache Apache) ModWSGIKey {
 }
 
 // Contribute builds mod_wsgi, or reuses it.
-func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*SnapshotBackedLayer, error) {
+func (m ModWSGI) Contribute(layers *libcnb.Layers, apache Apache) (*reuse.SnapshotBackedLayer, error) {
 	key := m.Key(apache)
-	return ContributeSnapshotBacked(layers, m.Logger, m.Snapshots, SnapshotBackedSpec{Cached: Cached{
+	return reuse.ContributeSnapshotBacked(layers, m.Logger, m.Snapshots, reuse.SnapshotBackedSpec{Cached: reuse.Cached{
 		Name:     ModWSGILayer,
 		Title:    fmt.Sprintf("mod_wsgi %s", m.Version),
 		Metadata: key.Metadata(),
 	}, Needs: m.Needs, SBOM: func(dir string) ([]cdx.Component, error) {
-		return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), m.Logger)
+		return sbom.Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), m.Logger)
 	}, Fill: func(layer *libcnb.Layer) error { return m.build(layer, apache, key) }})
 }
 
 // build compiles mod_wsgi into the layer, as key says.
 func (m ModWSGI) build(layer *libcnb.Layer, apache Apache, key ModWSGIKey) error {
 	m.Logger.Bodyf("Compiling mod_wsgi %s against Python %s and Apache %s (%s)", m.Version, m.Runtime.Version, apache.Version, apache.APXS)
-	out, err := Command{Path: VenvPython(m.Venv), Args: []string{"-m", "pip", "install",
+	out, err := command.Command{Path: VenvPython(m.Venv), Args: []string{"-m", "pip", "install",
 		"--disable-pip-version-check", "--no-input", "--progress-bar", "off", "--no-deps",
 		// A PEP 517 build gets setuptools and wheel in its own build
 		// environment: older pips (Python 3.11's) otherwise fall back to
 		// `setup.py install` ("invalid command 'bdist_wheel'").
 		"--use-pep517",
 		"--prefix", layer.Path, "mod_wsgi==" + m.Version},
-		Env: pipEnv(m.pipCache(key), m.Credentials, map[string]string{"APXS": apache.APXS,
+		Env: pip.Env(m.pipCache(key), m.Credentials, map[string]string{"APXS": apache.APXS,
 			// The same sources give the same module (and so the same
 			// layer): pip builds in a randomly named directory
 			// (/tmp/pip-install-*/mod-wsgi_*), which debugging
@@ -180,11 +185,11 @@ func (m ModWSGI) build(layer *libcnb.Layer, apache Apache, key ModWSGIKey) error
 			// rest. The module keeps its symbols.
 			"CFLAGS":            strings.TrimSpace(key.CFlags + " -g0"),
 			"LDFLAGS":           strings.TrimSpace(key.LDFlags + " -Wl,--strip-debug"),
-			"SOURCE_DATE_EPOCH": "315532801"}), Executor: m.Executor}.Run(indent(m.Logger))
+			"SOURCE_DATE_EPOCH": "315532801"}), Executor: m.Executor}.Run(command.Indent(m.Logger))
 	if err != nil {
 		return ModWSGIBuildError{Version: m.Version, Tail: out.Tail(25), Err: err}
 	}
-	out, err = Command{Path: filepath.Join(layer.Path, "bin", "mod_wsgi-express"), Args: []string{"module-location"}, Quiet: true,
+	out, err = command.Command{Path: filepath.Join(layer.Path, "bin", "mod_wsgi-express"), Args: []string{"module-location"}, Quiet: true,
 		Executor: m.Executor}.Run(nil)
 	if err != nil {
 		return ModWSGIBuildError{Version: m.Version, Tail: out.Tail(25), Err: fmt.Errorf("mod_wsgi-express does not run: %w", err)}

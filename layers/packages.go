@@ -3,11 +3,9 @@ package layers
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -17,7 +15,10 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
-	"github.com/warpdrive-buildpack/warpdrive/pep508"
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
+	"github.com/warpdrive-buildpack/warpdrive/pip"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
+	"github.com/warpdrive-buildpack/warpdrive/sbom"
 )
 
 // Packages contributes the application's packages: a venv created from the
@@ -46,11 +47,11 @@ type Packages struct {
 	IndexURLSet bool
 	PipCache    string
 	// Credentials are a private index's, for pip's runs only.
-	Credentials PipCredentials
+	Credentials pip.Credentials
 	// Snapshots keeps the venv for later builds; Runtime is the CPython
 	// layer, unpacked before pip runs.
-	Snapshots Snapshots
-	Python    *SnapshotBackedLayer
+	Snapshots reuse.Snapshots
+	Python    *reuse.SnapshotBackedLayer
 	Target    string
 	Logger    log.Logger
 	// Executor runs python and pip (nil: libpak's).
@@ -65,7 +66,7 @@ type Packages struct {
 const VenvLayer = "venv"
 
 // VenvKey is exactly what invalidates the venv: a change to any field
-// rebuilds it. Metadata writes it as the layer's metadata, one entry per
+// rebuilds it. reuse.Metadata writes it as the layer's metadata, one entry per
 // field (and per local source, so the log names the one that changed).
 type VenvKey struct {
 	// DependencySource is the plan's kind and file ("lock uv.lock").
@@ -98,10 +99,10 @@ type LocalSource struct{ Path, Digest string }
 // localSourcePrefix starts the metadata key of each local source.
 const localSourcePrefix = "local_source "
 
-// Metadata is the key as layer metadata. A plan without local sources has
+// reuse.Metadata is the key as layer metadata. A plan without local sources has
 // no local_source entries, so venvs built before they counted are reused.
-func (k VenvKey) Metadata() Metadata {
-	md := Metadata{
+func (k VenvKey) Metadata() reuse.Metadata {
+	md := reuse.Metadata{
 		"dependency_source": k.DependencySource,
 		"python_version":    k.PythonVersion,
 		"pip_version":       k.PipVersion,
@@ -145,7 +146,7 @@ func (p Packages) Key() (VenvKey, error) {
 	return VenvKey{
 		DependencySource: string(p.Plan.Source) + " " + p.Plan.File,
 		PythonVersion:    p.Runtime.Version,
-		PipVersion:       pipInUse(p.Runtime.PipVersion),
+		PipVersion:       pip.VersionInUse(p.Runtime.PipVersion),
 		Target:           p.Target,
 		RequirementFiles: names,
 		Inputs:           inputs,
@@ -177,8 +178,8 @@ func (p Packages) localSources() ([]LocalSource, error) {
 	return out, nil
 }
 
-// Metadata is the venv's key as layer metadata.
-func (p Packages) Metadata() (Metadata, error) {
+// reuse.Metadata is the venv's key as layer metadata.
+func (p Packages) Metadata() (reuse.Metadata, error) {
 	key, err := p.Key()
 	if err != nil {
 		return nil, err
@@ -204,7 +205,7 @@ func (p Packages) inputsHash() (string, error) {
 	if p.Plan.Source == app.FromRequirements || p.Plan.Source == "" {
 		return app.HashRequirementInputs(p.Home, p.Files)
 	}
-	steps, err := planSteps(p.Plan, p.Home, p.Extra, p.IndexURLSet)
+	steps, err := pip.Steps(p.Plan, p.Home, p.Extra, p.IndexURLSet)
 	if err != nil {
 		return "", err
 	}
@@ -219,7 +220,7 @@ func (p Packages) inputsHash() (string, error) {
 		}
 		fmt.Fprintf(h, "%s\x00%s\x00", p.Plan.File, sum)
 	}
-	if installsProject(steps) {
+	if pip.InstallsProject(steps) {
 		// pip copies the built project into the venv: any change to it
 		// needs a new venv, or the image would run stale code.
 		sum, err := app.TreeHash(p.Home, ".git")
@@ -249,17 +250,17 @@ func pipSettingsHash(environ []string) string {
 }
 
 // Contribute creates or reuses the venv.
-func (p Packages) Contribute(layers *libcnb.Layers) (*SnapshotBackedLayer, Metadata, error) {
+func (p Packages) Contribute(layers *libcnb.Layers) (*reuse.SnapshotBackedLayer, reuse.Metadata, error) {
 	md, err := p.Metadata()
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := ContributeSnapshotBacked(layers, p.Logger, p.Snapshots, SnapshotBackedSpec{
-		Cached: Cached{Name: VenvLayer, Title: "Python packages", Metadata: md},
-		Needs:  []*SnapshotBackedLayer{p.Python},
+	d, err := reuse.ContributeSnapshotBacked(layers, p.Logger, p.Snapshots, reuse.SnapshotBackedSpec{
+		Cached: reuse.Cached{Name: VenvLayer, Title: "Python packages", Metadata: md},
+		Needs:  []*reuse.SnapshotBackedLayer{p.Python},
 		Fill:   p.install,
 		SBOM: func(dir string) ([]cdx.Component, error) {
-			return Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), p.Logger)
+			return sbom.Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), p.Logger)
 		},
 	})
 	if err != nil {
@@ -274,7 +275,7 @@ func VenvPython(venv string) string { return filepath.Join(venv, "bin", "python"
 
 func (p Packages) install(layer *libcnb.Layer) error {
 	p.Logger.Bodyf("Creating a virtual environment with Python %s", p.Runtime.Version)
-	if out, err := (Command{Path: p.Runtime.Interpreter(), Args: []string{"-m", "venv", layer.Path}, Quiet: true, Executor: p.Executor}).Run(nil); err != nil {
+	if out, err := (command.Command{Path: p.Runtime.Interpreter(), Args: []string{"-m", "venv", layer.Path}, Quiet: true, Executor: p.Executor}).Run(nil); err != nil {
 		return VenvError{Output: out.Tail(10), Err: err}
 	}
 	if err := p.writePth(layer.Path); err != nil {
@@ -283,103 +284,28 @@ func (p Packages) install(layer *libcnb.Layer) error {
 	if err := writeSignalHandler(SitePackages(layer.Path, p.Runtime)); err != nil {
 		return err
 	}
-	p.upgradePip(layer.Path)
+	installer := p.pipInstaller(layer.Path)
+	installer.Upgrade()
 
 	if p.Wheelhouse != "" {
 		p.Logger.Bodyf("Using the wheelhouse %s", p.Wheelhouse)
 	}
+	install := func() error { return installer.InstallRequirements(p.Roots) }
 	if p.Plan.Source != app.FromRequirements && p.Plan.Source != "" {
-		if err := p.installPlan(layer.Path); err != nil {
-			return err
-		}
-		compileBytecode(p.Executor, VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
-		return nil
+		install = installer.InstallPlan
 	}
-	args := p.pipInstall()
-	for _, r := range p.Roots {
-		args = append(args, "-r", r)
-	}
-	args = append(args, p.Extra...)
-	if len(p.Roots) == 0 && len(p.Extra) == 0 {
-		p.Logger.Body("No requirements file: nothing to install")
-		compileBytecode(p.Executor, VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
-		return nil
-	}
-	p.Logger.Bodyf("Running pip install %s", strings.Join(args[3:], " "))
-	out, err := p.runPip(VenvPython(layer.Path), args)
-	if err != nil {
-		return p.explain(out, err)
+	if err := install(); err != nil {
+		return err
 	}
 	compileBytecode(p.Executor, VenvPython(layer.Path), p.Logger, SitePackages(layer.Path, p.Runtime))
 	return nil
 }
 
-// pipInstall is `python -m pip install` with the flags every install uses.
-func (p Packages) pipInstall() []string {
-	args := []string{"-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar", "off"}
-	if p.Wheelhouse != "" {
-		args = append(args, "--find-links", p.Wheelhouse)
-	}
-	return args
-}
-
-func (p Packages) runPip(python string, args []string) (*Output, error) {
-	return Command{Path: python, Args: args, Dir: p.Home,
-		Env: pipEnv(p.PipCache, p.Credentials, nil), Executor: p.Executor}.Run(indent(p.Logger))
-}
-
-// installPlan runs the plan's pip steps in order, each generated
-// requirements file written to a temporary directory.
-func (p Packages) installPlan(venv string) error {
-	steps, err := planSteps(p.Plan, p.Home, p.Extra, p.IndexURLSet)
-	if err != nil {
-		return err
-	}
-	if len(steps) == 0 {
-		p.Logger.Body("Nothing to install: an empty venv")
-		return nil
-	}
-	tmp, err := os.MkdirTemp("", "warpdrive-pip-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	for i, step := range steps {
-		args := append(p.pipInstall(), step.Args...)
-		shown := strings.Join(args[3:], " ")
-		if step.ExpandsVariables {
-			if args, err = expandIndexVariables(args, p.Plan.File, os.LookupEnv); err != nil {
-				return err
-			}
-		}
-		if step.Requirements != "" {
-			file := filepath.Join(tmp, fmt.Sprintf("step-%d.txt", i+1))
-			if err := os.WriteFile(file, []byte(step.Requirements), 0o644); err != nil {
-				return err
-			}
-			args = append(args, "-r", file)
-			shown += " -r <" + step.What + ">"
-		}
-		p.Logger.Bodyf("Installing %s: pip install %s", step.What, shown)
-		out, err := p.runPip(VenvPython(venv), args)
-		if err != nil && step.ExpandsVariables {
-			// Run's error quotes the command line, expanded credentials
-			// included: keep only what the log shows.
-			err = fmt.Errorf("pip install %s: %w", shown, errors.Unwrap(err))
-		}
-		if err != nil && step.Optional {
-			p.Logger.Bodyf("WARNING: %s; the app runs from its source directory instead.", p.explainPlan(step, out, err))
-			p.Logger.Body("  If it is not meant to be a package, set package-mode = false under [tool.poetry] to skip this step.")
-			continue
-		}
-		if err != nil {
-			return p.explainPlan(step, out, err)
-		}
-	}
-	if p.Plan.Source == app.FromLock {
-		return p.checkLockClosed(venv)
-	}
-	return nil
+// pipInstaller runs pip in the venv at venv.
+func (p Packages) pipInstaller(venv string) pip.Installer {
+	return pip.Installer{Python: VenvPython(venv), PythonVersion: p.Runtime.Version, BundledPip: p.Runtime.PipVersion,
+		Home: p.Home, Plan: p.Plan, Files: p.Files, Wheelhouse: p.Wheelhouse, Extra: p.Extra, IndexURLSet: p.IndexURLSet,
+		Cache: p.PipCache, Credentials: p.Credentials, Logger: p.Logger, Executor: p.Executor}
 }
 
 // writePth makes extra site directories (the mod_wsgi layer) importable by the
@@ -393,50 +319,6 @@ func (p Packages) writePth(venv string) error {
 		return fmt.Errorf("unable to find the venv's site-packages in %s", venv)
 	}
 	return os.WriteFile(filepath.Join(site[0], "_warpdrive_layers.pth"), []byte(strings.Join(p.PthPaths, "\n")+"\n"), 0o644)
-}
-
-var wordPattern = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._-]*`)
-
-// explain turns pip's failure into a PipInstallError naming the requirement
-// lines (file and line) of every package pip's error output mentions.
-func (p Packages) explain(out *Output, err error) error {
-	e := p.pipInstallError(out, err)
-	e.Files = p.Files
-	// Packages named in pip's verdict: its ERROR lines and the "conflict is
-	// caused by" list that follows a resolution failure.
-	mentioned := map[string]bool{}
-	inConflict := false
-	for _, line := range strings.Split(out.String(), "\n") {
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case strings.HasPrefix(trimmed, "The conflict is caused by"):
-			inConflict = true
-		case trimmed == "":
-			inConflict = false
-		}
-		if !inConflict && !strings.HasPrefix(trimmed, "ERROR:") {
-			continue
-		}
-		for _, w := range wordPattern.FindAllString(trimmed, -1) {
-			mentioned[pep508.NormalizeName(w)] = true
-		}
-	}
-	seen := map[string]bool{}
-	for _, f := range p.Files {
-		if f.Missing {
-			continue
-		}
-		src, _ := os.ReadFile(filepath.Join(p.Home, f.Path))
-		for i, line := range strings.Split(string(src), "\n") {
-			name := app.RequirementName(strings.TrimSpace(line))
-			key := fmt.Sprintf("%s:%d", f.Path, i+1)
-			if name != "" && mentioned[name] && !seen[key] {
-				seen[key] = true
-				e.Locations = append(e.Locations, app.RequirementLocation{Path: f.Path, Line: i + 1, Text: strings.TrimSpace(line)})
-			}
-		}
-	}
-	return e
 }
 
 // signalHandlerVersion changes whenever signalHandler does, so venvs get the new one.

@@ -17,6 +17,8 @@ import (
 	plog "github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/pip"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
 // fakePython stands in for the runtime and the venv's interpreter: `-m venv`
@@ -85,9 +87,9 @@ func TestPackagesInstall(t *testing.T) {
 			venv := filepath.Join(t.TempDir(), "venv")
 			err := p.install(&libcnb.Layer{Path: venv})
 			if tt.wantErr != "" {
-				var pe PipInstallError
+				var pe pip.InstallError
 				if !errors.As(err, &pe) || len(pe.Locations) != 1 || fmt.Sprintf("%s:%d %s", pe.Locations[0].Path, pe.Locations[0].Line, pe.Locations[0].Text) != tt.wantErr {
-					t.Fatalf("err = %#v, want a PipInstallError locating %s", err, tt.wantErr)
+					t.Fatalf("err = %#v, want a pip.InstallError locating %s", err, tt.wantErr)
 				}
 			} else if err != nil {
 				t.Fatal(err)
@@ -126,7 +128,7 @@ func TestPackagesMetadataIsExact(t *testing.T) {
 	os.WriteFile(filepath.Join(home, "app.py"), []byte("app = 1\n"), 0o644)
 	p := Packages{Home: home, Roots: []string{"requirements.txt"}, Files: []app.RequirementFile{{Path: "requirements.txt"}},
 		Runtime: Runtime{Version: "3.13.5", PipVersion: "25.1"}, Target: "linux/amd64"}
-	key := func() Metadata {
+	key := func() reuse.Metadata {
 		t.Helper()
 		md, err := p.Metadata()
 		if err != nil {
@@ -221,9 +223,9 @@ func TestPackagesInstallLockPlan(t *testing.T) {
 				Plan:   app.DependencyPlan{Source: app.FromLock, File: "x.lock", Lock: app.Lock{Tool: tt.tool, Pins: pins, InstallsProject: true}},
 				Logger: plog.NewPaketoLogger(&log)}
 			err := p.install(&libcnb.Layer{Path: filepath.Join(t.TempDir(), "venv")})
-			var pe ProjectBuildError
+			var pe pip.ProjectBuildError
 			if tt.wantErr != errors.As(err, &pe) {
-				t.Fatalf("err = %v, want a ProjectBuildError: %v", err, tt.wantErr)
+				t.Fatalf("err = %v, want a pip.ProjectBuildError: %v", err, tt.wantErr)
 			}
 			var pip []string
 			for _, c := range fake.calls {
@@ -301,14 +303,14 @@ func TestPackagesMetadataNamesTheInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			old := Metadata{tt.key: strings.Repeat("a", 64)}
+			old := reuse.Metadata{tt.key: strings.Repeat("a", 64)}
 			stored := map[string]interface{}{}
 			for k, v := range old {
 				stored[k] = v
 			}
 			p := Packages{Plan: tt.plan}
-			expected := Metadata{p.inputsKey(): strings.Repeat("b", 64)}
-			if got, want := changeReason(stored, expected), tt.key+" changed"; got != want {
+			expected := reuse.Metadata{p.inputsKey(): strings.Repeat("b", 64)}
+			if got, want := reuse.ChangeReason(stored, expected), tt.key+" changed"; got != want {
 				t.Errorf("reason = %q, want %q", got, want)
 			}
 		})
@@ -335,7 +337,7 @@ func TestPackagesKeyHasTheLockLocalSources(t *testing.T) {
 			{Name: "flask", Version: "3.1.0", Hashes: []string{"sha256:aa"}, Source: app.SourceIndex},
 			{Name: "greeting", Version: "0.1.0", Source: app.SourcePath, Ref: "packages/greeting"},
 		}}}}
-	key := func() Metadata {
+	key := func() reuse.Metadata {
 		t.Helper()
 		md, err := p.Metadata()
 		if err != nil {
@@ -349,19 +351,94 @@ func TestPackagesKeyHasTheLockLocalSources(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(home, "app.py"), []byte("app = 2\n"), 0o644)
 	if got := key(); !reflect.DeepEqual(got, base) {
-		t.Errorf("an edit to the app's own code (not installed from the lock) changed the venv's key: %s", changeReason(toStored(base), got))
+		t.Errorf("an edit to the app's own code (not installed from the lock) changed the venv's key: %s", reuse.ChangeReason(toStored(base), got))
 	}
 	os.WriteFile(filepath.Join(home, "packages/greeting/greeting/say.py"), []byte("WORD = 'hi'\n"), 0o644)
-	if reason := changeReason(toStored(base), key()); reason != "local_source packages/greeting changed" {
+	if reason := reuse.ChangeReason(toStored(base), key()); reason != "local_source packages/greeting changed" {
 		t.Errorf("after an edit to the member, the venv's change reason is %q, want the member named", reason)
 	}
 }
 
 // toStored is metadata as the lifecycle gives it back.
-func toStored(md Metadata) map[string]interface{} {
+func toStored(md reuse.Metadata) map[string]interface{} {
 	out := map[string]interface{}{}
 	for k, v := range md {
 		out[k] = v
 	}
 	return out
+}
+
+// TestPipfileSourceVariablesReachOnlyPip: pip gets the expanded index URL;
+// the build log and the venv's metadata keep the variable's name, so a
+// credential is neither shown nor stored, and a rotated one rebuilds nothing.
+func TestPipfileSourceVariablesReachOnlyPip(t *testing.T) {
+	const raw = "https://__token__:${ACME_TOKEN}@pypi.acme.example/simple"
+	pins := []app.Pin{{Name: "acme-auth", Version: "2.1.3", Hashes: []string{"sha256:aa"}, Source: app.SourceIndex, Ref: raw}}
+	plan := app.DependencyPlan{Source: app.FromLock, File: "Pipfile.lock", Lock: app.Lock{File: "Pipfile.lock", Tool: "Pipenv", Pins: pins, IndexVariables: true}}
+	home := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(home, "Pipfile.lock"), []byte("{}"), 0o644))
+	install := func(t *testing.T) (fakePython, string, error) {
+		fake := fakePython{}
+		var log bytes.Buffer
+		p := Packages{Home: home, Runtime: Runtime{Home: "/layers/warpdrive/python", Version: "3.13.5"}, Executor: &fake, Plan: plan, Logger: plog.NewPaketoLogger(&log)}
+		err := p.install(&libcnb.Layer{Path: filepath.Join(t.TempDir(), "venv")})
+		return fake, log.String(), err
+	}
+	metadata := func() string {
+		p := Packages{Home: home, Plan: plan}
+		md, err := p.Metadata()
+		must(t, err)
+		if md[p.inputsKey()] == "" {
+			t.Fatalf("the venv key has no %s entry: %v", p.inputsKey(), md)
+		}
+		return md[p.inputsKey()]
+	}
+
+	t.Setenv("ACME_TOKEN", "tok-111")
+	before := metadata()
+	fake, log, err := install(t)
+	must(t, err)
+	var pipCall []string
+	for _, c := range fake.calls {
+		if len(c) > 3 && c[2] == "pip" && c[3] == "install" {
+			pipCall = c
+		}
+	}
+	if i := slices.Index(pipCall, "--index-url"); i < 0 || pipCall[i+1] != "https://__token__:tok-111@pypi.acme.example/simple" {
+		t.Errorf("pip ran with %q, want the expanded index URL", pipCall)
+	}
+	if strings.Contains(log, "tok-111") || !strings.Contains(log, raw) {
+		t.Errorf("the log shows the credential or not the variable's name:\n%s", log)
+	}
+	t.Setenv("ACME_TOKEN", "tok-222")
+	if after := metadata(); after != before || strings.Contains(after, "tok-") {
+		t.Errorf("the venv's key changed with the credential, or holds it: %q -> %q", before, after)
+	}
+
+	t.Run("pip fails: its error does not quote the credential", func(t *testing.T) {
+		fake := fakePython{pipFail: true, pipOut: "ERROR: 401 Client Error: Unauthorized for url: https://__token__:****@pypi.acme.example/simple/acme-auth/\n"}
+		p := Packages{Home: home, Runtime: Runtime{Home: "/layers/warpdrive/python", Version: "3.13.5"}, Executor: &fake, Plan: plan, Logger: plog.NewPaketoLogger(&bytes.Buffer{})}
+		err := p.install(&libcnb.Layer{Path: filepath.Join(t.TempDir(), "venv")})
+		var pe pip.InstallError
+		if !errors.As(err, &pe) || pe.Err == nil {
+			t.Fatalf("err = %v, want a pip.InstallError", err)
+		}
+		if text := fmt.Sprintf("%v %v", err, pe.Err); strings.Contains(text, "tok-222") {
+			t.Errorf("the error quotes the credential: %s", text)
+		}
+	})
+	t.Run("unset", func(t *testing.T) {
+		t.Setenv("ACME_TOKEN", "") // restores the variable after the test
+		os.Unsetenv("ACME_TOKEN")
+		fake, _, err := install(t)
+		var unset pip.IndexVariableError
+		if !errors.As(err, &unset) || unset.Variable != "ACME_TOKEN" {
+			t.Errorf("err = %v, want a pip.IndexVariableError for ACME_TOKEN", err)
+		}
+		for _, c := range fake.calls {
+			if len(c) > 2 && c[2] == "pip" && slices.Contains(c, "install") && slices.Contains(c, "--require-hashes") {
+				t.Errorf("pip ran with the unexpanded URL: %q", c)
+			}
+		}
+	})
 }

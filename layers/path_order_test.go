@@ -14,6 +14,8 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/effect"
 	plog "github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
 // fakeRuntimeArchive is a python-build-standalone archive (python/...) with
@@ -104,7 +106,7 @@ func TestVenvLayerComesFirstOnPath(t *testing.T) {
 	layersDir := t.TempDir()
 	layers := &libcnb.Layers{Path: layersDir}
 	logger := plog.NewPaketoLogger(&strings.Builder{})
-	snaps := Snapshots{Dir: t.TempDir()}
+	snaps := reuse.Snapshots{Dir: t.TempDir()}
 
 	archive, sum := fakeRuntimeArchive(t)
 	runtimeLayer, runtime, err := Python{

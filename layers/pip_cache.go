@@ -3,6 +3,8 @@ package layers
 import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
 // PipCache contributes pip's download and wheel cache: a cache-only layer, so
@@ -26,9 +28,9 @@ type PipCacheKey struct {
 	Target string
 }
 
-// Metadata is the key as layer metadata, one entry per field.
-func (k PipCacheKey) Metadata() Metadata {
-	return Metadata{"python_version": k.PythonVersion, "pip_version": k.PipVersion, "target": k.Target}
+// reuse.Metadata is the key as layer metadata, one entry per field.
+func (k PipCacheKey) Metadata() reuse.Metadata {
+	return reuse.Metadata{"python_version": k.PythonVersion, "pip_version": k.PipVersion, "target": k.Target}
 }
 
 // Key is what the cache's content is valid for: the runtime's versions
@@ -41,7 +43,7 @@ func (p PipCache) Key() PipCacheKey {
 // and whether it was restored from an earlier build (with what pip put in it then).
 func (p PipCache) Contribute(layers *libcnb.Layers) (libcnb.Layer, bool, error) {
 	restored := true
-	layer, err := Contribute(layers, p.Logger, Cached{
+	layer, err := reuse.Contribute(layers, p.Logger, reuse.Cached{
 		Name:     "pip-cache",
 		Title:    "pip cache",
 		Metadata: p.Key().Metadata(),

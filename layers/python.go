@@ -1,3 +1,8 @@
+// Package layers holds one file per layer warpdrive contributes: the CPython
+// runtime, pip's cache, the application's packages (a venv), mod_wsgi, Django's
+// collected static files, the application's STATIC_ROOT, the environment
+// module and the launch helper; and the Python probes the build runs in the
+// venv (the Django settings, the entry point).
 package layers
 
 import (
@@ -12,7 +17,11 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/crush"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
 	"github.com/warpdrive-buildpack/warpdrive/pep508"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
+	"github.com/warpdrive-buildpack/warpdrive/sbom"
 )
 
 // BuildPrefix is where python-build-standalone (and the test builds made the
@@ -25,7 +34,7 @@ const BuildPrefix = "/install"
 type Python struct {
 	Dependency libpak.BuildModuleDependency
 	Cache      libpak.DependencyCache
-	Snapshots  Snapshots
+	Snapshots  reuse.Snapshots
 	Target     string
 	Logger     log.Logger
 }
@@ -66,9 +75,9 @@ type PythonKey struct {
 	Target string
 }
 
-// Metadata is the key as layer metadata, one entry per field.
-func (k PythonKey) Metadata() Metadata {
-	return Metadata{"version": k.Version, "checksum": k.Checksum, "target": k.Target}
+// reuse.Metadata is the key as layer metadata, one entry per field.
+func (k PythonKey) Metadata() reuse.Metadata {
+	return reuse.Metadata{"version": k.Version, "checksum": k.Checksum, "target": k.Target}
 }
 
 // Key is what the runtime layer is made from. The archive's URI is not in
@@ -80,21 +89,21 @@ func (p Python) Key() PythonKey {
 // Contribute installs the runtime, or reuses it when the dependency's checksum
 // and the target are unchanged. The layer is launch-only and snapshot-backed: its
 // files are unpacked only for build steps that run Python.
-func (p Python) Contribute(layers *libcnb.Layers) (*SnapshotBackedLayer, Runtime, error) {
-	d, err := ContributeSnapshotBacked(layers, p.Logger, p.Snapshots, SnapshotBackedSpec{
-		Cached: Cached{
+func (p Python) Contribute(layers *libcnb.Layers) (*reuse.SnapshotBackedLayer, Runtime, error) {
+	d, err := reuse.ContributeSnapshotBacked(layers, p.Logger, p.Snapshots, reuse.SnapshotBackedSpec{
+		Cached: reuse.Cached{
 			Name:     "python",
 			Title:    fmt.Sprintf("CPython %s", p.Dependency.Version),
 			Metadata: p.Key().Metadata(),
 		},
-		Outputs: func(dir string) (Metadata, error) {
+		Outputs: func(dir string) (reuse.Metadata, error) {
 			pip, err := BundledPipVersion(dir)
-			return Metadata{"pip_version": pip}, err
+			return reuse.Metadata{"pip_version": pip}, err
 		},
 		Fill: p.install,
 		SBOM: func(dir string) ([]cdx.Component, error) {
-			dists, err := Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), p.Logger)
-			return append([]cdx.Component{DependencyComponent(p.Dependency)}, dists...), err
+			dists, err := sbom.Distributions(filepath.Join(dir, "lib", "python3.*", "site-packages"), p.Logger)
+			return append([]cdx.Component{sbom.DependencyComponent(p.Dependency)}, dists...), err
 		},
 	})
 	if err != nil {
@@ -122,7 +131,7 @@ func (p Python) install(layer *libcnb.Layer) error {
 		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI, Err: err}
 	}
 	p.Logger.Bodyf("Rewrote the build-time prefix %s to %s in %s", BuildPrefix, layer.Path, strings.Join(rewritten, ", "))
-	out, err := Command{Path: filepath.Join(layer.Path, "bin", "python3"), Args: []string{"-c",
+	out, err := command.Command{Path: filepath.Join(layer.Path, "bin", "python3"), Args: []string{"-c",
 		"import sys, sysconfig; print(sys.version.split()[0], sysconfig.get_config_var('LIBDIR'))"}, Quiet: true}.Run(nil)
 	if err != nil {
 		return RuntimeInstallError{Version: p.Dependency.Version, URI: p.Dependency.URI,

@@ -7,7 +7,9 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
 // Start contributes warpdrive-start, the launch helper every process runs
@@ -26,8 +28,8 @@ type StartKey struct {
 	BinarySHA256 string
 }
 
-// Metadata is the key as layer metadata.
-func (k StartKey) Metadata() Metadata { return Metadata{"sha256": k.BinarySHA256} }
+// reuse.Metadata is the key as layer metadata.
+func (k StartKey) Metadata() reuse.Metadata { return reuse.Metadata{"sha256": k.BinarySHA256} }
 
 // Key is the binary's content (not its path: the lifecycle may put the
 // buildpack anywhere).
@@ -42,7 +44,7 @@ func (s Start) Contribute(layers *libcnb.Layers) (libcnb.Layer, error) {
 	if err != nil {
 		return libcnb.Layer{}, err
 	}
-	return Contribute(layers, s.Logger, Cached{
+	return reuse.Contribute(layers, s.Logger, reuse.Cached{
 		Name:     "start",
 		Title:    "Launch helper warpdrive-start",
 		Metadata: key.Metadata(),

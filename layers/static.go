@@ -10,7 +10,11 @@ import (
 
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // ShimModule is the settings module collectstatic runs with when the
@@ -20,7 +24,7 @@ const ShimModule = "warpdrive_collectstatic_settings"
 // Static contributes Django's collected static files. When the settings lack
 // STATIC_ROOT, collectstatic runs through a settings shim that supplies one
 // pointing into this launch layer, as warpdrive does. The output is reused
-// while collectstatic's record in the probe cache is valid: same packages,
+// while collectstatic's record in the step cache is valid: same packages,
 // settings module, file names and variables, and unchanged content of every
 // application file it read (the settings, the apps it loaded, their static
 // files). An edit to a view or a template leaves it alone.
@@ -31,7 +35,7 @@ type Static struct {
 	Settings DjangoSettings
 	// Inputs are what collectstatic depends on besides the files it reads.
 	Inputs map[string]string
-	Probes *ProbeCache
+	Probes *stepcache.Cache
 	// Need unpacks the interpreter before collectstatic runs.
 	Need   func() error
 	Logger log.Logger
@@ -40,7 +44,7 @@ type Static struct {
 // StaticDirName is the directory inside the layer that STATIC_ROOT points to.
 const StaticDirName = "django_static_root"
 
-// collectstaticStep names collectstatic's record in the probe cache.
+// collectstaticStep names collectstatic's record in the step cache.
 const collectstaticStep = "collectstatic"
 
 // Contribute collects the static files into the layer and returns the directory.
@@ -50,10 +54,10 @@ func (s Static) Contribute(layers *libcnb.Layers) (libcnb.Layer, string, error) 
 	if why == "" {
 		fingerprint = entry.Fingerprint()
 	}
-	layer, err := Contribute(layers, s.Logger, Cached{
+	layer, err := reuse.Contribute(layers, s.Logger, reuse.Cached{
 		Name:     "static",
 		Title:    "Django static files",
-		Metadata: Metadata{"inputs": fingerprint},
+		Metadata: reuse.Metadata{"inputs": fingerprint},
 		Reason:   why,
 		Types:    libcnb.LayerTypes{Launch: true},
 	}, func(layer *libcnb.Layer) error {
@@ -98,7 +102,7 @@ func CollectstaticDigest() string { return app.Digest(collectstaticScript) }
 // would, and then lists the application files it read, with every file the
 // static files finders list: collectstatic does not open a source whose
 // copy in STATIC_ROOT is newer, and its output still depends on it.
-const collectstaticScript = readsTracker + `
+const collectstaticScript = stepcache.ReadsTracker + `
 import json, runpy, sys
 sys.argv = ["manage.py", "collectstatic", "--noinput"]
 code = 0
@@ -158,7 +162,7 @@ func Collectstatic(venv, home string, env map[string]string, logger log.Logger) 
 	runEnv := ActiveVenvEnv(venv)
 	runEnv["PYTHONDONTWRITEBYTECODE"] = "1"
 	maps.Copy(runEnv, env)
-	out, err := Command{Path: VenvPython(venv), Args: []string{"-c", collectstaticScript}, Dir: home, Env: runEnv, Quiet: true}.Run(nil)
+	out, err := command.Command{Path: VenvPython(venv), Args: []string{"-c", collectstaticScript}, Dir: home, Env: runEnv, Quiet: true}.Run(nil)
 	text, reads := cutReads(out.String())
 	if err != nil {
 		return nil, CollectstaticError{Tail: strings.Split(lastLines(text, 15), "\n"), Err: err}

@@ -9,9 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"github.com/warpdrive-buildpack/warpdrive/internal/testpython"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
+	"github.com/warpdrive-buildpack/warpdrive/stepcache"
 )
 
 // collectstatic imports the application (here a manage.py that imports its
@@ -100,5 +103,56 @@ func TestCollectstaticOutput(t *testing.T) {
 				t.Errorf("output shows the reads line:\n%s", got)
 			}
 		})
+	}
+}
+
+// Settings without STATIC_ROOT: collectstatic runs through the shim into
+// the layer, and the layer is reused, running no Python, until a file
+// collectstatic read changes.
+func TestStaticCollectsThroughTheShimUntilWhatItReadChanges(t *testing.T) {
+	venv := fakeVenv(t, testpython.Path(t))
+	home := t.TempDir()
+	for rel, src := range map[string]string{
+		"manage.py": "import importlib, os, pathlib\n" +
+			"s = importlib.import_module(os.environ['DJANGO_SETTINGS_MODULE'])\n" +
+			"root = pathlib.Path(s.STATIC_ROOT)\nroot.mkdir(parents=True, exist_ok=True)\n" +
+			"(root / 'app.css').write_text(open('static/app.css').read())\nprint('1 static file copied')\n",
+		"mysite/__init__.py": "",
+		"mysite/settings.py": "STATIC_URL = '/static/'\n",
+		"static/app.css":     "body {}\n",
+	} {
+		must(t, os.MkdirAll(filepath.Join(home, filepath.Dir(rel)), 0o755))
+		must(t, os.WriteFile(filepath.Join(home, rel), []byte(src), 0o644))
+	}
+	dir := t.TempDir()
+	layers := &libcnb.Layers{Path: dir}
+	var out bytes.Buffer
+	needed := 0
+	s := Static{Venv: venv, Home: home, Settings: DjangoSettings{SettingsModule: "mysite.settings"}, Inputs: map[string]string{"packages": "1"},
+		Probes: stepcache.Load(reuse.Snapshots{Dir: t.TempDir()}), Need: func() error { needed++; return nil }, Logger: log.NewPaketoLogger(&out)}
+	contribute := func() string {
+		t.Helper()
+		layer, root, err := s.Contribute(layers)
+		must(t, err)
+		if !layer.Launch || layer.Cache || root != filepath.Join(layer.Path, StaticDirName) {
+			t.Errorf("layer %+v with STATIC_ROOT %s, want a launch layer holding it", layer.LayerTypes, root)
+		}
+		storeLayerMetadata(t, dir, layer)
+		css, _ := os.ReadFile(filepath.Join(root, "app.css"))
+		return string(css)
+	}
+	if css := contribute(); css != "body {}\n" || needed != 1 {
+		t.Fatalf("collected %q, Python unpacked %d times:\n%s", css, needed, out.String())
+	}
+	contribute()
+	if needed != 1 || !strings.Contains(out.String(), "Django static files: Reusing cached layer") {
+		t.Errorf("an unchanged app ran collectstatic again:\n%s", out.String())
+	}
+	must(t, os.WriteFile(filepath.Join(home, "static", "app.css"), []byte("body { color: red }\n"), 0o644))
+	if css := contribute(); css != "body { color: red }\n" || needed != 2 {
+		t.Errorf("after an edit collected %q, Python unpacked %d times", css, needed)
+	}
+	if want := "Contributing to layer (" + filepath.Join("static", "app.css") + " changed)"; !strings.Contains(out.String(), want) {
+		t.Errorf("the log lacks %q:\n%s", want, out.String())
 	}
 }

@@ -1,10 +1,11 @@
-package layers
+package pip
 
 import (
 	"regexp"
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
 )
 
 // pipCheckMissing is pip check's line for a dependency that is not
@@ -18,8 +19,8 @@ var pipCheckMissing = regexp.MustCompile(`^(\S+) \S+ requires (\S+), which is no
 // names what is missing. A missing dependency is a LockIncompleteError
 // quoting pip; any other complaint (a version conflict) is only logged,
 // since the lock's tool chose those versions.
-func (p Packages) checkLockClosed(venv string) error {
-	out, err := (Command{Path: VenvPython(venv), Args: []string{"-m", "pip", "check", "--disable-pip-version-check"},
+func (p Installer) checkLockClosed() error {
+	out, err := (command.Command{Path: p.Python, Args: []string{"-m", "pip", "check", "--disable-pip-version-check"},
 		Dir: p.Home, Quiet: true, Executor: p.Executor}).Run(nil)
 	if err == nil {
 		return nil

@@ -1,4 +1,6 @@
-package layers
+// Package sbom writes the CycloneDX SBOM of each launch layer: the
+// buildpack dependencies and Python distributions it holds.
+package sbom
 
 import (
 	"bytes"
@@ -19,15 +21,15 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/pep508"
 )
 
-// SBOMFormat is the SBOMs each launch layer gets: CycloneDX 1.5 JSON and
-// SPDX 2.3 JSON, written where the lifecycle collects them
+// Format is the SBOMs each launch layer gets: CycloneDX 1.5 JSON and SPDX
+// 2.3 JSON, written where the lifecycle collects them
 // (<layer>.sbom.cdx.json, <layer>.sbom.spdx.json) so `pack sbom download`
 // and registries find them. A change rebuilds the layers.
-const SBOMFormat = "cyclonedx-1.5+spdx-2.3"
+const Format = "cyclonedx-1.5+spdx-2.3"
 
-// WriteSBOM writes components as a CycloneDX 1.5 JSON document. It has no
+// Write writes components as a CycloneDX 1.5 JSON document. It has no
 // timestamp and no serial number: the same layer gives the same SBOM.
-func WriteSBOM(path string, components []cdx.Component) error {
+func Write(path string, components []cdx.Component) error {
 	sort.SliceStable(components, func(i, j int) bool {
 		return strings.ToLower(components[i].Name) < strings.ToLower(components[j].Name)
 	})

@@ -1,4 +1,4 @@
-package layers
+package command
 
 import (
 	"bytes"
@@ -7,9 +7,9 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 )
 
-// indent returns a writer that puts a command's output into the build log as
+// Indent returns a writer that puts a command's output into the build log as
 // body lines (indented under the layer's header).
-func indent(logger log.Logger) io.Writer {
+func Indent(logger log.Logger) io.Writer {
 	return &lineWriter{out: logger.BodyWriter()}
 }
 

@@ -1,10 +1,11 @@
-package layers
+package pip
 
 import (
 	"regexp"
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
 )
 
 var (
@@ -22,22 +23,22 @@ var (
 // explainPlan turns a failed step of a plan into the most specific error:
 // a hash mismatch, a pinned version the index lacks, a build backend pip
 // cannot install, else pip's own errors.
-func (p Packages) explainPlan(step pipStep, out *Output, err error) error {
+func (p Installer) explainPlan(step Step, out *command.Output, err error) error {
 	text := out.String()
 	if e, ok := hashMismatch(text); ok {
 		e.File, e.Tail = p.Plan.File, out.Tail(25)
 		return e
 	}
-	if installsProject([]pipStep{step}) && buildDependenciesFailed(text) {
+	if InstallsProject([]Step{step}) && buildDependenciesFailed(text) {
 		return BuildBackendError{Backend: backendName(p.Plan.Project), Errors: out.Lines("ERROR:"), Tail: out.Tail(25)}
 	}
-	if installsProject([]pipStep{step}) && p.Plan.Source == app.FromLock {
+	if InstallsProject([]Step{step}) && p.Plan.Source == app.FromLock {
 		// The pins are installed; what failed is building the app itself.
 		return ProjectBuildError{Input: p.Plan.File, Backend: backendName(p.Plan.Project), Errors: out.Lines("ERROR:"), Tail: out.Tail(25)}
 	}
 	if m := noVersion.FindStringSubmatch(text); m != nil && p.Plan.Source == app.FromLock {
 		if spec, ok := requiresPythonOf(text, m[2]); ok {
-			return LockPinPythonError{File: p.Plan.File, Package: m[1], Version: m[2], RequiresPython: spec, Python: p.Runtime.Version, Tail: out.Tail(25)}
+			return LockPinPythonError{File: p.Plan.File, Package: m[1], Version: m[2], RequiresPython: spec, Python: p.PythonVersion, Tail: out.Tail(25)}
 		}
 		available := strings.TrimSpace(m[3])
 		if available == "" || available == "none" {
@@ -54,10 +55,10 @@ func (p Packages) explainPlan(step pipStep, out *Output, err error) error {
 
 // pipInstallError is pip's failure as it stands: its ERROR lines, the end of
 // its output, and whether it skipped versions for another Python.
-func (p Packages) pipInstallError(out *Output, err error) PipInstallError {
+func (p Installer) pipInstallError(out *command.Output, err error) InstallError {
 	text := out.String()
-	return PipInstallError{Errors: out.Lines("ERROR:"), Tail: out.Tail(25), Err: err,
-		Python: p.Runtime.Version, SkippedForPython: strings.Contains(text, "require a different python version")}
+	return InstallError{Errors: out.Lines("ERROR:"), Tail: out.Tail(25), Err: err,
+		Python: p.PythonVersion, SkippedForPython: strings.Contains(text, "require a different python version")}
 }
 
 // hashMismatch reads the first package of pip's "THESE PACKAGES DO NOT

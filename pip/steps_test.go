@@ -1,4 +1,4 @@
-package layers
+package pip
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/internal/command"
 )
 
 func TestPlanSteps(t *testing.T) {
@@ -32,23 +33,23 @@ func TestPlanSteps(t *testing.T) {
 		plan        app.DependencyPlan
 		extra       []string
 		indexURLSet bool
-		want        []pipStep
+		want        []Step
 	}{
 		{"hashed pins from the lock's index, no resolver",
 			app.DependencyPlan{Source: app.FromLock, File: "uv.lock", Lock: app.Lock{File: "uv.lock", Pins: []app.Pin{flask, jinja}}}, nil, false,
-			[]pipStep{{What: "2 pins of uv.lock, hashes required", Args: []string{"--require-hashes", "--no-deps", "--index-url", index},
+			[]Step{{What: "2 pins of uv.lock, hashes required", Args: []string{"--require-hashes", "--no-deps", "--index-url", index},
 				Requirements: "flask==3.1.0 --hash=sha256:aa --hash=sha256:bb\nJinja2==3.1.6 --hash=sha256:cc\n"}}},
 		{"PIP_INDEX_URL overrides the lock's index",
 			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Pins: []app.Pin{flask}}}, nil, true,
-			[]pipStep{{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
+			[]Step{{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
 				Requirements: "flask==3.1.0 --hash=sha256:aa --hash=sha256:bb\n"}}},
 		{"PyPI needs no --index-url",
 			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "uv.lock", Pins: []app.Pin{pypi}}}, nil, false,
-			[]pipStep{{What: "1 pins of uv.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
+			[]Step{{What: "1 pins of uv.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
 				Requirements: "flask==3.1.0 --hash=sha256:aa\n"}}},
 		{"pins without hashes, paths and git apart; the project; then the server with the resolver",
 			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "uv.lock", InstallsProject: true, Pins: []app.Pin{wheel, unhashed, local, git}}}, []string{"gunicorn"}, false,
-			[]pipStep{
+			[]Step{
 				{What: "1 pins of uv.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
 					Requirements: "wheelie @ https://example.com/wheelie-1.0-py3-none-any.whl --hash=sha256:dd\n"},
 				{What: "3 pins of uv.lock without hashes", Args: []string{"--no-deps"},
@@ -58,10 +59,10 @@ func TestPlanSteps(t *testing.T) {
 			}},
 		{"Poetry's project is installed only if it builds, as Poetry 1.x does",
 			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", InstallsProject: true}}, nil, false,
-			[]pipStep{{What: "the project itself", Args: []string{"--no-deps", "."}, Optional: true}}},
+			[]Step{{What: "the project itself", Args: []string{"--no-deps", "."}, Optional: true}}},
 		{"Poetry with a supplemental source: PyPI's pins from pip's default index, the source's from its URL only",
 			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", Pins: []app.Pin{acme, poetryFlask, poetryJinja}}}, nil, false,
-			[]pipStep{
+			[]Step{
 				{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps", "--index-url", "https://pypi.acme.example/simple"},
 					Requirements: "acme-auth==2.1.3 --hash=sha256:ee\n"},
 				{What: "2 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
@@ -69,11 +70,11 @@ func TestPlanSteps(t *testing.T) {
 			}},
 		{"Poetry with a supplemental source and PIP_INDEX_URL: one index for all, as documented",
 			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", Pins: []app.Pin{acme, poetryFlask}}}, nil, true,
-			[]pipStep{{What: "2 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
+			[]Step{{What: "2 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
 				Requirements: "acme-auth==2.1.3 --hash=sha256:ee\nflask==3.1.0 --hash=sha256:aa\n"}}},
 		{"Poetry with only a primary private source: its URL is the only index, for the build dependencies of git and paths too",
 			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", Pins: []app.Pin{acme, subdirectory}}}, nil, false,
-			[]pipStep{
+			[]Step{
 				{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps", "--index-url", "https://pypi.acme.example/simple"},
 					Requirements: "acme-auth==2.1.3 --hash=sha256:ee\n"},
 				{What: "1 pins of poetry.lock without hashes", Args: []string{"--no-deps", "--index-url", "https://pypi.acme.example/simple"},
@@ -81,7 +82,7 @@ func TestPlanSteps(t *testing.T) {
 			}},
 		{"Poetry's git subdirectory, develop = true as pip install -e, a path with a space; build dependencies from PyPI and the source",
 			app.DependencyPlan{Source: app.FromLock, Lock: app.Lock{File: "poetry.lock", Tool: "Poetry", Pins: []app.Pin{acme, poetryFlask, subdirectory, develop, spaced}}}, nil, false,
-			[]pipStep{
+			[]Step{
 				{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps", "--index-url", "https://pypi.acme.example/simple"},
 					Requirements: "acme-auth==2.1.3 --hash=sha256:ee\n"},
 				{What: "1 pins of poetry.lock, hashes required", Args: []string{"--require-hashes", "--no-deps"},
@@ -92,14 +93,14 @@ func TestPlanSteps(t *testing.T) {
 			}},
 		{"a package project: pip install . with the server",
 			app.DependencyPlan{Source: app.FromProject, File: "pyproject.toml"}, []string{"gunicorn"}, false,
-			[]pipStep{{What: "the project and its dependencies", Args: []string{".", "gunicorn"}}}},
+			[]Step{{What: "the project and its dependencies", Args: []string{".", "gunicorn"}}}},
 		{"declared dependencies only",
 			app.DependencyPlan{Source: app.FromDeclared, Declared: []string{"flask (>=3)", "colorama; sys_platform == 'win32'"}}, nil, false,
-			[]pipStep{{What: "pyproject.toml's dependencies", Requirements: "flask (>=3)\ncolorama; sys_platform == 'win32'\n"}}},
+			[]Step{{What: "pyproject.toml's dependencies", Requirements: "flask (>=3)\ncolorama; sys_platform == 'win32'\n"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := planSteps(tt.plan, "/workspace", tt.extra, tt.indexURLSet)
+			got, err := Steps(tt.plan, "/workspace", tt.extra, tt.indexURLSet)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,36 +137,36 @@ func TestHashMismatch(t *testing.T) {
 }
 
 func TestExplainPlan(t *testing.T) {
-	lock := Packages{Plan: app.DependencyPlan{Source: app.FromLock, File: "uv.lock"}, Runtime: Runtime{Version: "3.13.5"}}
-	project := Packages{Plan: app.DependencyPlan{Source: app.FromProject, File: "pyproject.toml", Project: app.Pyproject{BuildBackend: "nosuch.api"}}}
+	lock := Installer{Plan: app.DependencyPlan{Source: app.FromLock, File: "uv.lock"}, PythonVersion: "3.13.5"}
+	project := Installer{Plan: app.DependencyPlan{Source: app.FromProject, File: "pyproject.toml", Project: app.Pyproject{BuildBackend: "nosuch.api"}}}
 	tests := []struct {
 		name string
-		p    Packages
-		step pipStep
+		p    Installer
+		step Step
 		out  string
 		want string
 	}{
-		{"hash mismatch", lock, pipStep{}, pipHashReport, "uv.lock: the downloaded flask==3.1.0 does not match the lock's hash"},
-		{"pinned version missing", lock, pipStep{},
+		{"hash mismatch", lock, Step{}, pipHashReport, "uv.lock: the downloaded flask==3.1.0 does not match the lock's hash"},
+		{"pinned version missing", lock, Step{},
 			"ERROR: Could not find a version that satisfies the requirement flask==9.0 (from versions: 3.1.0, 3.1.1)\nERROR: No matching distribution found for flask==9.0\n",
 			"uv.lock pins flask 9.0, which the package index does not have (it has: 3.1.0, 3.1.1)"},
-		{"pinned version skipped for its Requires-Python", lock, pipStep{},
+		{"pinned version skipped for its Requires-Python", lock, Step{},
 			"ERROR: Ignored the following versions that require a different python version: 0.9 Requires-Python >=3.6; 9.0 Requires-Python >=3.14\n" +
 				"ERROR: Could not find a version that satisfies the requirement flask==9.0 (from versions: none)\nERROR: No matching distribution found for flask==9.0\n",
 			"uv.lock pins flask 9.0, which requires Python >=3.14; the build uses Python 3.13.5, so pip skipped it"},
-		{"backend not installable", project, pipStep{Args: []string{"."}},
+		{"backend not installable", project, Step{Args: []string{"."}},
 			"  error: subprocess-exited-with-error\n  × pip subprocess to install build dependencies did not run successfully.\nERROR: Could not find a version that satisfies the requirement nosuch\n" +
 				"error: subprocess-exited-with-error\n\n× pip subprocess to install build dependencies did not run successfully.\n│ exit code: 1\n╰─> See above for output.\n" +
 				"note: This error originates from a subprocess, and is likely not a problem with pip.\nERROR: installing build dependencies failed\n",
 			"the build backend nosuch.api could not be installed"},
-		{"anything else is pip's own error", lock, pipStep{}, "ERROR: something else\n", "pip install failed: ERROR: something else"},
-		{"the lock's project fails to build", Packages{Plan: app.DependencyPlan{Source: app.FromLock, File: "poetry.lock", Project: app.Pyproject{BuildBackend: "poetry.core.masonry.api"}}},
-			pipStep{Args: []string{"--no-deps", "."}}, "ValueError: No file/folder found for package app\nERROR: Failed to build installable wheels for some pyproject.toml based projects (app)\n",
+		{"anything else is pip's own error", lock, Step{}, "ERROR: something else\n", "pip install failed: ERROR: something else"},
+		{"the lock's project fails to build", Installer{Plan: app.DependencyPlan{Source: app.FromLock, File: "poetry.lock", Project: app.Pyproject{BuildBackend: "poetry.core.masonry.api"}}},
+			Step{Args: []string{"--no-deps", "."}}, "ValueError: No file/folder found for package app\nERROR: Failed to build installable wheels for some pyproject.toml based projects (app)\n",
 			"pip could not build the application as a package with poetry.core.masonry.api"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := &Output{}
+			out := &command.Output{}
 			out.Write([]byte(tt.out))
 			err := tt.p.explainPlan(tt.step, out, nil)
 			if !strings.Contains(err.Error(), tt.want) {
@@ -189,15 +190,15 @@ func TestPipInstallErrorNotesVersionsForAnotherPython(t *testing.T) {
 		{"versions for another python", skipped, true},
 		{"no such package", "ERROR: Could not find a version that satisfies the requirement nosuch (from versions: none)\n", false},
 	}
-	p := Packages{Runtime: Runtime{Version: "3.13.5"}, Plan: app.DependencyPlan{Source: app.FromRequirements},
+	p := Installer{PythonVersion: "3.13.5", Plan: app.DependencyPlan{Source: app.FromRequirements},
 		Files: []app.RequirementFile{{Path: "requirements.txt"}}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := &Output{}
+			out := &command.Output{}
 			out.WriteString(tt.out)
-			var e PipInstallError
+			var e InstallError
 			if !errors.As(p.explain(out, nil), &e) {
-				t.Fatalf("explain did not return a PipInstallError")
+				t.Fatalf("explain did not return a InstallError")
 			}
 			if e.SkippedForPython != tt.wantSkipped || e.Python != "3.13.5" {
 				t.Errorf("SkippedForPython = %v, Python = %q; want %v, 3.13.5", e.SkippedForPython, e.Python, tt.wantSkipped)

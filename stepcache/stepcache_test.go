@@ -1,15 +1,17 @@
-package layers
+package stepcache
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
 // Each case records a step's result in a cache of its own, changes one
 // thing and checks the record, so a case run alone (-run) or in any order
 // (-shuffle) sees only its own change.
-func TestProbeCacheIsValidOnlyWhileWhatTheStepReadIsUnchanged(t *testing.T) {
+func TestStepCacheIsValidOnlyWhileWhatTheStepReadIsUnchanged(t *testing.T) {
 	inputs := map[string]string{"packages": "p1"}
 	tests := []struct {
 		name    string
@@ -33,11 +35,11 @@ func TestProbeCacheIsValidOnlyWhileWhatTheStepReadIsUnchanged(t *testing.T) {
 			home := t.TempDir()
 			must(t, os.WriteFile(filepath.Join(home, "settings.py"), []byte("DEBUG = False\n"), 0o644))
 			must(t, os.WriteFile(filepath.Join(home, "views.py"), []byte("def index(): pass\n"), 0o644))
-			snaps := Snapshots{Dir: t.TempDir()}
+			snaps := reuse.Snapshots{Dir: t.TempDir()}
 			t.Setenv("WARPDRIVE_TEST_SETTING", "a")
 			t.Setenv("WARPDRIVE_TEST_NEW", "") // restored after the case
 			os.Unsetenv("WARPDRIVE_TEST_NEW")
-			c := LoadProbeCache(snaps)
+			c := Load(snaps)
 			if _, why := c.Check("Django settings", inputs, home); why != "not run before" {
 				t.Fatalf("empty record: %q", why)
 			}
@@ -47,7 +49,7 @@ func TestProbeCacheIsValidOnlyWhileWhatTheStepReadIsUnchanged(t *testing.T) {
 			must(t, c.Save())
 
 			tt.change(t, home)
-			e, why := LoadProbeCache(snaps).Check("Django settings", tt.inputs, home)
+			e, why := Load(snaps).Check("Django settings", tt.inputs, home)
 			if why != tt.wantWhy {
 				t.Fatalf("Check() why = %q, want %q", why, tt.wantWhy)
 			}
@@ -58,10 +60,17 @@ func TestProbeCacheIsValidOnlyWhileWhatTheStepReadIsUnchanged(t *testing.T) {
 	}
 }
 
-func TestProbeCacheFingerprintFollowsTheRecord(t *testing.T) {
-	a := ProbeEntry{Inputs: map[string]string{"k": "1"}, Files: map[string]string{"s.py": "d1"}}
-	b := ProbeEntry{Inputs: map[string]string{"k": "1"}, Files: map[string]string{"s.py": "d2"}}
-	if a.Fingerprint() == b.Fingerprint() || a.Fingerprint() != (ProbeEntry{Inputs: map[string]string{"k": "1"}, Files: map[string]string{"s.py": "d1"}}).Fingerprint() {
+func TestStepCacheFingerprintFollowsTheRecord(t *testing.T) {
+	a := Entry{Inputs: map[string]string{"k": "1"}, Files: map[string]string{"s.py": "d1"}}
+	b := Entry{Inputs: map[string]string{"k": "1"}, Files: map[string]string{"s.py": "d2"}}
+	if a.Fingerprint() == b.Fingerprint() || a.Fingerprint() != (Entry{Inputs: map[string]string{"k": "1"}, Files: map[string]string{"s.py": "d1"}}).Fingerprint() {
 		t.Error("the fingerprint must change exactly when the record does")
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package layers
+package sbom
 
 import (
 	"bytes"
@@ -45,7 +45,7 @@ func TestSBOMListsDistributionsWithPurlsLicensesAndHashes(t *testing.T) {
 		Checksum: "sha256:0123", PURLS: []string{"pkg:generic/python@3.13.5?arch=amd64"}, Licenses: []libpak.BuildModuleDependencyLicense{{Type: "PSF-2.0"}}}
 	components = append(components, DependencyComponent(dep))
 	path := filepath.Join(t.TempDir(), "venv.sbom.cdx.json")
-	must(t, WriteSBOM(path, components))
+	must(t, Write(path, components))
 
 	src, err := os.ReadFile(path)
 	must(t, err)
@@ -91,5 +91,12 @@ func TestSBOMListsDistributionsWithPurlsLicensesAndHashes(t *testing.T) {
 		if c.Name != w.name || c.Purl != w.purl || license != w.license || hash != w.hash {
 			t.Errorf("component %d = %s %s %s %s, want %+v", i, c.Name, c.Purl, license, hash, w)
 		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

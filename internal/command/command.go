@@ -1,4 +1,6 @@
-package layers
+// Package command runs the programs the build runs (python, pip, apxs) with
+// their output streamed into the build log and kept for errors to quote.
+package command
 
 import (
 	"bytes"

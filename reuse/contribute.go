@@ -1,7 +1,8 @@
-// Package layers holds one file per layer warpdrive contributes: the CPython
-// runtime, pip's cache, the application's packages (a venv), mod_wsgi, Django's
-// collected static files and the launch helper.
-package layers
+// Package reuse decides, for every layer warpdrive contributes, whether the
+// previous build's is reused or the layer built again: a cached layer by its
+// metadata (Contribute), a launch layer by a compressed snapshot of it kept
+// in the snapshots cache layer (ContributeSnapshotBacked, Snapshots).
+package reuse
 
 import (
 	"fmt"
@@ -43,7 +44,7 @@ func Contribute(layers *libcnb.Layers, logger log.Logger, c Cached, fill func(la
 	if err != nil {
 		return libcnb.Layer{}, fmt.Errorf("unable to read layer %s\n%w", c.Name, err)
 	}
-	reason := changeReason(layer.Metadata, c.Metadata)
+	reason := ChangeReason(layer.Metadata, c.Metadata)
 	if reason != "" && c.Reason != "" && len(layer.Metadata) > 0 {
 		reason = c.Reason
 	}
@@ -90,9 +91,9 @@ func contentAvailable(layer libcnb.Layer, types libcnb.LayerTypes) bool {
 	return err == nil && fi.IsDir()
 }
 
-// changeReason says, in words, how the stored metadata differs from the
+// ChangeReason says, in words, how the stored metadata differs from the
 // expected one; "" when they are equal.
-func changeReason(stored map[string]interface{}, expected Metadata) string {
+func ChangeReason(stored map[string]interface{}, expected Metadata) string {
 	if len(stored) == 0 {
 		return "no cached layer"
 	}

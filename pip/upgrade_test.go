@@ -1,4 +1,4 @@
-package layers
+package pip
 
 import "testing"
 
@@ -18,7 +18,7 @@ func TestPipNeedsUpgrade(t *testing.T) {
 			t.Errorf("pipNeedsUpgrade(%q) = %v, want %v", tt.bundled, got, tt.want)
 		}
 	}
-	if got := pipInUse("22.3.1"); got != "22.3.1, upgraded to pip>=23.2" {
-		t.Errorf("pipInUse = %q", got)
+	if got := VersionInUse("22.3.1"); got != "22.3.1, upgraded to pip>=23.2" {
+		t.Errorf("VersionInUse = %q", got)
 	}
 }

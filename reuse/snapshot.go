@@ -1,4 +1,4 @@
-package layers
+package reuse
 
 import (
 	"archive/tar"
@@ -332,11 +332,19 @@ func readTar(r io.Reader, dir string) error {
 	if err != nil {
 		return err
 	}
+	return setDirModesAndTimes(dirs, dirPaths)
+}
+
+// setDirModesAndTimes gives the directories unpacked (at paths) the
+// archive's modes and times, the deepest first: a read-only parent could not
+// be changed below, and setting a time before the last entry inside was
+// made would not keep it.
+func setDirModesAndTimes(dirs []*tar.Header, paths []string) error {
 	for i := len(dirs) - 1; i >= 0; i-- {
-		if err := os.Chmod(dirPaths[i], fs.FileMode(dirs[i].Mode).Perm()); err != nil {
+		if err := os.Chmod(paths[i], fs.FileMode(dirs[i].Mode).Perm()); err != nil {
 			return err
 		}
-		if err := os.Chtimes(dirPaths[i], dirs[i].ModTime, dirs[i].ModTime); err != nil {
+		if err := os.Chtimes(paths[i], dirs[i].ModTime, dirs[i].ModTime); err != nil {
 			return err
 		}
 	}

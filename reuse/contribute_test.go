@@ -1,4 +1,4 @@
-package layers
+package reuse
 
 import (
 	"bytes"
@@ -26,8 +26,8 @@ func TestChangeReason(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := changeReason(tt.stored, tt.expected); got != tt.want {
-				t.Errorf("changeReason() = %q, want %q", got, tt.want)
+			if got := ChangeReason(tt.stored, tt.expected); got != tt.want {
+				t.Errorf("ChangeReason() = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package layers
+package reuse
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"github.com/warpdrive-buildpack/warpdrive/sbom"
 )
 
 // SnapshotBackedLayer is a launch layer backed by a snapshot in the cache (see
@@ -72,14 +74,14 @@ func ContributeSnapshotBacked(layers *libcnb.Layers, logger log.Logger, snaps Sn
 	}
 	expected := Metadata{"snapshot": snapshotFormat}
 	if spec.SBOM != nil {
-		expected["sbom"] = SBOMFormat
+		expected["sbom"] = sbom.Format
 	}
 	for k, v := range c.Metadata {
 		expected[k] = v
 	}
 	key := expected.Key()
 	d := &SnapshotBackedLayer{title: c.Title, snapshots: snaps, logger: logger, spec: spec, expected: expected}
-	reason := changeReason(layer.Metadata, expected)
+	reason := ChangeReason(layer.Metadata, expected)
 	snapshotted := snaps.Has(c.Name, key)
 	if reason == "" && snapshotted {
 		logger.Headerf("%s: Reusing cached layer", c.Title)
@@ -154,7 +156,7 @@ func (d *SnapshotBackedLayer) build() error {
 	if err := d.snapshots.Save(name, d.expected.Key(), d.Layer.Path); err != nil {
 		return fmt.Errorf("unable to save a snapshot of layer %s in the cache\n%w", name, err)
 	}
-	d.logger.Bodyf("Snapshot for later builds: %s", humanSize(d.snapshots.Size(name)))
+	d.logger.Bodyf("Snapshot for later builds: %s", HumanSize(d.snapshots.Size(name)))
 	return nil
 }
 
@@ -180,10 +182,10 @@ func (d *SnapshotBackedLayer) record() error {
 		if err != nil {
 			return fmt.Errorf("unable to list what layer %s holds for its SBOM\n%w", layer.Name, err)
 		}
-		if err := WriteSBOM(layer.SBOMPath(libcnb.CycloneDXJSON), components); err != nil {
+		if err := sbom.Write(layer.SBOMPath(libcnb.CycloneDXJSON), components); err != nil {
 			return err
 		}
-		if err := WriteSPDX(layer.SBOMPath(libcnb.SPDXJSON), layer.Name, components); err != nil {
+		if err := sbom.WriteSPDX(layer.SBOMPath(libcnb.SPDXJSON), layer.Name, components); err != nil {
 			return err
 		}
 	}
@@ -269,8 +271,8 @@ func (d *SnapshotBackedLayer) FinishForLaterBuildpacks() (libcnb.Layer, error) {
 	return l, nil
 }
 
-// humanSize is "12.3 MB".
-func humanSize(n int64) string {
+// HumanSize is "12.3 MB".
+func HumanSize(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))

@@ -1,4 +1,4 @@
-package layers
+package reuse
 
 import (
 	"archive/tar"
@@ -9,6 +9,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -226,5 +227,26 @@ func TestSnapshotRestoreSmallFileWriteFailure(t *testing.T) {
 	var corrupt CorruptSnapshotError
 	if !errors.As(err, &restore) || errors.As(err, &corrupt) || !strings.Contains(err.Error(), "m0000.py") {
 		t.Errorf("err = %v, want a SnapshotRestoreError naming m0000.py", err)
+	}
+}
+
+func TestSnapshotsKey(t *testing.T) {
+	base := SnapshotsKey{Format: snapshotFormat, Target: "linux/amd64 debian-12"}
+	want := Metadata{"format": "tar.zst-1", "target": "linux/amd64 debian-12"}
+	if got := base.Metadata(); !reflect.DeepEqual(got, want) {
+		t.Errorf("metadata = %v\nwant       %v", got, want)
+	}
+	for _, c := range []struct {
+		name   string
+		change func(*SnapshotsKey)
+	}{
+		{"the archive format", func(k *SnapshotsKey) { k.Format = "tar.zst-2" }},
+		{"the target", func(k *SnapshotsKey) { k.Target = "linux/arm64 debian-12" }},
+	} {
+		k := base
+		c.change(&k)
+		if reflect.DeepEqual(k.Metadata(), base.Metadata()) {
+			t.Errorf("%s left the key as it was: %v", c.name, k.Metadata())
+		}
 	}
 }

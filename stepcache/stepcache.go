@@ -1,4 +1,8 @@
-package layers
+// Package stepcache keeps what the build's Python steps found (the Django
+// settings, an entry point's kind) and what collectstatic produced, with
+// what each read, so that a rebuild runs a step again only when something it
+// depended on changed.
+package stepcache
 
 import (
 	"crypto/sha256"
@@ -13,9 +17,10 @@ import (
 	"strings"
 
 	"github.com/warpdrive-buildpack/warpdrive/app"
+	"github.com/warpdrive-buildpack/warpdrive/reuse"
 )
 
-// ProbeCache remembers what the build's Python steps found (the Django
+// Cache remembers what the build's Python steps found (the Django
 // settings, the entry point's kind) and what collectstatic produced, with
 // exactly what each depended on, so an unchanged rebuild, or one that only
 // changes files those steps never read, runs no Python at all:
@@ -26,14 +31,14 @@ import (
 //     imported, recorded by an audit hook inside the interpreter.
 //
 // It is a file in the snapshots cache layer.
-type ProbeCache struct {
+type Cache struct {
 	path    string
-	entries map[string]ProbeEntry
+	entries map[string]Entry
 	used    map[string]bool
 }
 
-// ProbeEntry is one step's record.
-type ProbeEntry struct {
+// Entry is one step's record.
+type Entry struct {
 	Inputs map[string]string `json:"inputs"`
 	Env    map[string]string `json:"env"`
 	Files  map[string]string `json:"files"`
@@ -42,17 +47,17 @@ type ProbeEntry struct {
 
 const probeCacheFile = "probes.json"
 
-// LoadProbeCache reads the record from the snapshots layer; a missing or
+// Load reads the record from the snapshots layer; a missing or
 // unreadable one is empty (every step runs).
-func LoadProbeCache(s Snapshots) *ProbeCache {
-	c := &ProbeCache{entries: map[string]ProbeEntry{}, used: map[string]bool{}}
+func Load(s reuse.Snapshots) *Cache {
+	c := &Cache{entries: map[string]Entry{}, used: map[string]bool{}}
 	if s.Dir == "" {
 		return c
 	}
 	c.path = filepath.Join(s.Dir, probeCacheFile)
 	if src, err := os.ReadFile(c.path); err == nil {
 		if json.Unmarshal(src, &c.entries) != nil {
-			c.entries = map[string]ProbeEntry{}
+			c.entries = map[string]Entry{}
 		}
 	}
 	return c
@@ -63,23 +68,23 @@ const NotRunBefore = "not run before"
 
 // Check (nil: an empty record) says why the record of step name is not valid for these inputs, in
 // words, or "" when it is: then its Result can be used instead of running.
-func (c *ProbeCache) Check(name string, inputs map[string]string, home string) (ProbeEntry, string) {
+func (c *Cache) Check(name string, inputs map[string]string, home string) (Entry, string) {
 	if c == nil {
-		return ProbeEntry{}, NotRunBefore
+		return Entry{}, NotRunBefore
 	}
 	e, ok := c.entries[name]
 	if !ok {
-		return ProbeEntry{}, NotRunBefore
+		return Entry{}, NotRunBefore
 	}
 	if why := differs("", e.Inputs, inputs); why != "" {
-		return ProbeEntry{}, why
+		return Entry{}, why
 	}
 	if why := differs("the variable ", e.Env, environmentDigests()); why != "" {
-		return ProbeEntry{}, why
+		return Entry{}, why
 	}
 	for _, rel := range slices.Sorted(maps.Keys(e.Files)) {
 		if fileDigest(filepath.Join(home, rel)) != e.Files[rel] {
-			return ProbeEntry{}, rel + " changed"
+			return Entry{}, rel + " changed"
 		}
 	}
 	c.used[name] = true
@@ -88,15 +93,15 @@ func (c *ProbeCache) Check(name string, inputs map[string]string, home string) (
 
 // Store records step name's result and the application files it read
 // (relative to home).
-func (c *ProbeCache) Store(name string, inputs map[string]string, home string, reads []string, result any) (ProbeEntry, error) {
-	e := ProbeEntry{Inputs: inputs, Env: environmentDigests(), Files: map[string]string{}}
+func (c *Cache) Store(name string, inputs map[string]string, home string, reads []string, result any) (Entry, error) {
+	e := Entry{Inputs: inputs, Env: environmentDigests(), Files: map[string]string{}}
 	for _, rel := range reads {
 		e.Files[rel] = fileDigest(filepath.Join(home, rel))
 	}
 	if result != nil {
 		raw, err := json.Marshal(result)
 		if err != nil {
-			return ProbeEntry{}, err
+			return Entry{}, err
 		}
 		e.Result = raw
 	}
@@ -109,11 +114,11 @@ func (c *ProbeCache) Store(name string, inputs map[string]string, home string, r
 
 // Save writes the records of the steps this build checked or ran; the
 // others (an entry point no longer used) are dropped.
-func (c *ProbeCache) Save() error {
+func (c *Cache) Save() error {
 	if c == nil || c.path == "" {
 		return nil
 	}
-	kept := map[string]ProbeEntry{}
+	kept := map[string]Entry{}
 	for name := range c.used {
 		kept[name] = c.entries[name]
 	}
@@ -127,7 +132,7 @@ func (c *ProbeCache) Save() error {
 // Fingerprint identifies everything the entry depended on: it is what a
 // layer made by the step stores, so the layer is reused exactly when the
 // step's record is still valid and unchanged.
-func (e ProbeEntry) Fingerprint() string {
+func (e Entry) Fingerprint() string {
 	h := sha256.New()
 	for _, m := range []map[string]string{e.Inputs, e.Env, e.Files} {
 		for _, k := range slices.Sorted(maps.Keys(m)) {
@@ -195,11 +200,11 @@ func fileDigest(path string) string {
 	return sum
 }
 
-// readsTracker is Python put before a build step's own code: an audit hook
+// ReadsTracker is Python put before a build step's own code: an audit hook
 // records every file the interpreter opens, and wd_reads() lists those under
 // the working directory (the application), with every imported module's
 // source (a module loaded from __pycache__ opens only its .pyc).
-const readsTracker = `
+const ReadsTracker = `
 import os as _wd_os, sys as _wd_sys
 _wd_home = _wd_os.path.realpath(_wd_os.getcwd())
 _wd_opened = set()

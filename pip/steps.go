@@ -1,4 +1,4 @@
-package layers
+package pip
 
 import (
 	"fmt"
@@ -10,8 +10,8 @@ import (
 	"github.com/warpdrive-buildpack/warpdrive/app"
 )
 
-// pipStep is one `pip install` the packages layer runs for a plan.
-type pipStep struct {
+// Step is one `pip install` the packages layer runs for a plan.
+type Step struct {
 	// What is the step for the build log.
 	What string
 	// Args follow `pip install` and the common flags.
@@ -30,7 +30,7 @@ type pipStep struct {
 // pypiSimple is pip's default index: a lock naming it needs no --index-url.
 const pypiSimple = "https://pypi.org/simple"
 
-// planSteps turns a plan that is not requirements files into pip
+// Steps turns a plan that is not requirements files into pip
 // invocations: a lock's hashed pins (--require-hashes --no-deps, each from
 // the index the lock names for it unless PIP_INDEX_URL is set), its pins
 // without hashes, local paths and git sources (--no-deps), the project
@@ -38,8 +38,8 @@ const pypiSimple = "https://pypi.org/simple"
 // server needs (with pip's resolver, against what is installed). A project
 // or declared dependencies are one resolving install with the server's
 // packages.
-func planSteps(plan app.DependencyPlan, home string, extra []string, indexURLSet bool) ([]pipStep, error) {
-	var steps []pipStep
+func Steps(plan app.DependencyPlan, home string, extra []string, indexURLSet bool) ([]Step, error) {
+	var steps []Step
 	switch plan.Source {
 	case app.FromLock:
 		lockSteps, err := lockSteps(plan.Lock, home, indexURLSet)
@@ -48,13 +48,13 @@ func planSteps(plan app.DependencyPlan, home string, extra []string, indexURLSet
 		}
 		steps = lockSteps
 	case app.FromProject:
-		return []pipStep{{What: "the project and its dependencies", Args: append([]string{"."}, extra...)}}, nil
+		return []Step{{What: "the project and its dependencies", Args: append([]string{"."}, extra...)}}, nil
 	case app.FromDeclared:
-		return []pipStep{{What: "pyproject.toml's dependencies", Args: extra,
+		return []Step{{What: "pyproject.toml's dependencies", Args: extra,
 			Requirements: strings.Join(plan.Declared, "\n") + "\n"}}, nil
 	}
 	if len(extra) > 0 {
-		steps = append(steps, pipStep{What: "the server", Args: extra})
+		steps = append(steps, Step{What: "the server", Args: extra})
 	}
 	return steps, nil
 }
@@ -65,7 +65,7 @@ func planSteps(plan app.DependencyPlan, home string, extra []string, indexURLSet
 // (a private name on PyPI is a dependency-confusion attack). Hashed pins go
 // first, one step per index; then the pins without hashes, local paths and
 // git sources.
-func lockSteps(lock app.Lock, home string, indexURLSet bool) ([]pipStep, error) {
+func lockSteps(lock app.Lock, home string, indexURLSet bool) ([]Step, error) {
 	indexes := lockIndexes(lock.Pins, indexURLSet)
 	fallback := fallbackIndexArgs(indexes)
 	var hashed, unhashed stepGroups
@@ -87,14 +87,14 @@ func lockSteps(lock app.Lock, home string, indexURLSet bool) ([]pipStep, error) 
 			unhashed.add(args, line)
 		}
 	}
-	var steps []pipStep
+	var steps []Step
 	for _, g := range hashed {
-		steps = append(steps, pipStep{What: fmt.Sprintf("%d pins of %s, hashes required", len(g.lines), lock.File),
+		steps = append(steps, Step{What: fmt.Sprintf("%d pins of %s, hashes required", len(g.lines), lock.File),
 			Args: append([]string{"--require-hashes", "--no-deps"}, g.args...), Requirements: strings.Join(g.lines, "\n") + "\n",
 			ExpandsVariables: lock.IndexVariables && len(g.args) > 0})
 	}
 	for _, g := range unhashed {
-		steps = append(steps, pipStep{What: fmt.Sprintf("%d pins of %s without hashes", len(g.lines), lock.File),
+		steps = append(steps, Step{What: fmt.Sprintf("%d pins of %s without hashes", len(g.lines), lock.File),
 			Args: append([]string{"--no-deps"}, g.args...), Requirements: strings.Join(g.lines, "\n") + "\n",
 			ExpandsVariables: lock.IndexVariables && len(g.args) > 0})
 	}
@@ -103,7 +103,7 @@ func lockSteps(lock app.Lock, home string, indexURLSet bool) ([]pipStep, error) 
 		// only a warning ("use --no-root"), and many Poetry apps are not
 		// packages without saying package-mode = false: warpdrive does the
 		// same; uv fails, and so does warpdrive.
-		steps = append(steps, pipStep{What: "the project itself", Args: []string{"--no-deps", "."}, Optional: lock.Tool == "Poetry"})
+		steps = append(steps, Step{What: "the project itself", Args: []string{"--no-deps", "."}, Optional: lock.Tool == "Poetry"})
 	}
 	return steps, nil
 }
@@ -214,7 +214,7 @@ func fileURL(path string) string {
 }
 
 // installsProject: a step builds and installs the application directory.
-func installsProject(steps []pipStep) bool {
+func InstallsProject(steps []Step) bool {
 	for _, s := range steps {
 		for _, a := range s.Args {
 			if a == "." {
