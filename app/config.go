@@ -63,6 +63,9 @@ type Config struct {
 	StaticDir string
 	// DisableCollectstatic skips Django's collectstatic.
 	DisableCollectstatic bool
+	// AptMirror and AptSecurityMirror are where the Aptfile's packages come
+	// from: the Debian archive and its security archive.
+	AptMirror, AptSecurityMirror string
 	// ModWSGIVersion is the mod_wsgi compiled for the mod_wsgi server.
 	ModWSGIVersion string
 	// Entry is the WSGI entry point the user named (WARPDRIVE_WSGI_APPLICATION,
@@ -180,6 +183,8 @@ func ResolveConfig(src Source, r Resolver) (Config, error) {
 	c.StaticURL = value(r, "WARPDRIVE_STATIC_URL", "/static/")
 	c.StaticDir = value(r, "WARPDRIVE_STATIC_DIR", "static")
 	c.DisableCollectstatic = server.SwitchOn(value(r, "DISABLE_COLLECTSTATIC", ""))
+	c.AptMirror = value(r, "WARPDRIVE_APT_MIRROR", "http://deb.debian.org/debian")
+	c.AptSecurityMirror = value(r, "WARPDRIVE_APT_SECURITY_MIRROR", "http://deb.debian.org/debian-security")
 	c.ModWSGIVersion = value(r, "BP_MOD_WSGI_VERSION", "5.0.2")
 	for _, name := range []string{"WARPDRIVE_WSGI_APPLICATION", "APP_MODULE"} {
 		if v := value(r, name, ""); v != "" {
