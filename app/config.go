@@ -67,6 +67,9 @@ type Config struct {
 	// the build: warn (log what they find), strict (fail the build on it) or
 	// off (do not run them).
 	DjangoDeployCheck string
+	// AptMirror and AptSecurityMirror are where the Aptfile's packages come
+	// from: the Debian archive and its security archive.
+	AptMirror, AptSecurityMirror string
 	// ModWSGIVersion is the mod_wsgi compiled for the mod_wsgi server.
 	ModWSGIVersion string
 	// Entry is the WSGI entry point the user named (WARPDRIVE_WSGI_APPLICATION,
@@ -197,6 +200,8 @@ func ResolveConfig(src Source, r Resolver) (Config, error) {
 	if c.DjangoDeployCheck, _, err = setting(src.Root, r, "django_deploy_check", "WARPDRIVE_DJANGO_DEPLOY_CHECK", DeployCheckWarn, DeployChecks); err != nil {
 		return Config{}, err
 	}
+	c.AptMirror = value(r, "WARPDRIVE_APT_MIRROR", "http://deb.debian.org/debian")
+	c.AptSecurityMirror = value(r, "WARPDRIVE_APT_SECURITY_MIRROR", "http://deb.debian.org/debian-security")
 	c.ModWSGIVersion = value(r, "BP_MOD_WSGI_VERSION", "5.0.2")
 	for _, name := range []string{"WARPDRIVE_WSGI_APPLICATION", "APP_MODULE"} {
 		if v := value(r, name, ""); v != "" {

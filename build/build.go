@@ -102,6 +102,9 @@ type step struct {
 	// earlier build left it (with what pip downloaded and built then).
 	pipCache         string
 	pipCacheRestored bool
+	// systemPackages identifies the Debian packages the app asked for
+	// (layers.DebPackagesKey.Digest), "" when none.
+	systemPackages string
 	// pipCredentials come from a binding of type pip, for pip's runs only.
 	pipCredentials pip.Credentials
 	// snapshots keeps the snapshot-backed layers' files and probes the record of
@@ -162,6 +165,7 @@ func (b Build) build(ctx libcnb.BuildContext) (libcnb.BuildResult, *step, error)
 		b.preBuildHooks,
 		b.resolveConfiguration,
 		b.djangoSettingsModule,
+		b.debPackages,
 		b.packages,
 		b.modWSGI,
 		b.buildHook,

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/warpdrive-buildpack/warpdrive/debpackages"
+
 	"github.com/warpdrive-buildpack/warpdrive/app"
 	"github.com/warpdrive-buildpack/warpdrive/hooks"
 	"github.com/warpdrive-buildpack/warpdrive/layers"
@@ -68,6 +70,14 @@ func TestExplainGivesTitleAndFix(t *testing.T) {
 			"A virtualenv is in the source", []string{".venv/ (a directory with a pyvenv.cfg)", "/usr/local/bin", "git rm -r --cached .venv", `exclude = [".venv"]`}},
 		{"deployment checks", DeployCheckError{Findings: []layers.DeployCheck{{ID: "security.W018", Level: "WARNING", Msg: "You should not have DEBUG set to True in deployment."}}},
 			"Django deployment checks failed", []string{"found 1 issues", "  security.W018: You should not have DEBUG set to True in deployment.", "SILENCED_SYSTEM_CHECKS", "WARPDRIVE_DJANGO_DEPLOY_CHECK=warn"}},
+		{"an Aptfile URL", debpackages.RequestError{Source: "Aptfile line 2", Value: "https://example/x.deb", Why: "is a .deb file or URL: name a package of the stack's Debian archive"},
+			"Invalid Debian package request", []string{`Aptfile line 2: "https://example/x.deb" is a .deb file or URL`, "[com.heroku.buildpacks.deb-packages]"}},
+		{"an unknown Debian package", debpackages.UnknownPackageError{Request: debpackages.Request{Name: "pango", Source: "Aptfile line 1"}, Suites: []string{"bookworm", "bookworm-updates"}, Similar: []string{"libpango-1.0-0"}},
+			"Unknown Debian package", []string{"Aptfile line 1 asks for pango, but the archive's bookworm, bookworm-updates have no package", "libpango-1.0-0", "packages.debian.org"}},
+		{"an unreachable archive", debpackages.FetchError{URL: "http://deb.debian.org/debian/dists/bookworm/InRelease", Err: errors.New("connection refused")},
+			"Unable to download Debian packages", []string{"dists/bookworm/InRelease failed: connection refused", "WARPDRIVE_APT_MIRROR"}},
+		{"not Debian", debpackages.DistroError{OSRelease: debpackages.OSRelease{ID: "ubuntu", VersionID: "24.04", Codename: "noble"}},
+			"Debian packages need a Debian stack", []string{"the build image is ubuntu 24.04 (noble), not Debian"}},
 		{"runtime", layers.RuntimeInstallError{Version: "3.13.5", URI: "https://example/cpython.tgz", Err: errors.New("404")},
 			"Unable to install Python", []string{"https://example/cpython.tgz", "BP_DEPENDENCY_MIRROR"}},
 		{"two versions", app.VersionFileError{Path: ".python-version", Versions: []string{"3.12", "3.11"}},

@@ -45,6 +45,7 @@ func (b Build) packages(s *step) error {
 		Runtime: s.runtime, Home: home, Plan: plan, Roots: roots, Files: files, Wheelhouse: wheelhouse, Extra: extra,
 		IndexURLSet: os.Getenv("PIP_INDEX_URL") != "" || s.pipCredentials.SetsIndex(), Credentials: s.pipCredentials,
 		PthPaths: pth, PipCache: s.pipCache, Snapshots: s.snapshots, Python: s.python, Target: s.target, Logger: b.Logger,
+		SystemPackages: s.systemPackages,
 	}.Contribute(&s.ctx.Layers)
 	if err != nil {
 		return err

@@ -53,7 +53,11 @@ type Packages struct {
 	Snapshots reuse.Snapshots
 	Python    *reuse.SnapshotBackedLayer
 	Target    string
-	Logger    log.Logger
+	// SystemPackages identifies the Debian packages the app asked for
+	// (see DebPackagesKey.Installed), "" when none: pip compiles against
+	// their headers and links their libraries.
+	SystemPackages string
+	Logger         log.Logger
 	// Executor runs python and pip (nil: libpak's).
 	Executor effect.Executor
 }
@@ -90,6 +94,10 @@ type VenvKey struct {
 	ExtraPackages []string
 	SitePaths     []string
 	SignalHandler string
+	// SystemPackages are the Debian packages installed for the app, which
+	// C extensions compile against ("" when none: no metadata entry, so
+	// venvs built before they counted are reused).
+	SystemPackages string
 }
 
 // LocalSource is a local path a lock installs a package from, and the
@@ -117,6 +125,9 @@ func (k VenvKey) Metadata() reuse.Metadata {
 	}
 	for _, s := range k.LocalSources {
 		md[localSourcePrefix+s.Path] = s.Digest
+	}
+	if k.SystemPackages != "" {
+		md["system_packages"] = k.SystemPackages
 	}
 	return md
 }
@@ -157,6 +168,7 @@ func (p Packages) Key() (VenvKey, error) {
 		ExtraPackages:    p.Extra,
 		SitePaths:        p.PthPaths,
 		SignalHandler:    signalHandlerVersion,
+		SystemPackages:   p.SystemPackages,
 	}, nil
 }
 

@@ -19,6 +19,35 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 need_docker
 
+# add_run_status: the build image carries the run image's dpkg status at
+# /usr/share/warpdrive/run-image/dpkg-status, so the buildpack installs the
+# Debian packages an Aptfile asks for with the dependencies the run image
+# lacks (the build image has many the run image does not). A layer on top of
+# base-images.sh's image (whose recipe label it keeps), labelled with the
+# status's digest: redone when the run image changes.
+add_run_status() {
+  local ctx sum
+  ctx="$(mktemp -d)"
+  docker run --rm --user 0 --entrypoint cat "$WARPDRIVE_RUN_IMAGE" /var/lib/dpkg/status >"$ctx/dpkg-status" \
+    || die "could not read the dpkg status of $WARPDRIVE_RUN_IMAGE."
+  sum="$(sha256sum "$ctx/dpkg-status" | cut -c1-16)"
+  if [[ $(image_label "$WARPDRIVE_BUILD_IMAGE" dev.warpdrive.run-status) != "$sum" ]]; then
+    step "Giving $WARPDRIVE_BUILD_IMAGE the run image's package list (run-status $sum)"
+    chmod 644 "$ctx/dpkg-status"
+    # No network needed: FROM a local image, and a COPY.
+    docker build -q -t "$WARPDRIVE_BUILD_IMAGE" --label "dev.warpdrive.run-status=$sum" -f - "$ctx" >/dev/null <<DOCKERFILE \
+      || die "could not add the run image's package list to $WARPDRIVE_BUILD_IMAGE (docker build failed)."
+FROM $WARPDRIVE_BUILD_IMAGE
+COPY dpkg-status /usr/share/warpdrive/run-image/dpkg-status
+DOCKERFILE
+  fi
+  rm -rf "$ctx"
+}
+for image in "$WARPDRIVE_BUILD_IMAGE" "$WARPDRIVE_RUN_IMAGE"; do
+  docker image inspect "$image" >/dev/null 2>&1 || die "the image $image is missing." "Run scripts/harness/base-images.sh first."
+done
+add_run_status
+
 build_image="$WARPDRIVE_BUILD_IMAGE"
 run_image="$WARPDRIVE_RUN_IMAGE"
 builder="$WARPDRIVE_BUILDER"
