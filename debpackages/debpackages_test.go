@@ -1,24 +1,15 @@
 package debpackages
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/ProtonMail/go-crypto/openpgp"
-	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
-	"github.com/ulikunitz/xz"
+	"github.com/warpdrive-buildpack/warpdrive/internal/debtest"
 )
 
 func write(t *testing.T, path, content string) {
@@ -160,92 +151,20 @@ func TestReadInstalled(t *testing.T) {
 	}
 }
 
-// debFile is a .deb (an ar archive of debian-binary, control.tar.gz and
-// data.tar.gz) holding files, symlinks ("->" in the content) and dirs.
-func debFile(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	tarGz := func(entries map[string]string) []byte {
-		var buf bytes.Buffer
-		gz := gzip.NewWriter(&buf)
-		tw := tar.NewWriter(gz)
-		for name, content := range entries {
-			if target, ok := strings.CutPrefix(content, "->"); ok {
-				tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeSymlink, Linkname: target, Mode: 0o777})
-				continue
-			}
-			tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: int64(len(content)), Mode: 0o755})
-			tw.Write([]byte(content))
-		}
-		tw.Close()
-		gz.Close()
-		return buf.Bytes()
-	}
-	var ar bytes.Buffer
-	ar.WriteString("!<arch>\n")
-	member := func(name string, body []byte) {
-		fmt.Fprintf(&ar, "%-16s%-12d%-6d%-6d%-8s%-10d`\n", name, 0, 0, 0, "100644", len(body))
-		ar.Write(body)
-		if len(body)%2 == 1 {
-			ar.WriteByte('\n')
-		}
-	}
-	member("debian-binary", []byte("2.0\n"))
-	member("control.tar.gz", tarGz(map[string]string{"./control": "Package: x\nVersion: 1\nArchitecture: amd64\n"}))
-	member("data.tar.gz", tarGz(files))
-	return ar.Bytes()
-}
-
-func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
-
 // A fake archive: one suite, signed with a key of the test's own, serving a
 // package list and one package; Release, Read and Install against it.
 func TestArchiveVerifiesAndInstalls(t *testing.T) {
-	entity, err := openpgp.NewEntity("test archive", "", "archive@example.com", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	var keyring bytes.Buffer
-	entity.Serialize(&keyring)
-	write(t, filepath.Join(dir, "keyring.gpg"), keyring.String())
-
-	pkg := debFile(t, map[string]string{
+	srv := debtest.New(t, debtest.Package{Name: "tool", Version: "1.0-1", Depends: "libc6", Files: map[string]string{
 		"./usr/bin/tool": "#!/bin/sh\necho tool\n",
 		"./usr/lib/x86_64-linux-gnu/libtool.so.1":      "ELF",
 		"./usr/lib/x86_64-linux-gnu/libtool.so":        "->/usr/lib/x86_64-linux-gnu/libtool.so.1",
 		"./usr/lib/x86_64-linux-gnu/libc.so.6":         "->/lib/x86_64-linux-gnu/libc.so.6",
 		"./usr/lib/x86_64-linux-gnu/pkgconfig/tool.pc": "prefix=/usr\nlibdir=${prefix}/lib\n",
-	})
-	list := fmt.Sprintf("Package: tool\nVersion: 1.0-1\nArchitecture: amd64\nDepends: libc6\nFilename: pool/main/t/tool_1.0-1_amd64.deb\nSHA256: %s\n\n", sha(pkg))
-	var compressed bytes.Buffer
-	xw, _ := xz.NewWriter(&compressed)
-	xw.Write([]byte(list))
-	xw.Close()
-	release := fmt.Sprintf("Origin: Test\nSuite: stable\nSHA256:\n %s %d main/binary-amd64/Packages.xz\n", sha(compressed.Bytes()), compressed.Len())
-	var signed bytes.Buffer
-	w, err := clearsign.Encode(&signed, entity.PrivateKey, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write([]byte(release))
-	w.Close()
-
-	files := map[string][]byte{
-		"/dists/stable/InRelease":                     signed.Bytes(),
-		"/dists/stable/main/binary-amd64/Packages.xz": compressed.Bytes(),
-		"/pool/main/t/tool_1.0-1_amd64.deb":           pkg,
-		"/dists/tampered/InRelease":                   bytes.Replace(signed.Bytes(), []byte("Origin: Test"), []byte("Origin: Evil"), 1),
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if b, ok := files[r.URL.Path]; ok {
-			w.Write(b)
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	defer srv.Close()
-
-	a := Archive{Suites: []Suite{{srv.URL, "stable"}}, Arch: "amd64", Keyring: filepath.Join(dir, "keyring.gpg"), Cache: filepath.Join(dir, "cache"), Client: srv.Client()}
+	}})
+	files := srv.Files
+	files["/dists/tampered/InRelease"] = bytes.Replace(files["/dists/stable/InRelease"], []byte("Origin: Test"), []byte("Origin: Evil"), 1)
+	a := Archive{Suites: []Suite{{srv.URL, "stable"}}, Arch: "amd64", Keyring: srv.Keyring, Cache: filepath.Join(dir, "cache"), Client: srv.Client}
 	rel, err := a.Release()
 	if err != nil {
 		t.Fatal(err)
@@ -254,7 +173,7 @@ func TestArchiveVerifiesAndInstalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := idx.Packages["tool"]; p.Version != "1.0-1" || p.URL != srv.URL+"/pool/main/t/tool_1.0-1_amd64.deb" || p.Depends != "libc6" {
+	if p := idx.Packages["tool"]; p.Version != "1.0-1" || p.URL != srv.URL+"/pool/main/tool_1.0-1_amd64.deb" || p.Depends != "libc6" {
 		t.Fatalf("index: %+v", idx.Packages)
 	}
 	root := filepath.Join(dir, "layer")
