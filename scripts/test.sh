@@ -3,8 +3,8 @@
 # build real applications with `pack build` and run them with `docker run`.
 #   scripts/test.sh               # everything
 #   scripts/test.sh -run Django   # integration tests matching a pattern
-# First run on a fresh machine: about 48 minutes (it builds the offline world,
-# about 19 minutes); then about 29 minutes, two integration tests at a time.
+# First run on a fresh machine: about 55 minutes (it builds the offline world,
+# 13 to 19 minutes); then about 30 minutes, two integration tests at a time.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$WARPDRIVE_ROOT"
 
