@@ -212,8 +212,10 @@ func (a Archive) verifiedList(suite Suite, keyring openpgp.EntityList) (List, er
 // packageList is the list's content, checked against its signed sha256.
 func (a Archive) packageList(l List) ([]byte, error) {
 	cached := filepath.Join(a.Cache, l.SHA256)
-	if list, err := os.ReadFile(cached); err == nil && a.Cache != "" {
-		return list, nil
+	if a.Cache != "" {
+		if list, err := os.ReadFile(cached); err == nil {
+			return list, nil
+		}
 	}
 	compressed, err := a.get(l.URL)
 	if err != nil {
